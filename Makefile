@@ -1,0 +1,57 @@
+# LearnHub — `make run` sets everything up and serves the app; `make test` runs the suite.
+# Needs Python 3.11+ and Node.js/npm. Everything else is installed into .tools/, .venv/ and
+# node_modules/ inside this folder.
+
+PYTHON ?= python3
+UV_VERSION := 0.13.8
+UV := .tools/bin/uv
+VENV := .venv
+FLASK := $(VENV)/bin/flask --app learnhub
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: install assets run test test-sqlite test-postgres lint serve-production clean
+
+$(UV):
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+install: $(UV)
+	$(UV) sync --frozen
+	npm ci --no-audit --no-fund --loglevel=error
+	$(MAKE) assets
+
+assets:
+	npm run --silent build
+
+instance/config.py:
+	@mkdir -p instance
+	@$(PYTHON) -c "import secrets; print('SECRET_KEY = ' + repr(secrets.token_hex(32)))" > $@
+	@echo "Wrote $@ with a new SECRET_KEY (git-ignored)."
+
+run: install instance/config.py
+	$(FLASK) db upgrade
+	$(FLASK) seed-demo
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+# The whole suite on SQLite, then again on PostgreSQL when LEARNHUB_TEST_DATABASE_URL is set.
+test: install
+	LEARNHUB_TEST_DATABASE_URL= $(VENV)/bin/pytest $(PYTEST_ARGS)
+	@if [ -n "$$LEARNHUB_TEST_DATABASE_URL" ]; then \
+		echo "== PostgreSQL: $$LEARNHUB_TEST_DATABASE_URL"; \
+		$(VENV)/bin/pytest $(PYTEST_ARGS); \
+	else \
+		echo "LEARNHUB_TEST_DATABASE_URL is not set: PostgreSQL run skipped."; \
+	fi
+
+lint: $(UV)
+	$(UV) sync --frozen
+	$(VENV)/bin/ruff check learnhub tests benchmarks
+
+# Production: PostgreSQL + gunicorn. Needs LEARNHUB_SECRET_KEY and LEARNHUB_DATABASE_URL.
+serve-production: install
+	$(FLASK) db upgrade
+	$(VENV)/bin/gunicorn --config gunicorn.conf.py "learnhub:create_app()"
+
+clean:
+	rm -rf .tools $(VENV) node_modules learnhub/static/css learnhub/static/assets learnhub/static/js/nhsuk-frontend.min.js test-artifacts

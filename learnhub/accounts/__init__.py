@@ -1,0 +1,1 @@
+"""Accounts: registration, sign in and out, password reset, profile."""

@@ -1,0 +1,39 @@
+"""Default configuration. Overridden by instance/config.py, then LEARNHUB_* variables."""
+
+import os
+
+DEFAULTS: dict[str, object] = {
+    "SERVICE_NAME": "LearnHub",
+    "SECRET_KEY": None,
+    # Relative SQLite paths are resolved against the instance folder by the factory.
+    "DATABASE_URL": "sqlite:///learnhub.sqlite",
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    "REDIS_URL": None,
+    # Rate limits: memory by default, Redis when REDIS_URL is configured.
+    "RATELIMIT_STORAGE_URI": None,
+    "RATELIMIT_HEADERS_ENABLED": True,
+    "LOGIN_RATE_LIMIT": "10 per minute;50 per hour",
+    "LOGIN_EMAIL_RATE_LIMIT": "5 per 5 minutes",
+    # Mail: with no MAIL_SERVER, messages are written to the outbox folder and the log.
+    "MAIL_SERVER": None,
+    "MAIL_PORT": 587,
+    "MAIL_USE_TLS": True,
+    "MAIL_USERNAME": None,
+    "MAIL_PASSWORD": None,
+    "MAIL_DEFAULT_SENDER": "LearnHub <no-reply@learnhub.invalid>",
+    "MAIL_OUTBOX_DIR": "outbox",
+    "PASSWORD_RESET_TTL_MINUTES": 60,
+    "INVITE_TTL_DAYS": 14,
+    "PASSWORD_MIN_LENGTH": 12,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "PREFERRED_URL_SCHEME": "http",
+    "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
+}
+
+
+def env_flag(name: str) -> bool:
+    """Read a yes/no environment variable."""
+    return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}

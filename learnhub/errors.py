@@ -1,0 +1,73 @@
+"""Error pages and template helpers shared by every blueprint."""
+
+import secrets
+
+from flask import Flask, g, render_template, request
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException
+
+from learnhub.extensions import db
+from learnhub.forms_bridge import error_list, hidden_fields, nhsuk_field
+
+MESSAGES = {
+    400: ("Sorry, there is a problem with that request", "Go back and try again."),
+    403: ("You do not have permission to see this page", "If you think you should, ask your training hub administrator."),
+    404: ("Page not found", "If you typed the web address, check it is correct. If you pasted it, check you copied all of it."),
+    405: ("Sorry, that action is not possible here", "Go back and try again."),
+    413: ("The file is too large", "Choose a smaller file and try again."),
+    429: ("Too many attempts", "Wait a few minutes, then try again."),
+    500: ("Sorry, there is a problem with the service", "Try again later. Nothing you entered has been saved in a broken state."),
+    503: ("Sorry, the service is unavailable", "Try again in a few minutes."),
+}
+
+
+def _render(status: int, detail: str | None = None):  # type: ignore[no-untyped-def]
+    title, hint = MESSAGES.get(status, MESSAGES[500])
+    if request.accept_mimetypes.best == "application/json":
+        return {"error": title, "status": status}, status
+    return render_template("errors/error.html", status=status, title=title, hint=detail or hint), status
+
+
+def register(app: Flask) -> None:
+    """Install error handlers and the template globals the layouts use."""
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):  # type: ignore[no-untyped-def]
+        return _render(400, "The form had expired or was sent from another site. Go back, reload the page and try again.")
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):  # type: ignore[no-untyped-def]
+        if error.code is None or error.code < 400:
+            return error
+        return _render(
+            error.code,
+            error.description
+            if error.code in (400, 409) and error.description and not error.description.startswith("The browser")
+            else None,
+        )
+
+    @app.errorhandler(OperationalError)
+    def database_unavailable(error: OperationalError):  # type: ignore[no-untyped-def]
+        db.session.rollback()
+        app.logger.error("database unavailable: %s", error)
+        return _render(503)
+
+    @app.errorhandler(Exception)
+    def server_error(error: Exception):  # type: ignore[no-untyped-def]
+        db.session.rollback()
+        app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        return _render(500)
+
+    def csp_nonce() -> str:
+        """A per-request nonce for the one inline script the NHS.UK template needs."""
+        if "csp_nonce" not in g:
+            g.csp_nonce = secrets.token_urlsafe(16)
+        return g.csp_nonce
+
+    app.jinja_env.globals.update(
+        nhsuk_field=nhsuk_field,
+        form_error_list=error_list,
+        form_hidden_fields=hidden_fields,
+        csp_nonce=csp_nonce,
+    )

@@ -1,0 +1,1 @@
+"""Home page, service pages and the health check."""

@@ -1,0 +1,1 @@
+"""Training hubs, PCNs and practices, and hub user management."""

@@ -1,0 +1,231 @@
+"""Site administration of hubs; hub administration of PCNs, practices and users."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, or_, select
+
+from learnhub.accounts.models import User
+from learnhub.extensions import db
+from learnhub.organisations import services
+from learnhub.organisations.csv_import import decode_csv
+from learnhub.organisations.forms import (
+    ActiveForm,
+    HubForm,
+    ImportForm,
+    InviteForm,
+    PcnForm,
+    PermissionForm,
+    PracticeForm,
+)
+from learnhub.organisations.models import Hub, Pcn
+from learnhub.roles import HUB_ROLE_LABELS, HubRole
+from learnhub.security import hub_admin_required, site_admin_required
+
+bp = Blueprint("organisations", __name__, template_folder="templates")
+
+
+def get_hub_user(user_id: int) -> User:
+    """A user of the current administrator's hub; 404 for anyone else (no hint they exist)."""
+    user = db.session.get(User, user_id)
+    if user is None or user.hub_id != current_user.hub_id:
+        abort(404)
+    return user
+
+
+def _current_hub() -> Hub:
+    hub = db.session.get(Hub, current_user.hub_id)
+    if hub is None:
+        abort(404)
+    return hub
+
+
+# --- site administration -------------------------------------------------------------------
+
+
+@bp.route("/admin/hubs", methods=["GET", "POST"])
+@site_admin_required
+def hubs():  # type: ignore[no-untyped-def]
+    """List training hubs and create a new one."""
+    form = HubForm()
+    if form.validate_on_submit():
+        hub = services.create_hub(current_user, form.name.data, form.signatory.data)
+        flash(f"{hub.name} has been created. Now invite its administrator.", "success")
+        return redirect(url_for("organisations.hub_detail", hub_id=hub.id))
+    counts = dict(db.session.execute(select(User.hub_id, func.count()).group_by(User.hub_id)).all())
+    all_hubs = db.session.scalars(select(Hub).order_by(Hub.name)).all()
+    return render_template("organisations/hubs.html", form=form, hubs=all_hubs, counts=counts)
+
+
+@bp.route("/admin/hubs/<int:hub_id>", methods=["GET", "POST"])
+@site_admin_required
+def hub_detail(hub_id: int):  # type: ignore[no-untyped-def]
+    """A hub's administrators, and inviting a new one."""
+    hub = db.get_or_404(Hub, hub_id)
+    form = InviteForm(hub_role=HubRole.HUB_ADMIN.value)
+    form.hub_role.choices = [(HubRole.HUB_ADMIN.value, "Hub administrator")]
+    if form.validate_on_submit():
+        services.invite_user(
+            current_user,
+            hub,
+            name=form.name.data,
+            email=form.email.data,
+            professional_role=form.professional_role.data,
+            hub_role=HubRole.HUB_ADMIN.value,
+        )
+        flash(f"An invitation has been sent to {form.email.data}.", "success")
+        return redirect(url_for("organisations.hub_detail", hub_id=hub.id))
+    admins = db.session.scalars(
+        select(User).where(User.hub_id == hub.id, User.hub_role == HubRole.HUB_ADMIN.value).order_by(User.name)
+    ).all()
+    return render_template("organisations/hub_detail.html", hub=hub, admins=admins, form=form)
+
+
+# --- hub administration: PCNs and practices ---------------------------------------------------
+
+
+@bp.route("/hub/structure", methods=["GET", "POST"])
+@hub_admin_required
+def structure():  # type: ignore[no-untyped-def]
+    """The hub's PCNs and practices; add either."""
+    hub = _current_hub()
+    pcn_form = PcnForm(prefix="pcn")
+    practice_form = PracticeForm(prefix="practice")
+    practice_form.pcn_id.choices = [("", "Select a PCN")] + [(str(p.id), p.name) for p in hub.pcns]
+    if request.method == "POST":
+        if "pcn-pcn_name" in request.form and pcn_form.validate_on_submit():
+            if services.add_pcn(current_user, hub, pcn_form.pcn_name.data):
+                flash(f"{pcn_form.pcn_name.data} has been added.", "success")
+                return redirect(url_for("organisations.structure"))
+            pcn_form.pcn_name.errors.append("This hub already has a PCN with that name")
+        elif "practice-practice_name" in request.form and practice_form.validate_on_submit():
+            pcn = db.session.get(Pcn, int(practice_form.pcn_id.data))
+            if pcn is None or pcn.hub_id != hub.id:
+                abort(404)
+            if services.add_practice(current_user, pcn, practice_form.practice_name.data, practice_form.ods_code.data):
+                flash(f"{practice_form.practice_name.data} has been added to {pcn.name}.", "success")
+                return redirect(url_for("organisations.structure"))
+            practice_form.practice_name.errors.append("This PCN already has a practice with that name")
+    return render_template("organisations/structure.html", hub=hub, pcn_form=pcn_form, practice_form=practice_form)
+
+
+# --- hub administration: users -----------------------------------------------------------------
+
+
+@bp.get("/hub/users")
+@hub_admin_required
+def users():  # type: ignore[no-untyped-def]
+    """People in the hub, searchable by name or email and filterable by permission."""
+    hub = _current_hub()
+    query = (request.args.get("q") or "").strip()
+    role = request.args.get("permission") or ""
+    stmt = select(User).where(User.hub_id == hub.id).order_by(User.name).limit(500)
+    if query:
+        like = f"%{query.lower()}%"
+        stmt = stmt.where(or_(func.lower(User.name).like(like), User.email.like(like)))
+    if role in {r.value for r in HubRole}:
+        stmt = stmt.where(User.hub_role == role)
+    people = db.session.scalars(stmt).all()
+    return render_template("organisations/users.html", hub=hub, people=people, q=query, permission=role, labels=HUB_ROLE_LABELS)
+
+
+@bp.route("/hub/users/invite", methods=["GET", "POST"])
+@hub_admin_required
+def invite():  # type: ignore[no-untyped-def]
+    """Invite one person by email."""
+    hub = _current_hub()
+    form = InviteForm()
+    if form.validate_on_submit():
+        services.invite_user(
+            current_user,
+            hub,
+            name=form.name.data,
+            email=form.email.data,
+            professional_role=form.professional_role.data,
+            hub_role=form.hub_role.data,
+        )
+        flash(f"An invitation has been sent to {form.email.data}.", "success")
+        return redirect(url_for("organisations.users"))
+    return render_template("organisations/invite.html", form=form, hub=hub)
+
+
+@bp.route("/hub/users/import", methods=["GET", "POST"])
+@hub_admin_required
+def import_users():  # type: ignore[no-untyped-def]
+    """Invite many people from a CSV file; nobody is invited unless every row is valid."""
+    hub = _current_hub()
+    form = ImportForm()
+    result = None
+    if form.validate_on_submit():
+        text = decode_csv(form.csv_file.data.read())
+        if text is None:
+            form.csv_file.errors.append("The selected file must be a CSV saved as UTF-8")
+        else:
+            result, invited = services.import_users(current_user, hub, text)
+            if invited:
+                flash(f"{len(invited)} people have been invited.", "success")
+                return redirect(url_for("organisations.users"))
+            if result.file_errors:
+                form.csv_file.errors.extend(result.file_errors)
+            elif result.errors:
+                form.csv_file.errors.append(
+                    f"{len(result.errors)} rows have a problem. Nobody has been invited. "
+                    "Fix the rows below and upload the file again"
+                )
+    return render_template("organisations/import.html", form=form, hub=hub, result=result)
+
+
+@bp.get("/hub/users/<int:user_id>")
+@hub_admin_required
+def user_detail(user_id: int):  # type: ignore[no-untyped-def]
+    """One person in the hub: details, permission, active or not."""
+    user = get_hub_user(user_id)
+    form = PermissionForm(hub_role=user.hub_role)
+    return render_template("organisations/user_detail.html", person=user, form=form, active_form=ActiveForm())
+
+
+@bp.post("/hub/users/<int:user_id>/permission")
+@hub_admin_required
+def change_permission(user_id: int):  # type: ignore[no-untyped-def]
+    """Change someone's permission."""
+    user = get_hub_user(user_id)
+    form = PermissionForm()
+    if user.id == current_user.id:
+        flash("You cannot change your own permission. Ask another hub administrator.", "warning")
+        return redirect(url_for("organisations.user_detail", user_id=user.id))
+    if form.validate_on_submit():
+        services.set_permission(current_user, user, form.hub_role.data)
+        flash(f"{user.name} is now a {user.hub_role_label.lower()}.", "success")
+        return redirect(url_for("organisations.user_detail", user_id=user.id))
+    return render_template("organisations/user_detail.html", person=user, form=form, active_form=ActiveForm()), 400
+
+
+@bp.post("/hub/users/<int:user_id>/<any(deactivate, reactivate):action>")
+@hub_admin_required
+def change_active(user_id: int, action: str):  # type: ignore[no-untyped-def]
+    """Deactivate or reactivate someone's account."""
+    user = get_hub_user(user_id)
+    form = ActiveForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if user.id == current_user.id:
+        flash("You cannot deactivate your own account.", "warning")
+    else:
+        services.set_active(current_user, user, action == "reactivate")
+        flash(f"{user.name} has been {action}d.", "success")
+    return redirect(url_for("organisations.user_detail", user_id=user.id))
+
+
+@bp.post("/hub/users/<int:user_id>/resend-invitation")
+@hub_admin_required
+def resend_invite(user_id: int):  # type: ignore[no-untyped-def]
+    """Send a new invitation link to someone who has not set a password yet."""
+    user = get_hub_user(user_id)
+    form = ActiveForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if user.password_hash:
+        flash(f"{user.name} has already set a password.", "warning")
+    else:
+        services.resend_invite(current_user, user)
+        flash(f"A new invitation has been sent to {user.email}.", "success")
+    return redirect(url_for("organisations.user_detail", user_id=user.id))

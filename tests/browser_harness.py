@@ -1,0 +1,154 @@
+"""Real-browser harness: a live LearnHub server, headless Debian Chromium via Playwright, axe-core.
+
+Reused by every feature's browser tests::
+
+    @pytest.mark.browser
+    def test_something(live_server_url, page, axe, browser_login): ...
+
+Chromium is Debian's (``apt-get install chromium``), launched by path: nothing is downloaded.
+Screenshots of failing tests are saved in ``test-artifacts/``. Outside CI, the browser tests
+are skipped when Chromium is not installed; under CI (``CI=true``) that is an error.
+"""
+
+import json
+import os
+import shutil
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+ROOT = Path(__file__).resolve().parent.parent
+AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+#: The WCAG 2.2 A and AA rules of axe-core.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+def _chromium_path() -> str | None:
+    for candidate in (os.environ.get("LEARNHUB_CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium")):
+        if candidate and os.path.exists(candidate):
+            return candidate
+    return None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the ``browser`` marker."""
+    config.addinivalue_line("markers", "browser: runs in headless Chromium against a live server")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[None]:
+    """Keep each phase's report on the test item so the page fixture knows about failures."""
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"rep_{report.when}", report)
+
+
+@pytest.fixture(scope="session")
+def _browser() -> Iterator[object]:
+    """One headless Chromium for the whole session."""
+    path = _chromium_path()
+    if path is None:
+        if os.environ.get("CI"):
+            pytest.fail("Chromium is not installed (apt-get install chromium); browser tests must run in CI")
+        pytest.skip("Chromium is not installed (apt-get install chromium)")
+    if not AXE_JS.exists():
+        pytest.fail("axe-core is missing: run `npm ci` (make install does)")
+    from playwright.sync_api import sync_playwright
+
+    playwright = sync_playwright().start()
+    browser = playwright.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_FLAGS)
+    yield browser
+    browser.close()
+    playwright.stop()
+
+
+@pytest.fixture
+def live_app(database_url: str, _schema: None, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """An app configured like production as far as a browser can tell (CSRF on)."""
+    from learnhub import create_app
+    from tests.conftest import _empty_tables, make_test_config
+
+    app = create_app(make_test_config(database_url, WTF_CSRF_ENABLED=True, SERVER_NAME=None))
+    app.instance_path = str(tmp_path / "instance")
+    os.makedirs(app.instance_path, exist_ok=True)
+    yield app
+    _empty_tables(app)
+
+
+@pytest.fixture
+def live_server_url(live_app) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """Serve ``live_app`` on a free loopback port in a thread; yields its base URL."""
+    server = make_server("127.0.0.1", 0, live_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+@pytest.fixture
+def page(_browser, request: pytest.FixtureRequest) -> Iterator[object]:  # type: ignore[no-untyped-def]
+    """A fresh browser page; a screenshot is saved to test-artifacts/ if the test fails."""
+    context = _browser.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(10_000)
+    pg = context.new_page()
+    yield pg
+    failed = getattr(request.node, "rep_call", None)
+    if failed is not None and failed.failed:
+        ARTIFACTS.mkdir(exist_ok=True)
+        name = request.node.nodeid.replace("/", "_").replace("::", "__")
+        try:
+            pg.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+        except Exception:  # noqa: BLE001 - a failed screenshot must not hide the real failure
+            pass
+    context.close()
+
+
+@pytest.fixture
+def axe() -> Callable[[object], list]:
+    """Run axe-core (WCAG 2.2 A/AA rules) on a page; fails the test listing any violations."""
+
+    def run(pg, context: str = "") -> list:  # type: ignore[no-untyped-def]
+        pg.add_script_tag(path=str(AXE_JS))
+        result = pg.evaluate(
+            "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
+            AXE_TAGS,
+        )
+        violations = result["violations"]
+        if violations:
+            summary = [
+                {"id": v["id"], "impact": v["impact"], "help": v["help"], "targets": [n["target"] for n in v["nodes"]][:5]}
+                for v in violations
+            ]
+            pytest.fail(f"axe found {len(violations)} violation(s) on {context or pg.url}:\n" + json.dumps(summary, indent=2))
+        return violations
+
+    return run
+
+
+@pytest.fixture
+def browser_login(live_server_url: str) -> Callable[..., None]:
+    """Sign in through the real sign-in page."""
+
+    def login(pg, email: str, password: str) -> None:  # type: ignore[no-untyped-def]
+        pg.goto(f"{live_server_url}/account/sign-in")
+        pg.get_by_label("Email address").fill(email)
+        pg.get_by_label("Password", exact=True).fill(password)
+        pg.get_by_role("button", name="Sign in").click()
+        pg.wait_for_load_state()
+
+    return login

@@ -1,0 +1,230 @@
+"""Shared fixtures: app, client, database, factories, sign-in helper, query counter.
+
+The suite runs on SQLite by default and on PostgreSQL when ``LEARNHUB_TEST_DATABASE_URL`` is
+set (``make test`` does both when a URL is given). The schema is built once per session by
+running the real migrations; each test then starts from empty tables.
+"""
+
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from itertools import count
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import MetaData, create_engine, event, text
+from werkzeug.security import generate_password_hash
+
+from learnhub import create_app
+from learnhub.extensions import db
+
+pytest_plugins = ["tests.browser_harness"]
+
+#: Every factory-made user has this password; its hash is computed once for speed.
+PASSWORD = "correct-horse-battery-staple"
+_PASSWORD_HASH = generate_password_hash(PASSWORD)
+
+
+def _normalise(url: str) -> str:
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """SQLite in a temporary file, or the PostgreSQL URL from the environment.
+
+    When a PostgreSQL URL is given but the server cannot be reached, the run stops with an
+    error rather than skipping: CI must never pass with the PostgreSQL run silently missing.
+    """
+    url = os.environ.get("LEARNHUB_TEST_DATABASE_URL")
+    if not url:
+        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+    url = _normalise(url)
+    try:
+        engine = create_engine(url)
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        engine.dispose()
+    except Exception as error:  # noqa: BLE001
+        pytest.exit(f"LEARNHUB_TEST_DATABASE_URL is set but unreachable: {error}", returncode=3)
+    return url
+
+
+def make_test_config(database_url: str, **overrides: object) -> dict:
+    """Configuration for a test app."""
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "WTF_CSRF_ENABLED": False,
+        "SERVER_NAME": "localhost",
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "MAIL_OUTBOX_DIR": "test-outbox",
+    }
+    config.update(overrides)
+    return config
+
+
+def drop_everything(url: str) -> None:
+    """Remove every table (including Alembic's) so the migrations start from nothing."""
+    engine = create_engine(url)
+    meta = MetaData()
+    meta.reflect(bind=engine)
+    meta.drop_all(bind=engine)
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def _schema(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Build the schema once by running the migrations."""
+    from flask_migrate import upgrade
+
+    drop_everything(database_url)
+    app = create_app(make_test_config(database_url))
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+
+
+def _empty_tables(app: Flask) -> None:
+    with app.app_context():
+        db.session.remove()
+        tables = [t for t in reversed(db.metadata.sorted_tables)]
+        with db.engine.begin() as conn:
+            for table in tables:
+                conn.execute(table.delete())
+        db.engine.dispose()
+
+
+@pytest.fixture
+def app(database_url: str, _schema: None, tmp_path) -> Iterator[Flask]:
+    """A LearnHub app on the test database; tables are emptied after the test."""
+    app = create_app(make_test_config(database_url))
+    app.instance_path = str(tmp_path / "instance")
+    os.makedirs(app.instance_path, exist_ok=True)
+    yield app
+    _empty_tables(app)
+
+
+@pytest.fixture(autouse=True)
+def _push_request_context() -> None:
+    """Replace pytest-flask's autouse fixture: each request gets its own app context.
+
+    Otherwise Flask-Login's user and the database session leak between requests in a test.
+    """
+
+
+@pytest.fixture
+def app_ctx(app: Flask) -> Iterator[Flask]:
+    """An application context for code that touches the database directly."""
+    with app.app_context():
+        yield app
+
+
+@pytest.fixture
+def outbox(app: Flask) -> list:
+    """Emails sent during the test (newest last)."""
+    return app.extensions.setdefault("outbox", [])
+
+
+_seq = count(1)
+
+
+@pytest.fixture
+def make_hub(app: Flask) -> Callable[..., int]:
+    """Create a hub (with one PCN and practice); returns its id."""
+    from learnhub.organisations.models import Hub, Pcn, Practice
+
+    def factory(name: str | None = None, **overrides: object) -> int:
+        with app.app_context():
+            n = next(_seq)
+            hub = Hub(name=name or f"Hub {n}", signatory=overrides.pop("signatory", "Dr Test, Clinical Lead"))
+            pcn = Pcn(hub=hub, name=f"PCN {n}")
+            Practice(pcn=pcn, name=f"Practice {n}")
+            db.session.add(hub)
+            db.session.commit()
+            return hub.id
+
+    return factory
+
+
+@pytest.fixture
+def make_user(app: Flask, make_hub: Callable[..., int]) -> Callable[..., int]:
+    """Create a user; returns its id. ``hub_id=None`` makes a new hub unless ``no_hub=True``."""
+    from learnhub.accounts.models import User
+
+    def factory(email: str | None = None, **overrides: object) -> int:
+        no_hub = overrides.pop("no_hub", False)
+        if "hub_id" not in overrides and not no_hub:
+            overrides["hub_id"] = make_hub()
+        with app.app_context():
+            n = next(_seq)
+            user = User(
+                email=(email or f"user{n}@example.org").lower(),
+                name=overrides.pop("name", f"Test User {n}"),
+                password_hash=_PASSWORD_HASH,
+                professional_role=overrides.pop("professional_role", "gp"),
+                **overrides,
+            )
+            db.session.add(user)
+            db.session.commit()
+            return user.id
+
+    return factory
+
+
+class AuthActions:
+    """Sign in and out through the real pages, or put a user straight into the session."""
+
+    def __init__(self, client: FlaskClient, app: Flask) -> None:
+        self._client = client
+        self._app = app
+
+    def login(self, email: str, password: str = PASSWORD):  # type: ignore[no-untyped-def]
+        """Sign in through the form."""
+        return self._client.post("/account/sign-in", data={"email": email, "password": password})
+
+    def login_as(self, user_id: int) -> None:
+        """Sign in without the form (faster, for tests about other pages)."""
+        from learnhub.accounts.models import User
+
+        with self._app.app_context():
+            session_id = db.session.get(User, user_id).get_id()
+        with self._client.session_transaction() as session:
+            session["_user_id"] = session_id
+            session["_fresh"] = True
+
+    def logout(self):  # type: ignore[no-untyped-def]
+        """Sign out through the header button."""
+        return self._client.post("/account/sign-out", headers={"Origin": "http://localhost"})
+
+
+@pytest.fixture
+def auth(client: FlaskClient, app: Flask) -> AuthActions:
+    """Sign-in helper bound to the test client."""
+    return AuthActions(client, app)
+
+
+@pytest.fixture
+def count_queries(app: Flask) -> Callable:
+    """Context manager counting SQL statements: ``with count_queries() as n: ...; n()``."""
+
+    @contextmanager
+    def counter() -> Iterator[Callable[[], int]]:
+        statements: list[str] = []
+
+        def before(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
+            statements.append(statement)
+
+        with app.app_context():
+            engine = db.engine
+        event.listen(engine, "before_cursor_execute", before)
+        try:
+            yield lambda: len(statements)
+        finally:
+            event.remove(engine, "before_cursor_execute", before)
+
+    return counter
