@@ -15,13 +15,13 @@ class ConfigurationError(RuntimeError):
     """Raised when LearnHub cannot start with the configuration it was given."""
 
 
-def create_app(test_config: dict | None = None) -> Flask:
+def create_app(test_config: dict | None = None, instance_path: str | None = None) -> Flask:
     """Build the LearnHub application.
 
     Configuration is layered: defaults, then ``instance/config.py``, then ``LEARNHUB_*``
     environment variables. ``test_config`` replaces the last two layers in tests.
     """
-    app = Flask(__name__, instance_relative_config=True)
+    app = Flask(__name__, instance_relative_config=True, instance_path=instance_path)
     app.config.from_mapping(DEFAULTS)
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)

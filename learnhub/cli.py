@@ -1,7 +1,10 @@
 """Command-line commands: ``seed-demo`` and ``create-admin``."""
 
+import os
+
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from learnhub.accounts.models import User
@@ -16,13 +19,12 @@ def register(app: Flask) -> None:
 
 
 @click.command("seed-demo")
+@with_appcontext
 def seed_demo() -> None:
     """Load demo data (idempotent) and print the demo logins."""
     from learnhub.demo import DemoContext, demo_password, run_steps
 
     password, source = demo_password()
-    import os
-
     ctx = DemoContext(password=password, password_from_env=bool(os.environ.get("LEARNHUB_DEMO_PASSWORD")))
     run_steps(ctx)
     click.echo("Demo data is ready. Sign in at http://127.0.0.1:5000/ with any of these:")
@@ -35,6 +37,7 @@ def seed_demo() -> None:
 
 
 @click.command("create-admin")
+@with_appcontext
 @click.option("--email", prompt=True, help="Email address of the site administrator.")
 @click.option("--name", prompt=True, help="Full name.")
 @click.password_option(help="Password (asked for if not given).")

@@ -3,6 +3,7 @@
 Plain functions with no Flask import.
 """
 
+import re
 from functools import lru_cache
 
 from zxcvbn import zxcvbn
@@ -29,7 +30,10 @@ def password_problem(password: str, *, min_length: int = 12, personal: tuple[str
     lowered = password.lower()
     if lowered in _deny_list():
         return "This is a commonly used password. Choose a different one"
-    inputs = [p for p in personal if p] + ["learnhub", "nhs", "password"]
+    inputs = ["learnhub", "nhs", "password"]
+    for detail in personal:
+        words = re.findall(r"[a-z0-9]+", (detail or "").lower().split("@")[0])
+        inputs += [detail.lower(), "".join(words), *words]
     if zxcvbn(password[:100], user_inputs=inputs)["score"] < 2:
         return (
             "Choose a password that is harder to guess: avoid repeated characters, keyboard "

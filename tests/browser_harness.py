@@ -82,9 +82,9 @@ def live_app(database_url: str, _schema: None, tmp_path: Path):  # type: ignore[
     from learnhub import create_app
     from tests.conftest import _empty_tables, make_test_config
 
-    app = create_app(make_test_config(database_url, WTF_CSRF_ENABLED=True, SERVER_NAME=None))
-    app.instance_path = str(tmp_path / "instance")
-    os.makedirs(app.instance_path, exist_ok=True)
+    app = create_app(
+        make_test_config(database_url, WTF_CSRF_ENABLED=True, SERVER_NAME=None), instance_path=str(tmp_path / "instance")
+    )
     yield app
     _empty_tables(app)
 

@@ -83,7 +83,7 @@ def _schema(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> None
     from flask_migrate import upgrade
 
     drop_everything(database_url)
-    app = create_app(make_test_config(database_url))
+    app = create_app(make_test_config(database_url), instance_path=str(tmp_path_factory.mktemp("instance")))
     with app.app_context():
         upgrade()
         db.engine.dispose()
@@ -102,9 +102,7 @@ def _empty_tables(app: Flask) -> None:
 @pytest.fixture
 def app(database_url: str, _schema: None, tmp_path) -> Iterator[Flask]:
     """A LearnHub app on the test database; tables are emptied after the test."""
-    app = create_app(make_test_config(database_url))
-    app.instance_path = str(tmp_path / "instance")
-    os.makedirs(app.instance_path, exist_ok=True)
+    app = create_app(make_test_config(database_url), instance_path=str(tmp_path / "instance"))
     yield app
     _empty_tables(app)
 
@@ -115,6 +113,17 @@ def _push_request_context() -> None:
 
     Otherwise Flask-Login's user and the database session leak between requests in a test.
     """
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """A test client that does not keep the last request's context pushed.
+
+    pytest-flask's own ``client`` uses ``with app.test_client()``, which preserves the last
+    request context; a second client (another "browser") would then reuse its ``g`` and see
+    the first client's signed-in user.
+    """
+    return app.test_client()
 
 
 @pytest.fixture

@@ -111,9 +111,9 @@ def check_rows(text: str, *, existing_emails: set[str], pcns: dict[str, PcnInfo]
                 problems.append(f"'{email}' is not a valid email address")
             else:
                 if email in existing_emails:
-                    problems.append(f"{email} already has an account")
+                    problems.append(f"an account already exists for {email}")
                 elif email in seen:
-                    problems.append(f"{email} is also on row {seen[email]}")
+                    problems.append(f"the email {email} is also on row {seen[email]} of the file")
                 else:
                     seen[email] = line
         role_text = row.get("professional_role", "")
@@ -139,7 +139,8 @@ def check_rows(text: str, *, existing_emails: set[str], pcns: dict[str, PcnInfo]
         elif practice_text:
             problems.append("give the PCN of the practice")
         if problems:
-            result.errors.append((line, "; ".join(problems).capitalize()))
+            message = "; ".join(problems)
+            result.errors.append((line, message[0].upper() + message[1:]))
         else:
             result.rows.append(ImportRow(line, name, email, role or "other", permission or "learner", pcn_id, practice_id))
     if not result.rows and not result.errors and not result.file_errors:
