@@ -31,6 +31,10 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     _check_secret_key(app)
+    if app.config.get("SESSION_COOKIE_SECURE") is None:
+        # Served over HTTPS (production behind a proxy): cookies only travel over HTTPS.
+        secure = app.config.get("PREFERRED_URL_SCHEME") == "https"
+        app.config["SESSION_COOKIE_SECURE"] = app.config["REMEMBER_COOKIE_SECURE"] = secure
     _configure_database(app)
     _configure_rate_limits(app)
     _configure_templates(app)

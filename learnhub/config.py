@@ -29,7 +29,10 @@ DEFAULTS: dict[str, object] = {
     "SESSION_COOKIE_SAMESITE": "Lax",
     "REMEMBER_COOKIE_HTTPONLY": True,
     "REMEMBER_COOKIE_SAMESITE": "Lax",
+    #: Set to "https" in production: links in emails use it and cookies become Secure.
     "PREFERRED_URL_SCHEME": "http",
+    #: None = decided from PREFERRED_URL_SCHEME.
+    "SESSION_COOKIE_SECURE": None,
     "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
 }
 

@@ -113,3 +113,21 @@ def test_pages_use_nhsuk_layout_with_skip_link(client):
     assert 'href="#maincontent"' in html
     assert "nhsuk-footer" in html
     assert "LearnHub" in html
+
+
+def test_cookies_are_secure_when_served_over_https(monkeypatch, tmp_path):
+    monkeypatch.setenv("LEARNHUB_SECRET_KEY", "x")
+    monkeypatch.setenv("LEARNHUB_DATABASE_URL", f"sqlite:///{tmp_path}/c.sqlite")
+    monkeypatch.setenv("LEARNHUB_PREFERRED_URL_SCHEME", "https")
+    app = create_app(instance_path=str(tmp_path))
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert app.config["SESSION_COOKIE_HTTPONLY"] is True
+    assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+
+
+def test_session_cookie_flags_on_sign_in(client, make_user):
+    make_user("gp@example.org")
+    response = client.post("/account/sign-in", data={"email": "gp@example.org", "password": "correct-horse-battery-staple"})
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie
