@@ -40,7 +40,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     _configure_templates(app)
     _configure_logging(app)
 
-    from learnhub import cli, errors
+    from learnhub import cli, errors, hardening
     from learnhub.extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -66,6 +66,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     app.register_blueprint(organisations_bp)
 
     errors.register(app)
+    hardening.register(app)
     cli.register(app)
     return app
 

@@ -34,6 +34,10 @@ DEFAULTS: dict[str, object] = {
     #: None = decided from PREFERRED_URL_SCHEME.
     "SESSION_COOKIE_SECURE": None,
     "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
+    #: Number of reverse proxies in front of LearnHub whose X-Forwarded-* headers to trust.
+    "PROXY_FIX_COUNT": 0,
+    #: "json" for one JSON object per log line (production), "text" otherwise.
+    "LOG_FORMAT": "text",
 }
 
 

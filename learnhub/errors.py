@@ -1,14 +1,13 @@
 """Error pages and template helpers shared by every blueprint."""
 
-import secrets
-
-from flask import Flask, g, render_template, request
+from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from learnhub.extensions import db
 from learnhub.forms_bridge import error_list, hidden_fields, nhsuk_field
+from learnhub.hardening import csp_nonce
 
 MESSAGES = {
     400: ("Sorry, there is a problem with that request", "Go back and try again."),
@@ -58,12 +57,6 @@ def register(app: Flask) -> None:
         db.session.rollback()
         app.logger.exception("unhandled error on %s %s", request.method, request.path)
         return _render(500)
-
-    def csp_nonce() -> str:
-        """A per-request nonce for the one inline script the NHS.UK template needs."""
-        if "csp_nonce" not in g:
-            g.csp_nonce = secrets.token_urlsafe(16)
-        return g.csp_nonce
 
     app.jinja_env.globals.update(
         nhsuk_field=nhsuk_field,

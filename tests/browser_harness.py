@@ -102,11 +102,25 @@ def live_server_url(live_app) -> Iterator[str]:  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def page(_browser, request: pytest.FixtureRequest) -> Iterator[object]:  # type: ignore[no-untyped-def]
-    """A fresh browser page; a screenshot is saved to test-artifacts/ if the test fails."""
+    """A fresh browser page; a screenshot is saved to test-artifacts/ if the test fails.
+
+    Any Content-Security-Policy violation the browser reports (an inline script or style, an
+    asset from another host) fails the test.
+    """
     context = _browser.new_context(viewport={"width": 1280, "height": 900})
     context.set_default_timeout(10_000)
+    # axe-core is injected by the browser itself on every document, which the page's
+    # Content-Security-Policy does not (and should not) allow a <script> tag to do.
+    context.add_init_script(path=str(AXE_JS))
     pg = context.new_page()
+    csp_errors: list[str] = []
+    pg.on(
+        "console",
+        lambda msg: csp_errors.append(msg.text) if msg.type == "error" and "Content Security Policy" in msg.text else None,
+    )
     yield pg
+    if csp_errors:
+        pytest.fail("The page broke its Content-Security-Policy:\n" + "\n".join(csp_errors))
     failed = getattr(request.node, "rep_call", None)
     if failed is not None and failed.failed:
         ARTIFACTS.mkdir(exist_ok=True)
@@ -123,7 +137,6 @@ def axe() -> Callable[[object], list]:
     """Run axe-core (WCAG 2.2 A/AA rules) on a page; fails the test listing any violations."""
 
     def run(pg, context: str = "") -> list:  # type: ignore[no-untyped-def]
-        pg.add_script_tag(path=str(AXE_JS))
         result = pg.evaluate(
             "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
             AXE_TAGS,
