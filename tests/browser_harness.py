@@ -161,7 +161,7 @@ def browser_login(live_server_url: str) -> Callable[..., None]:
         pg.goto(f"{live_server_url}/account/sign-in")
         pg.get_by_label("Email address").fill(email)
         pg.get_by_label("Password", exact=True).fill(password)
-        pg.get_by_role("button", name="Sign in").click()
-        pg.wait_for_load_state()
+        with pg.expect_navigation():
+            pg.get_by_role("button", name="Sign in").click()
 
     return login

@@ -1,6 +1,7 @@
 """The foundation in a real browser: demo login, home page, and axe on the public pages."""
 
 import pytest
+from playwright.sync_api import expect
 
 from learnhub.extensions import db
 
@@ -26,7 +27,8 @@ def test_public_pages_have_no_axe_violations(page, live_server_url, axe):
 
 def test_register_page_with_errors_has_no_axe_violations(page, live_server_url, axe):
     page.goto(live_server_url + "/account/register")
-    page.get_by_role("button", name="Create account").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Create account").click()
     assert page.locator(".nhsuk-error-summary").is_visible()
     assert page.title().startswith("Error:")
     axe(page, "register page with errors")
@@ -37,8 +39,9 @@ def test_demo_login_reaches_home_page(page, live_server_url, axe, browser_login,
     assert page.get_by_role("heading", level=1).inner_text() == "Hello, Dr Priya Shah"
     assert "Riverside PCN" in page.content()
     axe(page, "home page")
-    page.get_by_role("button", name="Sign out").click()
-    assert "You have signed out" in page.content()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign out").click()
+    expect(page.locator(".nhsuk-notification-banner")).to_contain_text("You have signed out")
 
 
 def test_hub_admin_pages_have_no_axe_violations(page, live_server_url, axe, browser_login, demo_data):
