@@ -1,6 +1,7 @@
 """Command-line commands: ``seed-demo`` and ``create-admin``."""
 
 import os
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
@@ -16,6 +17,7 @@ def register(app: Flask) -> None:
     """Attach LearnHub's commands to the ``flask`` command line."""
     app.cli.add_command(seed_demo)
     app.cli.add_command(create_admin)
+    app.cli.add_command(backup_command)
 
 
 @click.command("seed-demo")
@@ -59,3 +61,22 @@ def create_admin(email: str, name: str, password: str) -> None:
     user.active = True
     db.session.commit()
     click.echo(f"Site administrator {email} {action}.")
+
+
+@click.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def backup_command(path: Path) -> None:
+    """Back up the database to PATH while the app keeps running.
+
+    SQLite: a consistent copy made with SQLite's online backup API (open it as the database,
+    or copy it into place while the app is stopped). PostgreSQL: a pg_dump custom-format
+    archive (restore with pg_restore).
+    """
+    from learnhub.backup import BackupError, backup
+
+    try:
+        kind = backup(current_app.config["SQLALCHEMY_DATABASE_URI"], path)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"{kind} backup written to {path} ({path.stat().st_size:,} bytes)")
