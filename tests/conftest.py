@@ -107,6 +107,21 @@ def app(database_url: str, _schema: None, tmp_path) -> Iterator[Flask]:
     _empty_tables(app)
 
 
+@pytest.fixture
+def make_app(database_url: str, _schema: None, tmp_path) -> Iterator[Callable[..., Flask]]:
+    """Build extra apps with config overrides; their tables are emptied and pools closed after."""
+    apps: list[Flask] = []
+
+    def factory(**overrides: object) -> Flask:
+        made = create_app(make_test_config(database_url, **overrides), instance_path=str(tmp_path / f"instance{len(apps)}"))
+        apps.append(made)
+        return made
+
+    yield factory
+    for made in apps:
+        _empty_tables(made)
+
+
 @pytest.fixture(autouse=True)
 def _push_request_context() -> None:
     """Replace pytest-flask's autouse fixture: each request gets its own app context.

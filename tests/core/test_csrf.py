@@ -5,19 +5,13 @@ import re
 import pytest
 from sqlalchemy import select
 
-from learnhub import create_app
 from learnhub.accounts.models import User
 from learnhub.extensions import db
-from tests.conftest import make_test_config
 
 
 @pytest.fixture
-def csrf_app(database_url, _schema, tmp_path):  # type: ignore[no-untyped-def]
-    from tests.conftest import _empty_tables
-
-    app = create_app(make_test_config(database_url, WTF_CSRF_ENABLED=True), instance_path=str(tmp_path))
-    yield app
-    _empty_tables(app)
+def csrf_app(make_app):  # type: ignore[no-untyped-def]
+    return make_app(WTF_CSRF_ENABLED=True)
 
 
 def test_register_without_token_is_refused(csrf_app, make_hub):

@@ -1,10 +1,5 @@
 """Security headers, request ids and proxy handling on every response."""
 
-import pytest
-
-from learnhub import create_app
-from tests.conftest import make_test_config
-
 
 def test_security_headers_on_pages(client):
     response = client.get("/account/sign-in")
@@ -37,9 +32,8 @@ def test_request_id_is_returned_and_a_proxy_one_kept(client):
     assert unsafe.headers["X-Request-ID"] != "<script>alert(1)</script>"
 
 
-@pytest.mark.usefixtures("_schema")
-def test_proxy_fix_trusts_forwarded_proto_when_configured(database_url, tmp_path):
-    app = create_app(make_test_config(database_url, PROXY_FIX_COUNT=1), instance_path=str(tmp_path))
+def test_proxy_fix_trusts_forwarded_proto_when_configured(make_app):
+    app = make_app(PROXY_FIX_COUNT=1)
     response = app.test_client().get("/healthz", headers={"X-Forwarded-Proto": "https"})
     assert "Strict-Transport-Security" in response.headers
 
