@@ -103,15 +103,16 @@ class ModuleForm(FlaskForm):
         if not (field.data or "").strip():
             raise ValidationError("Enter a title")
 
-    def validate_pass_mark(self, field: IntegerField) -> None:
-        """Knowledge checks need a pass mark."""
-        if self.kind.data == ModuleKind.CHECK and field.data is None and not field.errors:
-            raise ValidationError("Enter a pass mark between 0 and 100")
-
-    def validate_starts_at(self, field: DateTimeLocalField) -> None:
-        """Live sessions need a date and time."""
-        if self.kind.data == ModuleKind.LIVE and field.data is None and not field.errors:
-            raise ValidationError("Enter the date and time of the live session")
+    def validate(self, extra_validators=None) -> bool:  # type: ignore[no-untyped-def]
+        """Knowledge checks need a pass mark; live sessions need a date and time."""
+        ok = super().validate(extra_validators)
+        if self.kind.data == ModuleKind.CHECK and self.pass_mark.data is None and not self.pass_mark.errors:
+            self.pass_mark.errors = [*self.pass_mark.errors, "Enter a pass mark between 0 and 100"]
+            ok = False
+        if self.kind.data == ModuleKind.LIVE and self.starts_at.data is None and not self.starts_at.errors:
+            self.starts_at.errors = [*self.starts_at.errors, "Enter the date and time of the live session"]
+            ok = False
+        return ok
 
     def model_fields(self) -> dict[str, object]:
         """Form data as model attributes (the date and time in UTC)."""

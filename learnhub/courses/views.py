@@ -461,7 +461,7 @@ def admin_questions(course_id: int, module_id: int):  # type: ignore[no-untyped-
             flash("The question has been added.", "success")
             return redirect(url_for("courses.admin_questions", course_id=course.id, module_id=module.id))
     return (
-        render_template("courses/admin/questions.html", course=course, module=module, form=form, button_form=ButtonForm()),
+        render_template("courses/admin/questions.html", course=course, module=module, form=form, action_form=ButtonForm()),
         400 if form.errors else 200,
     )
 
@@ -536,7 +536,7 @@ def admin_cohort(course_id: int, cohort_id: int):  # type: ignore[no-untyped-def
             form=form,
             report=report,
             waiting=waiting,
-            button_form=ButtonForm(),
+            action_form=ButtonForm(),
         ),
         400 if form.errors else 200,
     )
@@ -586,7 +586,8 @@ def enrol_csv(course_id: int, cohort_id: int):  # type: ignore[no-untyped-def]
                 form.csv_file.errors.extend(result.file_errors)
             else:
                 form.csv_file.errors.append(
-                    f"{len(result.errors)} rows have a problem. Nobody has been enrolled. Fix the rows below and upload the file again"
+                    f"{len(result.errors)} rows have a problem. Nobody has been enrolled. "
+                    "Fix the rows below and upload the file again"
                 )
     return (
         render_template("courses/admin/enrol_csv.html", course=course, cohort=cohort, form=form, result=result),
