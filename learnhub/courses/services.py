@@ -357,7 +357,7 @@ def _progress_row(enrolment: Enrolment, module: Module) -> ModuleProgress:
 
 def open_module(enrolment: Enrolment, module: Module) -> None:
     """The learner opened a module: it is now in progress (no change if already started)."""
-    if any(p.module_id == module.id for p in enrolment.progress):
+    if module.kind == ModuleKind.LIVE or any(p.module_id == module.id for p in enrolment.progress):
         return
     _progress_row(enrolment, module)
     db.session.commit()

@@ -173,8 +173,7 @@ def module_page(course_id: int, module_id: int):  # type: ignore[no-untyped-def]
     course = get_learner_course(course_id)
     module = get_module(course, module_id, published_only=True)
     enrolment = get_learning_enrolment(course)
-    if module.kind == ModuleKind.CONTENT:
-        services.open_module(enrolment, module)
+    services.open_module(enrolment, module)
     facts = services.module_facts_for(enrolment, module)
     published = course.published_modules
     index = published.index(module)
