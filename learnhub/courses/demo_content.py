@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (course text and Markdown tables read better unwrapped)
 """Text of the demo course "Supervising ARRS roles in primary care" (written for LearnHub).
 
 Each module is a reading followed by its knowledge check; every answer is in the reading.

@@ -28,7 +28,8 @@ def test_seed_demo_builds_the_course_and_learners_once(app_ctx):
     assert all(3 <= len(m.questions) <= 5 for m in checks)
     assert all(q.correct_ids for m in checks for q in m.questions)
     assert sum(m.is_live for m in course.modules) == 1
-    assert course.outcomes and course.cpd_hours > 0
+    assert course.outcomes
+    assert course.cpd_hours > 0
 
     def state(email):
         user = db.session.scalar(select(User).where(User.email == email))
