@@ -220,5 +220,15 @@ class EnrolCsvForm(FlaskForm):
     )
 
 
+class ImageForm(FlaskForm):
+    """Upload an image to use in module content."""
+
+    image = FileField(
+        "Image file",
+        validators=[FileRequired("Select an image file")],
+        description="PNG, JPEG, GIF or WebP, smaller than 2 MB",
+    )
+
+
 class ButtonForm(FlaskForm):
     """A button-only form (the action is in the URL)."""

@@ -4,21 +4,25 @@ import csv
 import io
 import re
 from decimal import Decimal
+from pathlib import Path
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, send_from_directory, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from learnhub.accounts.models import User
-from learnhub.courses import rules, services
+from learnhub.accounts.services import audit
+from learnhub.courses import images, rules, services
 from learnhub.courses.csv_enrol import check_enrol_rows
 from learnhub.courses.forms import (
+    LONDON,
     ButtonForm,
     CohortForm,
     CourseForm,
     EnrolCsvForm,
     EnrolForm,
+    ImageForm,
     ModuleForm,
     QuestionForm,
     parse_options,
@@ -410,8 +414,6 @@ def edit_module(course_id: int, module_id: int):  # type: ignore[no-untyped-def]
     module = get_module(course, module_id)
     form = ModuleForm(obj=module)
     if request.method == "GET" and module.starts_at:
-        from learnhub.courses.forms import LONDON
-
         form.starts_at.data = module.starts_at.astimezone(LONDON).replace(tzinfo=None)
     if form.validate_on_submit():
         completed = services.update_module(current_user, module, **form.model_fields())
@@ -686,3 +688,49 @@ def cohort_csv(course_id: int, cohort_id: int):  # type: ignore[no-untyped-def]
 def _csv_safe(value: str) -> str:
     """Stop spreadsheet programs treating a cell as a formula."""
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+# --- images for module content ----------------------------------------------------------------------
+
+
+def _image_folder(course: Course) -> Path:
+    return Path(current_app.instance_path) / "course-images" / str(course.id)
+
+
+@bp.route("/hub/courses/<int:course_id>/images", methods=["GET", "POST"])
+@hub_admin_required
+def course_images(course_id: int):  # type: ignore[no-untyped-def]
+    """Upload images for a course's modules and see the Markdown to use them."""
+    course = get_admin_course(course_id)
+    form = ImageForm()
+    if form.validate_on_submit():
+        limit = int(current_app.config.get("COURSE_IMAGE_MAX_BYTES", images.MAX_IMAGE_BYTES))
+        data = form.image.data.read(limit + 1)
+        problem = images.image_problem(data, limit)
+        if problem:
+            form.image.errors.append(problem)
+        else:
+            name = images.store_image(_image_folder(course), data)
+            audit(current_user, "course image uploaded", course=course.id, image=name)
+            flash("The image has been uploaded. Copy its Markdown into a module.", "success")
+            return redirect(url_for("courses.course_images", course_id=course.id))
+    names = images.list_images(_image_folder(course))
+    return (
+        render_template("courses/admin/images.html", course=course, form=form, names=names),
+        400 if form.errors else 200,
+    )
+
+
+@bp.get("/courses/<int:course_id>/images/<name>")
+@login_required
+def course_image(course_id: int, name: str):  # type: ignore[no-untyped-def]
+    """An image of a course, for members of the course's hub."""
+    course = db.session.get(Course, course_id)
+    if course is None or course.hub_id != current_user.hub_id or not images.safe_image_name(name):
+        abort(404)
+    if not course.published and not current_user.administers(course.hub_id):
+        abort(404)
+    response = send_from_directory(_image_folder(course), name, mimetype=images.MIME_TYPES[name.rsplit(".", 1)[1]])
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'"
+    return response
