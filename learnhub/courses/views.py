@@ -734,3 +734,18 @@ def course_image(course_id: int, name: str):  # type: ignore[no-untyped-def]
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'"
     return response
+
+
+@bp.get("/facilitate/live-sessions")
+@login_required
+def live_sessions():  # type: ignore[no-untyped-def]
+    """Live sessions of the hub's courses, by cohort, for facilitators to record attendance."""
+    if not current_user.is_facilitator:
+        abort(403)
+    courses = db.session.scalars(
+        select(Course)
+        .where(Course.hub_id == current_user.hub_id)
+        .order_by(Course.title)
+        .options(selectinload(Course.modules), selectinload(Course.cohorts))
+    ).all()
+    return render_template("courses/live_sessions.html", courses=courses)

@@ -405,3 +405,12 @@ def test_query_counts_do_not_grow_with_learners(client, auth, app, hub_setup, ma
             assert client.get(path).status_code == 200
         counts.append(queries())
     assert counts[0] == counts[1]
+
+
+def test_facilitator_finds_live_sessions(client, auth, hub_setup):
+    ids = hub_setup
+    auth.login_as(ids.learner)
+    assert client.get("/facilitate/live-sessions").status_code == 403
+    auth.login_as(ids.facilitator)
+    page = client.get("/facilitate/live-sessions").get_data(as_text=True)
+    assert f"/hub/courses/{ids.course}/cohorts/{ids.cohort}/attendance/{ids.live}" in page
