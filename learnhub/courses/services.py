@@ -495,6 +495,8 @@ class CohortReport:
     hardest: list[tuple[Question, int, int]]
     #: (enrolment, state) per learner
     learners: list[tuple[Enrolment, rules.CourseState]]
+    #: Enrolments on the waiting list, in the order people joined it.
+    waiting_list: list[Enrolment]
 
 
 def cohort_report(course: Course, cohort: Cohort) -> CohortReport:
@@ -538,4 +540,5 @@ def cohort_report(course: Course, cohort: Cohort) -> CohortReport:
         module_pass_rates=pass_rates,
         hardest=hardest,
         learners=learners,
+        waiting_list=[e for e in enrolments if e.is_waiting],
     )

@@ -528,7 +528,6 @@ def admin_cohort(course_id: int, cohort_id: int):  # type: ignore[no-untyped-def
                 flash(f"{user.name} has been enrolled.", "success")
             return redirect(url_for("courses.admin_cohort", course_id=course.id, cohort_id=cohort.id))
     report = services.cohort_report(course, cohort)
-    waiting = [e for e in cohort.enrolments if e.is_waiting]
     return (
         render_template(
             "courses/admin/cohort.html",
@@ -536,7 +535,6 @@ def admin_cohort(course_id: int, cohort_id: int):  # type: ignore[no-untyped-def
             cohort=cohort,
             form=form,
             report=report,
-            waiting=waiting,
             action_form=ButtonForm(),
         ),
         400 if form.errors else 200,

@@ -375,6 +375,7 @@ def _populate(app, ids, make_user, n):
     user_ids = [make_user(hub_id=ids.hub) for _ in range(n)]
     with app.app_context():
         cohort = db.session.get(Cohort, ids.cohort)
+        cohort.capacity = 50  # so the larger run has a waiting list too
         course = services.load_course(ids.course, questions=True)
         modules = {m.id: m for m in course.modules}
         for i, uid in enumerate(user_ids):
