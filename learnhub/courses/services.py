@@ -270,6 +270,14 @@ def add_cohort(actor: User, course: Course, **fields: object) -> Cohort:
     return cohort
 
 
+def update_cohort(actor: User, cohort: Cohort, **fields: object) -> None:
+    """Change a cohort's dates, places or self-enrolment (the waiting list is not moved automatically)."""
+    for key, value in fields.items():
+        setattr(cohort, key, value)
+    db.session.commit()
+    audit(actor, "cohort updated", cohort=cohort.id)
+
+
 # --- enrolment ----------------------------------------------------------------------------------
 
 

@@ -504,7 +504,29 @@ def new_cohort(course_id: int):  # type: ignore[no-untyped-def]
         )
         flash(f"{cohort.name} has been added.", "success")
         return redirect(url_for("courses.admin_cohort", course_id=course.id, cohort_id=cohort.id))
-    return render_template("courses/admin/cohort_form.html", form=form, course=course), 400 if form.errors else 200
+    return render_template("courses/admin/cohort_form.html", form=form, course=course, cohort=None), 400 if form.errors else 200
+
+
+@bp.route("/hub/courses/<int:course_id>/cohorts/<int:cohort_id>/edit", methods=["GET", "POST"])
+@hub_admin_required
+def edit_cohort(course_id: int, cohort_id: int):  # type: ignore[no-untyped-def]
+    """Change a cohort's dates, places or self-enrolment."""
+    course = get_admin_course(course_id)
+    cohort = get_cohort(course, cohort_id)
+    form = CohortForm(obj=cohort)
+    if form.validate_on_submit():
+        services.update_cohort(
+            current_user,
+            cohort,
+            name=form.name.data,
+            starts_on=form.starts_on.data,
+            ends_on=form.ends_on.data,
+            capacity=form.capacity.data,
+            self_enrolment_open=bool(form.self_enrolment_open.data),
+        )
+        flash(f"{cohort.name} has been saved.", "success")
+        return redirect(url_for("courses.admin_cohort", course_id=course.id, cohort_id=cohort.id))
+    return render_template("courses/admin/cohort_form.html", form=form, course=course, cohort=cohort), 400 if form.errors else 200
 
 
 @bp.route("/hub/courses/<int:course_id>/cohorts/<int:cohort_id>", methods=["GET", "POST"])

@@ -415,3 +415,16 @@ def test_facilitator_finds_live_sessions(client, auth, hub_setup):
     auth.login_as(ids.facilitator)
     page = client.get("/facilitate/live-sessions").get_data(as_text=True)
     assert f"/hub/courses/{ids.course}/cohorts/{ids.cohort}/attendance/{ids.live}" in page
+
+
+def test_admin_edits_cohort(client, auth, app, hub_setup):
+    from learnhub.courses.models import Cohort
+
+    ids = hub_setup
+    auth.login_as(ids.admin)
+    url = f"/hub/courses/{ids.course}/cohorts/{ids.cohort}/edit"
+    assert 'value="Spring cohort"' in client.get(url).get_data(as_text=True)
+    response = client.post(url, data={"name": "Spring 2027", "starts_on": "2027-03-01", "capacity": "8"})
+    assert response.status_code == 302
+    cohort = _with_app(app, lambda: db.session.get(Cohort, ids.cohort))
+    assert (cohort.name, cohort.capacity, cohort.self_enrolment_open) == ("Spring 2027", 8, False)
