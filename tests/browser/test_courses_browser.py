@@ -1,6 +1,7 @@
 """A learner in a real browser: enrol, read a module, fail then pass a knowledge check, see progress move."""
 
 import pytest
+from playwright.sync_api import expect
 
 from learnhub.courses import demo_content
 from learnhub.extensions import db
@@ -38,38 +39,38 @@ def test_learner_enrols_reads_fails_then_passes(page, live_server_url, axe, brow
     browser_login(page, "pharmacist.learner@example.org", demo_data)
     page.get_by_role("link", name="Courses", exact=True).first.click()
     page.get_by_role("link", name=demo_content.TITLE).click()
-    assert page.get_by_role("heading", level=1).inner_text() == demo_content.TITLE
+    expect(page.get_by_role("heading", level=1)).to_have_text(demo_content.TITLE)
     axe(page, "course page before enrolling")
 
     page.get_by_role("button", name="Enrol in Autumn 2026").click()
-    assert "You are enrolled" in page.content()
-    assert page.locator("#course-progress").get_attribute("value") == "0"
+    expect(page.locator("main")).to_contain_text("You are enrolled")
+    expect(page.locator("#course-progress")).to_have_attribute("value", "0")
     axe(page, "course page")
 
     page.get_by_role("link", name="Start the course").click()
-    assert page.get_by_role("heading", level=1).inner_text() == module["title"]
-    assert page.get_by_text("In progress").first.is_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text(module["title"])
+    expect(page.get_by_text("In progress").first).to_be_visible()
     axe(page, "module page")
 
     page.get_by_role("link", name="Go to the knowledge check").click()
     page.get_by_role("button", name="Start the knowledge check").click()
     axe(page, "knowledge check")
     _answer(page, module["questions"], correctly=False)
-    assert "You did not pass this time" in page.content()
-    assert module["questions"][0][2] in page.content()  # the explanation is shown
+    expect(page.get_by_role("heading", level=1)).to_have_text("You did not pass this time")
+    expect(page.locator("main")).to_contain_text(module["questions"][0][2])  # the explanation is shown
     axe(page, "failed result")
 
     page.get_by_role("button", name="Try again").click()
     _answer(page, module["questions"], correctly=True)
-    assert "You passed" in page.content()
-    assert page.locator("#course-progress").get_attribute("value") == "14"
+    expect(page.get_by_role("heading", level=1)).to_have_text("You passed")
+    expect(page.locator("#course-progress")).to_have_attribute("value", "14")
 
     page.goto(f"{live_server_url}/my-learning")
-    assert page.locator("progress.app-progress").first.get_attribute("value") == "14"
+    expect(page.locator("progress.app-progress").first).to_have_attribute("value", "14")
     axe(page, "my learning")
     page.get_by_role("link", name=demo_content.TITLE).click()
-    assert page.locator("#course-progress").get_attribute("value") == "14"
-    assert "Continue" in page.content()
+    expect(page.locator("#course-progress")).to_have_attribute("value", "14")
+    expect(page.get_by_role("link", name="Continue")).to_be_visible()
 
 
 def test_check_page_with_errors_and_admin_pages_have_no_axe_violations(page, live_server_url, axe, browser_login, demo_data):
@@ -80,8 +81,8 @@ def test_check_page_with_errors_and_admin_pages_have_no_axe_violations(page, liv
     page.get_by_role("link", name="Go to the knowledge check").click()
     page.get_by_role("button", name="Start the knowledge check").click()
     page.get_by_role("button", name="Submit answers").click()
+    expect(page.locator(".nhsuk-error-summary")).to_contain_text("Answer every question")
     assert page.title().startswith("Error:")
-    assert "Answer every question" in page.content()
     axe(page, "knowledge check with errors")
     page.get_by_role("button", name="Sign out").click()
 
@@ -91,7 +92,7 @@ def test_check_page_with_errors_and_admin_pages_have_no_axe_violations(page, liv
     page.get_by_role("link", name=demo_content.TITLE).click()
     axe(page, "admin course page")
     page.get_by_role("link", name="Autumn 2026").click()
-    assert "Completion rate" in page.content()
+    expect(page.locator("#cohort-report")).to_contain_text("Completion rate")
     axe(page, "cohort report")
     cohort_url = page.url
     for name in (
@@ -114,5 +115,6 @@ def test_check_page_with_errors_and_admin_pages_have_no_axe_violations(page, liv
     page.get_by_role("link", name="Questions for Types of supervision").click()
     axe(page, "questions")
     page.get_by_role("button", name="Add question").click()
+    expect(page.locator(".nhsuk-error-summary")).to_be_visible()
     assert page.title().startswith("Error:")
     axe(page, "questions with errors")
