@@ -13,7 +13,13 @@ Two tiny registries:
   session, not commit; an exception rolls the completion back too.
 
 Both return the function, so they can be used as decorators, and both have an
-``unregister_*`` partner for tests.
+``unregister_*`` partner for tests. Register at import time of your feature (for example in
+its ``views`` module, which the app factory imports).
+
+The enrolment passed around is ``learnhub.courses.models.Enrolment`` (``user_id``,
+``course_id``, ``cohort_id``, ``attempt``, ``completed_at``); find a learner's current one with
+``learnhub.courses.services.current_enrolment(course_id, user_id)``. The completion is a
+``CourseCompletion`` (``user_id``, ``course_id``, ``enrolment``, ``completed_at``, ``cpd_hours``).
 """
 
 from collections.abc import Callable

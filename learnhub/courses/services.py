@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import markdown
 import nh3
+from flask import url_for
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -32,6 +33,7 @@ from learnhub.courses.models import (
     QuizAttempt,
 )
 from learnhub.extensions import db
+from learnhub.mail import send_mail
 from learnhub.timeutil import utcnow
 
 ALLOWED_TAGS = {
@@ -347,6 +349,13 @@ def promote_waiting(actor: User, cohort: Cohort) -> int:
     db.session.commit()
     if promoted:
         audit(actor, "waiting list promoted", cohort=cohort.id, count=len(promoted))
+    for e in promoted:
+        send_mail(
+            e.user.email,
+            f"You have a place on {cohort.course.title}",
+            f"Hello {e.user.name},\n\nA place has come up for you on {cohort.course.title} ({cohort.name}). "
+            f"You can start now:\n\n{url_for('courses.course_page', course_id=cohort.course_id, _external=True)}\n",
+        )
     return len(promoted)
 
 

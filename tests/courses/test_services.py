@@ -110,7 +110,7 @@ def test_failing_callback_rolls_back_the_completion(app_ctx, hub_setup):
     assert db.session.scalar(select(func.count()).select_from(CourseCompletion)) == 0
 
 
-def test_enrolling_past_capacity_puts_people_on_the_waiting_list(app_ctx, make_hub, make_user, make_course):
+def test_enrolling_past_capacity_puts_people_on_the_waiting_list(app_ctx, make_hub, make_user, make_course, outbox):
     hub = make_hub()
     ids = make_course(hub, capacity=1)
     first, second = make_user(hub_id=hub), make_user(hub_id=hub)
@@ -130,6 +130,9 @@ def test_enrolling_past_capacity_puts_people_on_the_waiting_list(app_ctx, make_h
     db.session.commit()
     assert services.promote_waiting(db.session.get(User, first), cohort) == 1
     assert b.enrolment.status == Enrolment.ENROLLED
+    assert outbox[-1]["To"] == db.session.get(User, second).email
+    assert "A place has come up" in outbox[-1].get_content()
+    assert services.promote_waiting(db.session.get(User, first), cohort) == 0
 
 
 def test_retake_is_a_new_attempt_and_keeps_history(app_ctx, hub_setup):
