@@ -58,12 +58,14 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     # Blueprints live in each feature's views module; package __init__ files stay import-free
     # so that models can import each other without circular imports.
     from learnhub.accounts.views import bp as accounts_bp
+    from learnhub.courses.views import bp as courses_bp
     from learnhub.main.views import bp as main_bp
     from learnhub.organisations.views import bp as organisations_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(organisations_bp)
+    app.register_blueprint(courses_bp)
 
     errors.register(app)
     hardening.register(app)

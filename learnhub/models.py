@@ -1,6 +1,7 @@
 """Imports every feature's models so the metadata is complete (used by the factory and Alembic)."""
 
 from learnhub.accounts.models import PasswordToken, User
+from learnhub.courses.models import Course  # noqa: F401  (imports every course table)
 from learnhub.organisations.models import Hub, Pcn, Practice
 
 __all__ = ["Hub", "PasswordToken", "Pcn", "Practice", "User"]

@@ -1,0 +1,1 @@
+"""Supervisor training courses: modules, knowledge checks, progress, completion, cohorts."""

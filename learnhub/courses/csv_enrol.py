@@ -1,0 +1,60 @@
+"""Check a CSV of people to enrol on a cohort. Plain functions, no Flask.
+
+Every row is checked and every problem reported with its row number; nobody is enrolled
+unless every row is valid (the style of ``learnhub.organisations.csv_import``).
+"""
+
+import csv
+import io
+from dataclasses import dataclass, field
+
+MAX_ROWS = 2000
+
+
+@dataclass
+class EnrolResult:
+    """User ids to enrol and per-row problems."""
+
+    user_ids: list[int] = field(default_factory=list)
+    errors: list[tuple[int, str]] = field(default_factory=list)
+    file_errors: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when everyone in the file can be enrolled."""
+        return not self.errors and not self.file_errors and bool(self.user_ids)
+
+
+def check_enrol_rows(text: str, *, hub_users: dict[str, int]) -> EnrolResult:
+    """Match each row's email to a person in the hub.
+
+    :param hub_users: lower-case email → user id for the hub's active people.
+    """
+    result = EnrolResult()
+    reader = csv.DictReader(io.StringIO(text))
+    headers = [h.strip().lower() for h in (reader.fieldnames or [])]
+    if "email" not in headers:
+        result.file_errors.append("The file must have a header row with an email column")
+        return result
+    reader.fieldnames = headers
+    seen: dict[str, int] = {}
+    for index, raw in enumerate(reader):
+        line = index + 2
+        if index >= MAX_ROWS:
+            result.file_errors.append(f"The file has more than {MAX_ROWS} rows. Split it into smaller files")
+            break
+        email = (raw.get("email") or "").strip().lower()
+        if not any((v or "").strip() for k, v in raw.items() if k):
+            continue
+        if not email:
+            result.errors.append((line, "Enter an email address"))
+        elif email in seen:
+            result.errors.append((line, f"{email} is also on row {seen[email]}"))
+        elif email not in hub_users:
+            result.errors.append((line, f"Nobody in this hub has the email address {email}"))
+        else:
+            seen[email] = line
+            result.user_ids.append(hub_users[email])
+    if not result.user_ids and not result.errors and not result.file_errors:
+        result.file_errors.append("The file has no rows of people")
+    return result
