@@ -166,12 +166,14 @@ EXTRA_ACTION_ROWS = 1
 
 def record_form_class(members, themes, review_actions, action_rows: int, viewer_id: int):  # type: ignore[no-untyped-def]
     """A record form for one session: its fields depend on the group's members and open actions."""
+    member_choices = [(str(u.id), u.name) for u in members]
+    theme_choices = [(str(t.id), t.name) for t in themes]
 
     class RecordForm(FlaskForm):
         """Record what happened at a session."""
 
-        presenters = MultiCheckboxField("Who presented", choices=[(str(u.id), u.name) for u in members], validators=[Optional()])
-        themes = MultiCheckboxField("Themes", choices=[(str(t.id), t.name) for t in themes], validators=[Optional()])
+        presenters = MultiCheckboxField("Who presented", choices=member_choices, validators=[Optional()])
+        themes = MultiCheckboxField("Themes", choices=theme_choices, validators=[Optional()])
         notes = TextAreaField(
             "Session notes",
             description=(
@@ -189,7 +191,8 @@ def record_form_class(members, themes, review_actions, action_rows: int, viewer_
             RadioField(u.name, choices=ATTENDANCE_CHOICES, validators=[InputRequired(f"Select whether {u.name} attended")]),
         )
     for i in range(action_rows):
-        setattr(RecordForm, f"action_{i}_owner", SelectField(f"Action {i + 1}: presenter", choices=owners, coerce=str))
+        owner = SelectField(f"Action {i + 1}: presenter", choices=owners, coerce=str, default="")
+        setattr(RecordForm, f"action_{i}_owner", owner)
         setattr(
             RecordForm,
             f"action_{i}_text",
@@ -203,7 +206,7 @@ def record_form_class(members, themes, review_actions, action_rows: int, viewer_
         setattr(
             RecordForm,
             f"review_{a.id}_outcome",
-            SelectField("Outcome", choices=REVIEW_CHOICES, coerce=str, validators=[Optional()]),
+            SelectField("Outcome", choices=REVIEW_CHOICES, coerce=str, default="", validators=[Optional()]),
         )
         setattr(
             RecordForm,

@@ -604,11 +604,16 @@ class SessionRecord:
     reviews: list[ReviewInput]
 
 
-def record_session(actor: User, session: AlsSession, record: SessionRecord) -> bool:
+def record_session(actor: User, session: AlsSession, record: SessionRecord, now: datetime | None = None) -> bool:
     """Save a session's record; a second save edits the first. Returns True if it was an edit.
 
     Text with patient identifiers is refused before anything changes (the form checks too).
     """
+    today = to_local(now or utcnow()).date()
+    if to_local(session.starts_at).date() > today:
+        raise AlsError(f"This session can be recorded from {to_local(session.starts_at).strftime('%-d %B %Y')}")
+    if session.status == AlsSession.CANCELLED:
+        raise AlsError("This session was cancelled, so there is nothing to record")
     texts = [record.notes, *(a.text for a in record.actions), *(r.reflection for r in record.reviews)]
     findings = [f for text in texts for f in find_identifiers(text or "")]
     if findings:

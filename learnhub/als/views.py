@@ -197,9 +197,13 @@ def record(session_id: int):  # type: ignore[no-untyped-def]
                 for a in reviews
             ],
         )
-        edit = services.record_session(current_user, session, data)
-        flash("The session record has been updated." if edit else "The session has been recorded.", "success")
-        return redirect(url_for("als.session_detail", session_id=session.id))
+        try:
+            edit = services.record_session(current_user, session, data)
+        except services.AlsError as error:
+            flash(str(error), "error")
+        else:
+            flash("The session record has been updated." if edit else "The session has been recorded.", "success")
+            return redirect(url_for("als.session_detail", session_id=session.id))
     facilitated_ids = {s.id for s in services.facilitated_sessions(current_user)}
     return render_template(
         "als/record.html",
