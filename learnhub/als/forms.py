@@ -74,7 +74,7 @@ class ProgrammeForm(FlaskForm):
         default="online",
         validators=[InputRequired("Select where sessions happen")],
     )
-    venue = StringField("Venue (if at a venue)", validators=[Optional(), Length(max=300)])
+    venue = StringField("Venue (if at a venue)", validators=[Length(max=300, message="Venue must be 300 characters or fewer")])
     co_facilitation = BooleanField("Plan a co-facilitator for every session")
     continuity = BooleanField("Keep one lead facilitator per group (the co-facilitator rotates)")
 

@@ -341,7 +341,7 @@ def programme(programme_id: int):  # type: ignore[no-untyped-def]
         member_forms=member_forms,
         sessions=sessions,
         size_problems=services.group_size_problems(programme),
-        role_labels=PROFESSIONAL_ROLES,
+        role_names=[PROFESSIONAL_ROLES.get(c, c) for c in programme.role_codes],
         now=datetime.now(UTC),
     )
 
@@ -367,6 +367,8 @@ def member_group(programme_id: int, member_id: int):  # type: ignore[no-untyped-
             flash(str(error), "error")
         else:
             flash(f"{member.user.name}'s group has been saved.", "success")
+    else:
+        flash("Select a group from the list", "error")
     return redirect(url_for("als.programme", programme_id=programme.id) + "#members")
 
 
