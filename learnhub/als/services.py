@@ -514,14 +514,19 @@ class SessionRecordView:
     hidden_actions: int = 0
 
 
+def log_note_read(reader: User, session: AlsSession) -> None:
+    """Write one line to the notes access log (who, when, which session)."""
+    db.session.add(AlsNoteAccess(session_id=session.id, user_id=reader.id))
+    db.session.commit()
+
+
 def read_session_record(reader: User, session: AlsSession) -> SessionRecordView:
     """Notes and visible actions of a session, logging the read.
 
     Call only after ``access.get_session_for(reader, id)``: this writes the access log but does
     not check permission itself. Private actions are shown to their owner only.
     """
-    db.session.add(AlsNoteAccess(session_id=session.id, user_id=reader.id))
-    db.session.commit()
+    log_note_read(reader, session)
     actions = list(db.session.scalars(select(AlsAction).where(AlsAction.session_id == session.id).order_by(AlsAction.id)))
     visible = [a for a in actions if a.shared or a.owner_id == reader.id]
     return SessionRecordView(session.note, visible, len(actions) - len(visible))

@@ -177,6 +177,8 @@ def record(session_id: int):  # type: ignore[no-untyped-def]
     form = form_class()
     if request.method == "GET":
         _prefill(form, session, existing_actions, reviews)
+        if session.note:
+            services.log_note_read(current_user, session)
     if form.validate_on_submit():
         data = services.SessionRecord(
             attendance={u.id: form[f"attendance_{u.id}"].data for u in members},

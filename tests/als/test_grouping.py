@@ -1,7 +1,7 @@
 from collections import Counter
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from learnhub.als.grouping import GroupingError, Person, form_groups, group_count
@@ -32,6 +32,7 @@ people_lists = st.lists(st.tuples(st.integers(0, 3), st.integers(0, 5)), min_siz
 )
 
 
+@settings(deadline=None)
 @given(people_lists)
 def test_groups_are_balanced_and_spread_colleagues(people):
     try:

@@ -1,6 +1,6 @@
 from collections import Counter
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from learnhub.als.presenters import PastSession, suggest_presenters
@@ -41,6 +41,7 @@ def test_three_slots():
     assert suggest_presenters(MEMBERS, [], slots=3).presenters == [1, 2, 3]
 
 
+@settings(deadline=None)
 @given(
     n=st.integers(2, 9),
     slots=st.integers(1, 3),
@@ -57,6 +58,7 @@ def test_following_suggestions_keeps_turns_within_one(n, slots, bids):
         assert max(counts.values()) - min(counts[m] for m in members) <= 1
 
 
+@settings(deadline=None)
 @given(n=st.integers(3, 9), absent_at=st.integers(0, 5), seed=st.integers(0, 100))
 def test_absent_member_due_is_suggested_first_next_time(n, absent_at, seed):
     members = list(range(n))

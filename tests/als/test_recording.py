@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from learnhub.accounts.models import User
 from learnhub.als import services
-from learnhub.als.models import AlsAction, AlsAttendance, AlsNote, AlsPresenter, AlsSession
+from learnhub.als.models import AlsAction, AlsAttendance, AlsNote, AlsNoteAccess, AlsPresenter, AlsSession
 from learnhub.extensions import db
 from tests.als.test_confidentiality import record_data
 
@@ -27,7 +27,7 @@ def _count(model):
 
 
 def test_recording_twice_is_an_edit_not_a_duplicate(world, first, client, app):
-    group, session_id, _ = first
+    group, session_id, facilitator = first
     data = record_data(world, group, action="Ask for protected admin time")
     response = client.post(f"/als/sessions/{session_id}/record", data=data)
     assert response.headers["Location"] == f"/als/sessions/{session_id}"
@@ -36,6 +36,10 @@ def test_recording_twice_is_an_edit_not_a_duplicate(world, first, client, app):
     form = client.get(f"/als/sessions/{session_id}/record").get_data(as_text=True)
     assert "Saving again updates the record" in form
     assert "Ask for protected admin time" in form  # prefilled
+    with app.app_context():
+        # Opening the filled-in form shows the notes, so it counts as a read.
+        reads = db.session.scalars(select(AlsNoteAccess.session_id).where(AlsNoteAccess.user_id == facilitator)).all()
+        assert session_id in reads
 
     data["notes"] = "Edited: the set practised open questions."
     data["action_0_text"] = "Ask for protected admin time every Friday"

@@ -103,7 +103,7 @@ def scenarios(draw):
     return slots, pool, members, co, continuity
 
 
-@settings(max_examples=150)
+@settings(max_examples=150, deadline=None)
 @given(scenarios())
 def test_plans_never_break_the_hard_rules(scenario):
     slots, pool, members, co, continuity = scenario
@@ -127,6 +127,7 @@ def test_plans_never_break_the_hard_rules(scenario):
             assert not (p == q and s.overlaps(t))
 
 
+@settings(deadline=None)
 @given(
     n_groups=st.integers(1, 4),
     n_sessions=st.integers(1, 6),
@@ -147,6 +148,7 @@ def test_load_is_balanced_and_single_groups_rotate_when_nobody_is_restricted(n_g
         assert all(a != b for a, b in zip(leads, leads[1:], strict=False))
 
 
+@settings(deadline=None)
 @given(scenarios(), st.integers(0, 200), st.data())
 def test_replanning_touches_only_the_withdrawn_facilitators_future_sessions(scenario, day, data):
     slots, pool, members, co, continuity = scenario

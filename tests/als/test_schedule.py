@@ -1,7 +1,7 @@
 from datetime import date, timedelta
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from learnhub.als.schedule import ScheduleError, bank_holidays, is_working_day, session_dates
@@ -40,6 +40,7 @@ def test_bad_cadence_is_refused():
 HOLIDAYS = bank_holidays(range(2024, 2034))
 
 
+@settings(deadline=None)
 @given(
     start=st.dates(min_value=date(2024, 1, 1), max_value=date(2030, 12, 31)),
     cadence=st.integers(1, 8),
@@ -55,6 +56,7 @@ def test_every_date_is_a_working_day_in_order_and_close_to_its_cadence_date(star
     assert all(a.actual < b.actual for a, b in zip(planned, planned[1:], strict=False))
 
 
+@settings(deadline=None)
 @given(
     start=st.dates(min_value=date(2024, 1, 1), max_value=date(2030, 12, 31)),
     cadence=st.integers(1, 8),
