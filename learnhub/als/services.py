@@ -269,8 +269,12 @@ def programme_sessions(programme: AlsProgramme) -> list[AlsSession]:
     )
 
 
-def move_session(actor: User, session: AlsSession, new_start: datetime, now: datetime | None = None) -> None:
-    """Move a future session; past and held sessions never change."""
+def move_session(actor: User, session: AlsSession, new_start: datetime, now: datetime | None = None) -> list[User]:
+    """Move a future session; past and held sessions never change.
+
+    A facilitator who would then be double-booked or unavailable is taken off the session;
+    they are returned so the administrator can run the planner again.
+    """
     now = now or utcnow()
     if session.starts_at <= now or not session.is_open:
         raise AlsError("Only sessions that have not happened yet can be moved")
@@ -280,8 +284,27 @@ def move_session(actor: User, session: AlsSession, new_start: datetime, now: dat
         raise AlsError("The new date must be before the programme ends")
     session.starts_at = new_start
     session.status = AlsSession.MOVED
+    slot = rotation.Slot(session.id, session.group_id, new_start, new_start + timedelta(minutes=session.minutes))
+    pool = {f.user_id: f for f in session.group.programme.facilitators}
+    removed = []
+    for booking in list(session.facilitations):
+        entry = pool.get(booking.user_id)
+        ranges = tuple((u.first_day, u.last_day) for u in entry.unavailable) if entry else ()
+        available = rotation.Facilitator(booking.user_id, ranges).available_on(to_local(new_start).date())
+        clash = any(
+            other.id != session.id
+            and other.status != AlsSession.CANCELLED
+            and slot.overlaps(
+                rotation.Slot(other.id, other.group_id, other.starts_at, other.starts_at + timedelta(minutes=other.minutes))
+            )
+            for other in facilitated_sessions(booking.user)
+        )
+        if clash or not available:
+            removed.append(booking.user)
+            db.session.delete(booking)
     db.session.commit()
-    audit(actor, "als.session_moved", session=session.id, to=new_start.isoformat())
+    audit(actor, "als.session_moved", session=session.id, to=new_start.isoformat(), unassigned=len(removed))
+    return removed
 
 
 def cancel_session(actor: User, session: AlsSession, now: datetime | None = None) -> None:

@@ -466,8 +466,12 @@ def manage_session(session_id: int):  # type: ignore[no-untyped-def]
             flash("The session has been cancelled.", "success")
             return redirect(url_for("als.programme", programme_id=session.group.programme_id) + "#schedule")
         if request.form.get("action") == "move" and form.validate_on_submit():
-            services.move_session(current_user, session, services.local_start(form.new_date.data, form.new_time.data))
-            flash("The session has been moved. Run the planner if it needs a new facilitator.", "success")
+            removed = services.move_session(current_user, session, services.local_start(form.new_date.data, form.new_time.data))
+            if removed:
+                names = ", ".join(u.name for u in removed)
+                flash(f"The session has been moved. {names} cannot facilitate at the new time: run the planner.", "error")
+            else:
+                flash("The session has been moved.", "success")
             return redirect(url_for("als.programme", programme_id=session.group.programme_id) + "#schedule")
     except services.AlsError as error:
         flash(str(error), "error")

@@ -298,3 +298,17 @@ def test_hand_grouping(build_world, client, auth, app):
     assert "Select a group from the list" in page.get_data(as_text=True)
     with app.app_context():
         assert db.session.get(AlsMember, mid).group_id == zid
+
+
+def test_moving_onto_a_facilitators_other_session_unassigns_them(world, app):
+    with app.app_context():
+        admin = db.session.get(User, world.admin)
+        a3 = db.session.get(AlsSession, world.sessions[world.groups[0]][2])
+        person = world.facilitator_of(a3.id)
+        other = next(
+            db.session.get(AlsSession, s) for s in world.sessions[world.groups[1]][1:] if world.facilitator_of(s) == person
+        )
+        removed = services.move_session(admin, a3, other.starts_at + timedelta(minutes=30))
+        assert [u.id for u in removed] == [person]
+        assert a3.facilitations == []
+        assert world.facilitator_of(other.id) == person
