@@ -39,6 +39,7 @@ from learnhub.als.presenters import PastSession, suggest_presenters
 from learnhub.als.schedule import ScheduleError, session_dates
 from learnhub.extensions import db
 from learnhub.roles import PROFESSIONAL_ROLES
+from learnhub.suppression import MASK, mask_total, suppress_row
 from learnhub.timeutil import utcnow
 
 LONDON = ZoneInfo("Europe/London")
@@ -463,6 +464,20 @@ def upcoming_sessions_for(user: User, now: datetime | None = None) -> list[AlsSe
     )
 
 
+def past_sessions_for(user: User, now: datetime | None = None) -> list[AlsSession]:
+    """Sessions of the user's groups that have happened or been cancelled, newest first."""
+    now = now or utcnow()
+    group_ids = [m.group_id for m in memberships(user)]
+    if not group_ids:
+        return []
+    sessions = db.session.scalars(select(AlsSession).where(AlsSession.group_id.in_(group_ids))).all()
+    return sorted(
+        (s for s in sessions if s.status == AlsSession.HELD or s.starts_at <= now or s.status == AlsSession.CANCELLED),
+        key=lambda s: s.starts_at,
+        reverse=True,
+    )
+
+
 def own_actions(user: User) -> list[AlsAction]:
     """The user's own actions, newest first (only the owner sees their private ones)."""
     return list(db.session.scalars(select(AlsAction).where(AlsAction.owner_id == user.id).order_by(AlsAction.created_at.desc())))
@@ -711,6 +726,22 @@ class GroupStats:
     def rate(self) -> float | None:
         """Share of recorded attendances that were present."""
         return self.present / self.recorded if self.recorded else None
+
+    def published(self) -> tuple[int | str, int | str, str]:
+        """Present, expected and rate as they may be shown.
+
+        Present and not-present are suppressed as a row whose total (expected) is shown, so a
+        small number of absences cannot be worked out by subtraction.
+        """
+        present, _absent = suppress_row([self.present, self.recorded - self.present])
+        expected = mask_total(self.recorded)
+        if self.rate is None:
+            rate = "–"
+        elif present == MASK or expected == MASK:
+            rate = MASK
+        else:
+            rate = f"{round(self.rate * 100)}%"
+        return present, expected, rate
 
 
 @dataclass

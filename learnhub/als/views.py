@@ -64,6 +64,7 @@ def mine():  # type: ignore[no-untyped-def]
         "als/mine.html",
         memberships=memberships,
         upcoming=upcoming,
+        past=services.past_sessions_for(current_user),
         facilitated=facilitated,
         actions=services.own_actions(current_user),
         bid_ids=bid_ids,
@@ -513,8 +514,10 @@ def dashboard_csv(programme_id: int):  # type: ignore[no-untyped-def]
     for status in ("planned", "held", "cancelled"):
         writer.writerow(["sessions", status, data.status_counts[status]])
     for g in data.groups:
-        writer.writerow(["attendance present", g.group.name, mask_count(g.present)])
-        writer.writerow(["attendance recorded", g.group.name, mask_count(g.recorded)])
+        present, expected, rate = g.published()
+        writer.writerow(["attendance present", g.group.name, present])
+        writer.writerow(["attendance expected", g.group.name, expected])
+        writer.writerow(["attendance rate", g.group.name, rate])
     for user, held, planned in data.load:
         writer.writerow(["facilitator sessions held", user.name, held])
         writer.writerow(["facilitator sessions planned", user.name, planned])

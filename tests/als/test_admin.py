@@ -312,3 +312,13 @@ def test_moving_onto_a_facilitators_other_session_unassigns_them(world, app):
         assert [u.id for u in removed] == [person]
         assert a3.facilitations == []
         assert world.facilitator_of(other.id) == person
+
+
+def test_published_attendance_hides_a_small_number_of_absences():
+    from learnhub.als.services import GroupStats
+
+    assert GroupStats(None, present=11, recorded=12).published() == ("*", 12, "*")
+    assert GroupStats(None, present=12, recorded=12).published() == (12, 12, "100%")
+    assert GroupStats(None, present=20, recorded=30).published() == (20, 30, "67%")
+    assert GroupStats(None, present=5, recorded=6).published() == ("*", "*", "*")
+    assert GroupStats(None, present=0, recorded=0).published() == (0, 0, "–")

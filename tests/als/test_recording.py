@@ -153,6 +153,7 @@ def test_member_sees_cpd_minutes_bids_and_calendar(world, first, client, auth, a
     assert client.post(f"/als/sessions/{next_id}/bid").headers["Location"] == f"/als/sessions/{next_id}"
     page = client.get("/als/").get_data(as_text=True)
     assert "90 minutes" in page
+    assert f'href="/als/sessions/{session_id}"' in page  # past sessions link to their notes
     assert "(you have bid for time)" in page
     ics = client.get(f"/als/sessions/{next_id}/calendar.ics")
     assert ics.mimetype == "text/calendar"
