@@ -514,6 +514,24 @@ def toggle_bid(user: User, session: AlsSession) -> bool:
     return bid is None
 
 
+def toggle_apologies(user: User, session: AlsSession, now: datetime | None = None) -> bool:
+    """Send apologies for a coming session, or take them back; True if now sending apologies."""
+    now = now or utcnow()
+    if not session.is_open or session.starts_at <= now:
+        raise AlsError("Apologies can only be sent before a session")
+    row = db.session.scalar(select(AlsAttendance).where(AlsAttendance.session_id == session.id, AlsAttendance.user_id == user.id))
+    if row:
+        db.session.delete(row)
+    else:
+        db.session.add(AlsAttendance(session_id=session.id, user_id=user.id, status="apologies"))
+        bid = db.session.scalar(select(AlsBid).where(AlsBid.session_id == session.id, AlsBid.user_id == user.id))
+        if bid:
+            db.session.delete(bid)
+    db.session.commit()
+    audit(user, "als.apologies", session=session.id, sent=row is None)
+    return row is None
+
+
 def calendar_token(user: User) -> str:
     """The user's secret calendar feed token, made on first use."""
     feed = db.session.scalar(select(AlsCalendarFeed).where(AlsCalendarFeed.user_id == user.id))

@@ -96,6 +96,7 @@ def session_detail(session_id: int):  # type: ignore[no-untyped-def]
         is_facilitator=access.facilitates(current_user, session.id),
         is_member=access.is_group_member(current_user, session.group_id),
         bidding=any(b.user_id == current_user.id for b in session.bids),
+        apologising=any(a.user_id == current_user.id and a.status == "apologies" for a in session.attendance),
         form=ButtonForm(),
         now=datetime.now(UTC),
     )
@@ -115,6 +116,23 @@ def bid(session_id: int):  # type: ignore[no-untyped-def]
             flash(str(error), "error")
         else:
             flash("You have bid for time at this session." if bidding else "Your bid has been withdrawn.", "success")
+    return redirect(url_for("als.session_detail", session_id=session.id))
+
+
+@bp.post("/sessions/<int:session_id>/apologies")
+@login_required
+def apologies(session_id: int):  # type: ignore[no-untyped-def]
+    """Send apologies for a coming session (the rotation then skips you), or take them back."""
+    session = access.get_session_for(current_user, session_id, access.VIEW)
+    if not access.is_group_member(current_user, session.group_id):
+        abort(403)
+    if ButtonForm().validate_on_submit():
+        try:
+            sent = services.toggle_apologies(current_user, session)
+        except services.AlsError as error:
+            flash(str(error), "error")
+        else:
+            flash("Your apologies have been sent." if sent else "Your apologies have been withdrawn.", "success")
     return redirect(url_for("als.session_detail", session_id=session.id))
 
 

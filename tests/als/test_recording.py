@@ -197,3 +197,35 @@ def test_cancelled_sessions_are_not_recorded(world, app):
                 services.SessionRecord({}, [], [], "x", [], []),
                 now=datetime.now(UTC) + timedelta(days=60),
             )
+
+
+def test_apologies_in_advance_skip_the_member_in_the_suggestion(world, client, auth, app):
+    group = world.groups[0]
+    next_id = world.sessions[group][1]
+    with app.app_context():
+        due = [u.id for u in services.presenter_suggestion(db.session.get(AlsSession, next_id))]
+        facilitator = world.facilitator_of(next_id)
+    auth.login_as(due[0])
+    response = client.post(f"/als/sessions/{next_id}/apologies")
+    assert response.headers["Location"] == f"/als/sessions/{next_id}"
+    assert "You have sent apologies" in client.get(f"/als/sessions/{next_id}").get_data(as_text=True)
+    with app.app_context():
+        suggested = [u.id for u in services.presenter_suggestion(db.session.get(AlsSession, next_id))]
+        assert due[0] not in suggested
+    auth.login_as(facilitator)
+    form = client.get(f"/als/sessions/{next_id}/record").get_data(as_text=True)
+    assert f'name="attendance_{due[0]}" type="radio" value="apologies" checked' in form
+    auth.login_as(due[0])
+    client.post(f"/als/sessions/{next_id}/apologies")
+    with app.app_context():
+        assert due[0] in [u.id for u in services.presenter_suggestion(db.session.get(AlsSession, next_id))]
+
+
+def test_apologies_for_a_past_session_are_refused(world, client, auth, app):
+    group = world.groups[0]
+    past_id = world.sessions[group][0]
+    auth.login_as(world.members[group][0])
+    page = client.post(f"/als/sessions/{past_id}/apologies", follow_redirects=True).get_data(as_text=True)
+    assert "Apologies can only be sent before a session" in page
+    with app.app_context():
+        assert _count(AlsAttendance) == 0
