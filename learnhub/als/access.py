@@ -100,3 +100,11 @@ def get_facilitator_for_admin(user: User, programme: AlsProgramme, facilitator_i
     if facilitator is None or facilitator.programme_id != programme.id:
         abort(404)
     return facilitator
+
+
+def get_own_pool_entry(user: User, facilitator_id: int) -> AlsFacilitator:
+    """The user's own place in a facilitator pool; anyone else's is 404."""
+    entry = db.session.get(AlsFacilitator, facilitator_id)
+    if entry is None or entry.user_id != user.id:
+        abort(404)
+    return entry

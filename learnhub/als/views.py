@@ -24,7 +24,7 @@ from learnhub.als.forms import (
     UnavailableForm,
     record_form_class,
 )
-from learnhub.als.models import AlsAction, AlsProgramme, AlsSession
+from learnhub.als.models import AlsAction, AlsFacilitator, AlsProgramme, AlsSession
 from learnhub.extensions import db
 from learnhub.organisations.csv_import import decode_csv
 from learnhub.roles import PROFESSIONAL_ROLES
@@ -80,7 +80,27 @@ def mine():  # type: ignore[no-untyped-def]
 @login_required
 def facilitating():  # type: ignore[no-untyped-def]
     """Every session the signed-in person facilitates, across groups."""
-    return render_template("als/facilitating.html", sessions=services.facilitated_sessions(current_user), now=datetime.now(UTC))
+    pools = db.session.scalars(
+        select(AlsFacilitator).where(AlsFacilitator.user_id == current_user.id, AlsFacilitator.active.is_(True))
+    ).all()
+    return render_template(
+        "als/facilitating.html", sessions=services.facilitated_sessions(current_user), pools=pools, now=datetime.now(UTC)
+    )
+
+
+@bp.route("/facilitating/<int:facilitator_id>/unavailable", methods=["GET", "POST"])
+@login_required
+def my_unavailable(facilitator_id: int):  # type: ignore[no-untyped-def]
+    """Facilitators declare days they cannot facilitate."""
+    entry = access.get_own_pool_entry(current_user, facilitator_id)
+    form = UnavailableForm()
+    if form.validate_on_submit():
+        services.add_unavailability(current_user, entry, form.first_day.data, form.last_day.data)
+        flash("Your unavailable days have been saved. The hub will re-plan any sessions they affect.", "success")
+        return redirect(url_for("als.facilitating"))
+    return render_template(
+        "als/unavailable.html", programme=entry.programme, facilitator=entry, form=form, back=url_for("als.facilitating")
+    )
 
 
 @bp.get("/sessions/<int:session_id>")

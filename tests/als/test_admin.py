@@ -322,3 +322,22 @@ def test_published_attendance_hides_a_small_number_of_absences():
     assert GroupStats(None, present=20, recorded=30).published() == (20, 30, "67%")
     assert GroupStats(None, present=5, recorded=6).published() == ("*", "*", "*")
     assert GroupStats(None, present=0, recorded=0).published() == (0, 0, "–")
+
+
+def test_facilitators_declare_their_own_unavailable_days(world, client, auth, app):
+    with app.app_context():
+        entries = db.session.get(AlsProgramme, world.programme).facilitators
+        mine = next(e for e in entries if e.user_id == world.facilitators[0])
+        theirs = next(e for e in entries if e.user_id == world.facilitators[1])
+        mine_id, theirs_id = mine.id, theirs.id
+    auth.login_as(world.facilitators[0])
+    assert "Days you cannot facilitate" in client.get("/als/facilitating").get_data(as_text=True)
+    assert client.get(f"/als/facilitating/{theirs_id}/unavailable").status_code == 404
+    page = client.post(f"/als/facilitating/{mine_id}/unavailable", data={"first_day": "2027-05-02", "last_day": "2027-05-01"})
+    assert "The last day must be the same as or after the first day" in page.get_data(as_text=True)
+    response = client.post(f"/als/facilitating/{mine_id}/unavailable", data={"first_day": "2027-05-01", "last_day": "2027-05-02"})
+    assert response.headers["Location"] == "/als/facilitating"
+    with app.app_context():
+        assert [
+            (u.first_day, u.last_day) for u in db.session.get(AlsUnavailability.__mapper__.class_, 1).facilitator.unavailable
+        ] == [(date(2027, 5, 1), date(2027, 5, 2))]

@@ -48,11 +48,16 @@ def als_data(live_app):  # type: ignore[no-untyped-def]
         db.session.commit()
         services.auto_form_groups(admin, programme)
         facilitator = db.session.scalar(select(User).where(User.email == "facilitator@example.org"))
-        services.add_facilitator(admin, programme, facilitator)
+        entry = services.add_facilitator(admin, programme, facilitator)
         services.generate_schedule(admin, programme)
         services.run_planner(admin, programme, now=services.local_start(start - timedelta(days=1), time(0, 0)))
         sessions = [s.id for s in programme.groups[0].sessions]
-        ids = {"sessions": sessions, "members": {u.email: u.id for u in members}, "programme": programme.id}
+        ids = {
+            "sessions": sessions,
+            "members": {u.email: u.id for u in members},
+            "programme": programme.id,
+            "pool_entry": entry.id,
+        }
         db.session.remove()
     return ids
 
@@ -71,6 +76,10 @@ def test_record_session_with_action_member_sees_it_and_next_session_reviews_it(
     browser_login(page, "facilitator@example.org", PASSWORD)
     page.goto(f"{live_server_url}/als/facilitating")
     axe(page, "facilitating")
+    page.goto(f"{live_server_url}/als/facilitating/{als_data['pool_entry']}/unavailable")
+    page.get_by_role("button", name="Save").click()
+    assert page.title().startswith("Error:")
+    axe(page, "own unavailable days with errors")
     page.goto(f"{live_server_url}/als/sessions/{first}/record")
     assert "not case details" in page.content()
     axe(page, "record form")
@@ -122,6 +131,7 @@ def test_hub_admin_als_pages_have_no_axe_violations(page, live_server_url, axe, 
         "/als/programmes/new",
         f"/als/programmes/{pid}",
         f"/als/programmes/{pid}/facilitators",
+        f"/als/programmes/{pid}/facilitators/{als_data['pool_entry']}/unavailable",
         f"/als/programmes/{pid}/members/import",
         f"/als/programmes/{pid}/dashboard",
         f"/als/sessions/{als_data['sessions'][2]}/manage",
