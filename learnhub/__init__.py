@@ -59,6 +59,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     # so that models can import each other without circular imports.
     from learnhub.accounts.views import bp as accounts_bp
     from learnhub.courses.views import bp as courses_bp
+    from learnhub.als.views import bp as als_bp
     from learnhub.main.views import bp as main_bp
     from learnhub.organisations.views import bp as organisations_bp
 
@@ -66,6 +67,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     app.register_blueprint(accounts_bp)
     app.register_blueprint(organisations_bp)
     app.register_blueprint(courses_bp)
+    app.register_blueprint(als_bp)
 
     errors.register(app)
     hardening.register(app)

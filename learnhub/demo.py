@@ -17,6 +17,7 @@ from flask import current_app
 STEPS = [
     "learnhub.organisations.demo:seed",
     "learnhub.courses.demo:seed",
+    "learnhub.als.demo:seed",
 ]
 
 

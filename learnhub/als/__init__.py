@@ -1,0 +1,1 @@
+"""Action Learning Sets: programmes, groups, rotations, confidential session records."""

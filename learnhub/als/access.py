@@ -1,0 +1,110 @@
+"""Who may see or change which ALS object. One helper per object type.
+
+404 when the user may not even know the object exists (another hub's programme, another
+group's session); 403 when they may know it exists but not do this (a hub administrator and
+a session's confidential notes).
+"""
+
+from flask import abort
+from sqlalchemy import select
+
+from learnhub.accounts.models import User
+from learnhub.als.models import AlsFacilitation, AlsFacilitator, AlsGroup, AlsMember, AlsProgramme, AlsSession
+from learnhub.extensions import db
+
+VIEW = "view"
+RECORD = "record"
+MANAGE = "manage"
+
+
+def get_programme_for_admin(user: User, programme_id: int) -> AlsProgramme:
+    """A programme of the user's hub, for its administrators."""
+    programme = db.session.get(AlsProgramme, programme_id)
+    if programme is None or programme.hub_id != user.hub_id:
+        abort(404)
+    if not user.administers(programme.hub_id):
+        abort(403)
+    return programme
+
+
+def is_group_member(user: User, group_id: int) -> bool:
+    """True if the user belongs to the group."""
+    return db.session.scalar(select(AlsMember.id).where(AlsMember.group_id == group_id, AlsMember.user_id == user.id)) is not None
+
+
+def facilitates(user: User, session_id: int) -> bool:
+    """True if the user is booked to facilitate this session."""
+    return (
+        db.session.scalar(
+            select(AlsFacilitation.id).where(AlsFacilitation.session_id == session_id, AlsFacilitation.user_id == user.id)
+        )
+        is not None
+    )
+
+
+def get_session_for(user: User, session_id: int, purpose: str = VIEW) -> AlsSession:
+    """A session the user may see (``view``), record (``record``) or move (``manage``).
+
+    * view — the group's members and that session's facilitators; hub administrators get 403
+      (they see schedules and counts, never notes or actions);
+    * record — that session's facilitators only;
+    * manage — the hub's administrators only.
+    Anyone else gets 404.
+    """
+    session = db.session.get(AlsSession, session_id)
+    if session is None:
+        abort(404)
+    programme = session.group.programme
+    if programme.hub_id != user.hub_id:
+        abort(404)
+    member = is_group_member(user, session.group_id)
+    facilitator = facilitates(user, session.id)
+    admin = user.administers(programme.hub_id)
+    if purpose == VIEW:
+        if member or facilitator:
+            return session
+    elif purpose == RECORD:
+        if facilitator:
+            return session
+        if member:
+            abort(403)
+    elif purpose == MANAGE:
+        if admin:
+            return session
+        if member or facilitator:
+            abort(403)
+    if admin:
+        abort(403)
+    abort(404)
+
+
+def get_group_for_admin(user: User, programme: AlsProgramme, group_id: int) -> AlsGroup:
+    """A group of a programme the user administers."""
+    group = db.session.get(AlsGroup, group_id)
+    if group is None or group.programme_id != programme.id:
+        abort(404)
+    return group
+
+
+def get_member_for_admin(user: User, programme: AlsProgramme, member_id: int) -> AlsMember:
+    """A membership of a programme the user administers."""
+    member = db.session.get(AlsMember, member_id)
+    if member is None or member.programme_id != programme.id:
+        abort(404)
+    return member
+
+
+def get_facilitator_for_admin(user: User, programme: AlsProgramme, facilitator_id: int) -> AlsFacilitator:
+    """A pool entry of a programme the user administers."""
+    facilitator = db.session.get(AlsFacilitator, facilitator_id)
+    if facilitator is None or facilitator.programme_id != programme.id:
+        abort(404)
+    return facilitator
+
+
+def get_own_pool_entry(user: User, facilitator_id: int) -> AlsFacilitator:
+    """The user's own place in a facilitator pool; anyone else's is 404."""
+    entry = db.session.get(AlsFacilitator, facilitator_id)
+    if entry is None or entry.user_id != user.id:
+        abort(404)
+    return entry

@@ -1,0 +1,146 @@
+"""ALS in a real browser: a facilitator records a session with an action, the member sees it,
+the next session lists it for review; axe finds nothing on the pages involved."""
+
+from datetime import date, time, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from learnhub.extensions import db
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "demo-browser-password-42"
+MEMBER_EMAILS = [
+    "splw.member@example.org",
+    "splw.owen@example.org",
+    "splw.fatima@example.org",
+    "splw.ceri@example.org",
+    "splw.nadia@example.org",
+    "splw.ben@example.org",
+]
+
+
+@pytest.fixture
+def als_data(live_app):  # type: ignore[no-untyped-def]
+    """Demo data plus one small programme whose first session has just happened, unrecorded."""
+    from learnhub.accounts.models import User
+    from learnhub.als import services
+    from learnhub.als.models import AlsMember
+    from learnhub.demo import DemoContext, run_steps
+
+    with live_app.app_context():
+        run_steps(DemoContext(password=PASSWORD, password_from_env=True))
+        admin = db.session.scalar(select(User).where(User.email == "hub.admin@example.org"))
+        start = date.today() - timedelta(days=14)
+        programme = services.create_programme(
+            admin,
+            admin.hub_id,
+            name="Browser test programme",
+            start_date=start,
+            end_date=start + timedelta(weeks=20),
+            session_time=time(10, 0),
+            session_count=3,
+        )
+        members = [db.session.scalar(select(User).where(User.email == e)) for e in MEMBER_EMAILS]
+        for user in members:
+            db.session.add(AlsMember(programme=programme, user=user))
+        db.session.commit()
+        services.auto_form_groups(admin, programme)
+        facilitator = db.session.scalar(select(User).where(User.email == "facilitator@example.org"))
+        entry = services.add_facilitator(admin, programme, facilitator)
+        services.generate_schedule(admin, programme)
+        services.run_planner(admin, programme, now=services.local_start(start - timedelta(days=1), time(0, 0)))
+        sessions = [s.id for s in programme.groups[0].sessions]
+        ids = {
+            "sessions": sessions,
+            "members": {u.email: u.id for u in members},
+            "programme": programme.id,
+            "pool_entry": entry.id,
+        }
+        db.session.remove()
+    return ids
+
+
+def _sign_out(page):  # type: ignore[no-untyped-def]
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_load_state()
+
+
+def test_record_session_with_action_member_sees_it_and_next_session_reviews_it(
+    page, live_server_url, axe, browser_login, als_data
+):
+    first, second = als_data["sessions"][:2]
+    lucy = als_data["members"]["splw.member@example.org"]
+
+    browser_login(page, "facilitator@example.org", PASSWORD)
+    page.goto(f"{live_server_url}/als/facilitating")
+    axe(page, "facilitating")
+    page.goto(f"{live_server_url}/als/facilitating/{als_data['pool_entry']}/unavailable")
+    page.get_by_role("button", name="Save").click()
+    assert page.title().startswith("Error:")
+    axe(page, "own unavailable days with errors")
+    page.goto(f"{live_server_url}/als/sessions/{first}/record")
+    assert "not case details" in page.content()
+    axe(page, "record form")
+
+    # Submitting with patient identifiers: refused, with an error summary, nothing lost.
+    for uid in als_data["members"].values():
+        page.check(f'input[name="attendance_{uid}"][value="present"]')
+    page.check(f'input[name="presenters"][value="{lucy}"]')
+    page.select_option('select[name="action_0_owner"]', str(lucy))
+    page.fill('textarea[name="action_0_text"]', "Ask the carers' centre about a peer support group")
+    page.check('input[name="action_0_shared"]')
+    page.fill('textarea[name="notes"]', "We talked about 943 476 5919.")
+    page.get_by_role("button", name="Save the session record").click()
+    assert page.title().startswith("Error:")
+    assert "Remove anything that could identify a patient" in page.content()
+    axe(page, "record form with errors")
+
+    page.fill('textarea[name="notes"]', "The set practised open questions; role clarity came up again.")
+    page.get_by_role("button", name="Save the session record").click()
+    assert "The session has been recorded" in page.content()
+    assert "Ask the carers" in page.content()
+    axe(page, "session page")
+    _sign_out(page)
+
+    browser_login(page, "splw.member@example.org", PASSWORD)
+    page.goto(f"{live_server_url}/als/")
+    assert page.locator(".app-action", has_text="Ask the carers' centre about a peer support group").count() == 1
+    axe(page, "member's ALS page")
+    page.goto(f"{live_server_url}/als/sessions/{second}")
+    page.get_by_role("button", name="Bid for time at this session").click()
+    assert "You have bid for time" in page.content()
+    axe(page, "member's session page")
+    _sign_out(page)
+
+    browser_login(page, "facilitator@example.org", PASSWORD)
+    page.goto(f"{live_server_url}/als/sessions/{second}/record")
+    review = page.locator(".app-review")
+    assert review.count() == 1
+    assert "Ask the carers' centre about a peer support group" in review.inner_text()
+    assert "Bids for time: Lucy Hughes" in page.content()
+    axe(page, "next session's record form")
+
+
+def test_hub_admin_als_pages_have_no_axe_violations(page, live_server_url, axe, browser_login, als_data):
+    browser_login(page, "hub.admin@example.org", PASSWORD)
+    pid = als_data["programme"]
+    paths = [
+        "/als/programmes",
+        "/als/programmes/new",
+        f"/als/programmes/{pid}",
+        f"/als/programmes/{pid}/facilitators",
+        f"/als/programmes/{pid}/facilitators/{als_data['pool_entry']}/unavailable",
+        f"/als/programmes/{pid}/members/import",
+        f"/als/programmes/{pid}/dashboard",
+        f"/als/sessions/{als_data['sessions'][2]}/manage",
+        "/als/themes",
+    ]
+    for path in paths:
+        page.goto(live_server_url + path)
+        axe(page, path)
+    page.goto(f"{live_server_url}/als/programmes/new")
+    page.get_by_role("button", name="Create programme").click()
+    assert page.title().startswith("Error:")
+    axe(page, "new programme with errors")
