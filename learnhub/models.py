@@ -1,6 +1,7 @@
 """Imports every feature's models so the metadata is complete (used by the factory and Alembic)."""
 
 from learnhub.accounts.models import PasswordToken, User
+from learnhub.evaluation import models as evaluation_models  # noqa: F401
 from learnhub.organisations.models import Hub, Pcn, Practice
 
 __all__ = ["Hub", "PasswordToken", "Pcn", "Practice", "User"]
