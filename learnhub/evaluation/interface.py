@@ -68,15 +68,17 @@ def survey_requirement_message(user_id: int, subject_type: str, subject_id: int,
     """What the person must still submit at this timepoint, or None when nothing is outstanding."""
     from sqlalchemy import select
 
-    from learnhub.evaluation.models import Attachment, AttachmentTimepoint, Completion, Instrument
-    from learnhub.evaluation.models import TIMEPOINTS
+    from learnhub.evaluation.models import TIMEPOINTS, Attachment, AttachmentTimepoint, Completion, Instrument
     from learnhub.extensions import db
 
     rows = db.session.execute(
         select(Instrument.title, Completion.id)
         .select_from(Attachment)
         .join(Instrument, Instrument.id == Attachment.instrument_id)
-        .join(AttachmentTimepoint, (AttachmentTimepoint.attachment_id == Attachment.id) & (AttachmentTimepoint.timepoint == timepoint))
+        .join(
+            AttachmentTimepoint,
+            (AttachmentTimepoint.attachment_id == Attachment.id) & (AttachmentTimepoint.timepoint == timepoint),
+        )
         .outerjoin(
             Completion,
             (Completion.attachment_id == Attachment.id) & (Completion.timepoint == timepoint) & (Completion.user_id == user_id),

@@ -262,7 +262,11 @@ def _write_response(
             response.status = Response.SUBMITTED
             response.submitted_at = now
         has_completion = db.session.scalar(
-            select(exists().where(Completion.attachment_id == attachment.id, Completion.timepoint == timepoint, Completion.user_id == user.id))
+            select(
+                exists().where(
+                    Completion.attachment_id == attachment.id, Completion.timepoint == timepoint, Completion.user_id == user.id
+                )
+            )
         )
         if not has_completion:
             db.session.add(Completion(attachment_id=attachment.id, timepoint=timepoint, user_id=user.id, submitted_at=now))
