@@ -58,11 +58,8 @@ def survey_form(items: list[Item], answers: dict[int, AnswerValue]) -> _SurveyBa
         choices = [(v, label) for v, label in item.choices()]
         hint = item.hint or ("Optional" if not item.required else None)
         if item.kind in (AGREEMENT, RATING, SINGLE):
-            if item.kind == RATING:
-                choices = [
-                    (v, f"{v} – not at all likely" if v == 0 else f"{v} – extremely likely" if v == 10 else str(v))
-                    for v, _ in choices
-                ]
+            if item.kind == RATING and not hint:
+                hint = "0 is the lowest and 10 the highest"
             field = RadioField(
                 item.text,
                 choices=choices,

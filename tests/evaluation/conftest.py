@@ -22,7 +22,13 @@ SECTIONS = [
         "title": "About the course",
         "items": [
             {"kind": SINGLE, "text": "Will you supervise?", "options": ["Yes", "No", "Not sure"], "asked_at": "post"},
-            {"kind": MULTIPLE, "text": "Support wanted", "options": ["1:1", "Group", "Peer"], "required": False, "asked_at": "post"},
+            {
+                "kind": MULTIPLE,
+                "text": "Support wanted",
+                "options": ["1:1", "Group", "Peer"],
+                "required": False,
+                "asked_at": "post",
+            },
             {"kind": FREE_TEXT, "text": "Any comments?", "required": False, "asked_at": "post"},
         ],
     },

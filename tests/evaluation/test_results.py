@@ -27,7 +27,10 @@ POST_ISO = [3, 2, 3, 4, 2, 2, 3, 3, 4, 2]
 def _seed(app, make_user, hub, survey, roster, n=10, extra_pre_only=2, comment_count=9):
     """n people answer before and after (known values); a few answer only before."""
     items = survey["items"]
-    ids = [make_user(hub_id=hub, name=f"Participant {i}", professional_role="gp" if i % 2 else "nurse") for i in range(n + extra_pre_only)]
+    ids = [
+        make_user(hub_id=hub, name=f"Participant {i}", professional_role="gp" if i % 2 else "nurse")
+        for i in range(n + extra_pre_only)
+    ]
     roster[101] = [(uid, "cohort-A") for uid in ids] + [(make_user(hub_id=hub), "cohort-A")]
     with app.app_context():
         attachment = db.session.get(Attachment, survey["attachment_id"])
@@ -37,7 +40,12 @@ def _seed(app, make_user, hub, survey, roster, n=10, extra_pre_only=2, comment_c
             pre = {items[CONFIDENT]: PRE_CONF[k], items[ISOLATED]: PRE_ISO[k], items[SATISFIED]: 5 + k % 3}
             services.save_response(user, attachment, PRE, pre, submit=True)
             if i < n:
-                post = {items[CONFIDENT]: POST_CONF[k], items[ISOLATED]: POST_ISO[k], items[SATISFIED]: 7, items["Will you supervise?"]: 1}
+                post = {
+                    items[CONFIDENT]: POST_CONF[k],
+                    items[ISOLATED]: POST_ISO[k],
+                    items[SATISFIED]: 7,
+                    items["Will you supervise?"]: 1,
+                }
                 if i < comment_count:
                     post[items[COMMENTS]] = f"Comment number {i} from {user.name}"[:14]
                 services.save_response(user, attachment, POST, post, submit=True)
@@ -109,7 +117,9 @@ def test_filters_narrow_the_counts(app, make_user, make_survey, course_invitees,
         assert analysis.compute(instrument, analysis.Filters(subgroup="cohort-B"), 5).rates[PRE] == 0
 
 
-def test_dashboard_page_shows_matched_result_chart_and_caveat(client, auth, app, make_user, make_survey, course_invitees, admin_hub):
+def test_dashboard_page_shows_matched_result_chart_and_caveat(
+    client, auth, app, make_user, make_survey, course_invitees, admin_hub
+):
     hub, admin = admin_hub
     survey = make_survey(hub)
     _seed(app, make_user, hub, survey, course_invitees)
@@ -124,7 +134,9 @@ def test_dashboard_page_shows_matched_result_chart_and_caveat(client, auth, app,
     assert "Participant 1" not in page
 
 
-def test_dashboard_query_count_does_not_grow_with_responses(client, auth, app, make_user, make_survey, course_invitees, count_queries, admin_hub):
+def test_dashboard_query_count_does_not_grow_with_responses(
+    client, auth, app, make_user, make_survey, course_invitees, count_queries, admin_hub
+):
     hub, admin = admin_hub
     small = make_survey(hub, course_id=101)
     _seed(app, make_user, hub, small, course_invitees, n=8, extra_pre_only=0)
@@ -139,7 +151,9 @@ def test_dashboard_query_count_does_not_grow_with_responses(client, auth, app, m
     assert few() == many()
 
 
-def test_free_text_is_listed_without_names_and_withheld_when_few(client, auth, app, make_user, make_survey, course_invitees, admin_hub):
+def test_free_text_is_listed_without_names_and_withheld_when_few(
+    client, auth, app, make_user, make_survey, course_invitees, admin_hub
+):
     hub, admin = admin_hub
     survey = make_survey(hub)
     _seed(app, make_user, hub, survey, course_invitees, comment_count=9)
@@ -179,7 +193,9 @@ def test_exports_are_suppressed_aggregates(client, auth, app, make_user, make_su
     assert "Matched pairs" in text
 
 
-def test_results_only_for_the_hubs_administrators(client, auth, app, make_hub, make_user, make_survey, course_invitees, admin_hub):
+def test_results_only_for_the_hubs_administrators(
+    client, auth, app, make_hub, make_user, make_survey, course_invitees, admin_hub
+):
     hub, _admin = admin_hub
     survey = make_survey(hub)
     other_admin = make_user(hub_id=make_hub(), hub_role=HubRole.HUB_ADMIN.value)

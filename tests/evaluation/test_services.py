@@ -112,7 +112,9 @@ def test_draft_then_submit_and_required_questions(app, make_hub, make_user, make
         ("Support wanted", [1, 9], "only from the options"),
     ],
 )
-def test_out_of_range_answers_are_refused_and_nothing_saved(app, make_hub, make_user, make_survey, course_invitees, text, value, message):
+def test_out_of_range_answers_are_refused_and_nothing_saved(
+    app, make_hub, make_user, make_survey, course_invitees, text, value, message
+):
     hub = make_hub()
     uid = make_user(hub_id=hub)
     survey = make_survey(hub)
