@@ -42,7 +42,7 @@ def evaluation_setup(live_app):  # type: ignore[no-untyped-def]
             db.session.add(user)
             return user
 
-        admin = person("eval.admin@example.org", HubRole.HUB_ADMIN.value)
+        person("eval.admin@example.org", HubRole.HUB_ADMIN.value)
         participant = person("eval.learner@example.org")
         others = [person(f"eval.other{i}@example.org") for i in range(8)]
         db.session.flush()

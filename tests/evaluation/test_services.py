@@ -203,7 +203,8 @@ def test_copy_instrument_copies_current_questions_with_a_new_secret(app, make_hu
         assert "Any comments?" not in texts
         assert len(texts) == len(original.items) - 1
         reverse = next(i for i in copy.items if i.text == "I feel isolated at work.")
-        assert reverse.reverse_scored and reverse.core
+        assert reverse.reverse_scored
+        assert reverse.core
         assert copy.attachments == []
 
 

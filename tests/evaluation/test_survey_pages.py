@@ -59,7 +59,7 @@ def test_save_come_back_submit_and_edit(client, auth, make_hub, make_user, make_
     assert response.headers["Location"].endswith(_url(survey))
     page = client.get(_url(survey)).get_data(as_text=True)
     assert "saved some answers" in page
-    assert f'value="3" checked' in page
+    assert 'value="3" checked' in page
     # Submitting with required answers missing keeps what was entered and says what to fix.
     page = client.post(_url(survey), data={f"item_{items[CONFIDENT]}": "5", "submit_answers": "y"}).get_data(as_text=True)
     assert "There is a problem" in page
