@@ -196,6 +196,7 @@ def compute(instrument: Instrument, filters: Filters, threshold: int) -> Results
     respondents = {(tp, item_id): n for tp, item_id, n in n_rows}
 
     # 3. Matched differences per scale item.
+    scale_ids = {i.id for i in instrument.items if i.kind in SCALE_KINDS}
     pre_answer = aliased(Answer)
     post_answer = aliased(Answer)
     diff = post_answer.value - pre_answer.value
@@ -205,12 +206,15 @@ def compute(instrument: Instrument, filters: Filters, threshold: int) -> Results
         .join(post, on)
         .join(pre_answer, pre_answer.response_id == pre.id)
         .join(post_answer, and_(post_answer.response_id == post.id, post_answer.item_id == pre_answer.item_id))
-        .join(Item, Item.id == pre_answer.item_id)
-        .where(*where, Item.kind.in_(SCALE_KINDS))
+        .where(*where, pre_answer.value.is_not(None))
         .group_by(pre_answer.item_id, diff)
     ).all()
     differences: dict[int, dict[int, int]] = {}
     for item_id, d, count in diff_rows:
+        # Filtering here (on a few grouped rows) rather than in SQL lets the database drive the
+        # join from the responses; only scale items are analysed as changes.
+        if item_id not in scale_ids:
+            continue
         differences.setdefault(item_id, {})[d] = count
 
     # 4. Composite: mean of core items per response, then sums over matched pairs.

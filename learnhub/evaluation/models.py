@@ -8,7 +8,7 @@ an answer, while a person's pre and post responses still match through the key.
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from learnhub.extensions import db
@@ -260,9 +260,11 @@ class Answer(db.Model):
     """An answer to one item. A multiple-choice answer is one row per option chosen."""
 
     __tablename__ = "evaluation_answer"
+    #: Matching a pre answer to its post answer looks up (response, item): one index serves both.
+    __table_args__ = (Index("ix_evaluation_answer_response_item", "response_id", "item_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    response_id: Mapped[int] = mapped_column(ForeignKey("evaluation_response.id", ondelete="CASCADE"), index=True)
+    response_id: Mapped[int] = mapped_column(ForeignKey("evaluation_response.id", ondelete="CASCADE"))
     #: RESTRICT: an item that has answers cannot be deleted.
     item_id: Mapped[int] = mapped_column(ForeignKey("evaluation_item.id", ondelete="RESTRICT"), index=True)
     #: Scale value, or option number for choices.

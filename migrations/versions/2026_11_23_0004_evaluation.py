@@ -132,7 +132,7 @@ def upgrade():
     )
     with op.batch_alter_table('evaluation_answer', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_evaluation_answer_item_id'), ['item_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_evaluation_answer_response_id'), ['response_id'], unique=False)
+        batch_op.create_index('ix_evaluation_answer_response_item', ['response_id', 'item_id'], unique=False)
 
     op.create_table('evaluation_completion',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -175,7 +175,7 @@ def downgrade():
 
     op.drop_table('evaluation_completion')
     with op.batch_alter_table('evaluation_answer', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_evaluation_answer_response_id'))
+        batch_op.drop_index('ix_evaluation_answer_response_item')
         batch_op.drop_index(batch_op.f('ix_evaluation_answer_item_id'))
 
     op.drop_table('evaluation_answer')
