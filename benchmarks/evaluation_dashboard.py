@@ -140,11 +140,12 @@ def build(url: str, responses: int, items: int):  # type: ignore[no-untyped-def]
 
 def measure(app, admin_id: int, instrument_id: int) -> dict:  # type: ignore[no-untyped-def]
     """Server time and statements per page, and the raw aggregate time."""
+    from learnhub.accounts.models import User
     from learnhub.extensions import db
 
     client = app.test_client()
     with app.app_context():
-        session_id = db.session.get(__import__("learnhub.accounts.models", fromlist=["User"]).User, admin_id).get_id()
+        session_id = db.session.get(User, admin_id).get_id()
         engine = db.engine
     with client.session_transaction() as session:
         session["_user_id"] = session_id
@@ -197,9 +198,9 @@ def main() -> None:
             started = time.perf_counter()
             app, admin_id, instrument_id, made = build(url, size, args.items)
             seeded = time.perf_counter() - started
-            print(
-                f"\n{made:,} responses × {args.items} items ({made * args.items:,} answers), seeded in {seeded:.1f} s on {url.split(':')[0]}"
-            )
+            engine_name = url.split(":")[0]
+            answers = made * args.items
+            print(f"\n{made:,} responses × {args.items} items ({answers:,} answers), seeded in {seeded:.1f} s on {engine_name}")
             figures = measure(app, admin_id, instrument_id)
             for name, (seconds, statements) in figures.items():
                 print(f"  {name:<22} {seconds * 1000:9.1f} ms   {statements:3d} SQL statements")

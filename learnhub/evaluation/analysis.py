@@ -274,7 +274,9 @@ def compute(instrument: Instrument, filters: Filters, threshold: int) -> Results
                     wave.mean = (round(mean, 1) if mean is not None else None) if ok else MASK
                 if item.kind == AGREEMENT:
                     agree = counts_map.get(4, 0) + counts_map.get(5, 0)
-                    wave.agree_percent = round(100 * agree / n) if ok and n else MASK
+                    # With only one of "agree"/"strongly agree" hidden, the share would reveal it.
+                    one_hidden = (masked[3] == MASK) != (masked[4] == MASK)
+                    wave.agree_percent = round(100 * agree / n) if ok and n and not one_hidden else MASK
             waves[tp] = wave
         result = ItemResult(item=item, choices=choices, waves=waves)
         if item.kind in SCALE_KINDS and item.asked(PRE) and item.asked(POST):

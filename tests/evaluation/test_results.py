@@ -225,3 +225,24 @@ def test_filter_form_rejects_bad_dates_without_error_page(client, auth, make_sur
     response = client.get(url)
     assert response.status_code == 200
     assert "The end date must be the same as or after the start date" in response.get_data(as_text=True)
+
+
+def test_agree_share_is_hidden_when_it_would_reveal_a_hidden_count(app, make_user, make_survey, course_invitees, admin_hub):
+    hub, _ = admin_hub
+    survey = make_survey(hub)
+    items = survey["items"]
+    # 10 answer "Agree" (4), 3 "Strongly agree" (5): the 3 is hidden, and 4's 10 is shown.
+    values = [4] * 10 + [5] * 3 + [3] * 9
+    ids = [make_user(hub_id=hub) for _ in values]
+    course_invitees[101] = [(uid, None) for uid in ids]
+    with app.app_context():
+        attachment = db.session.get(Attachment, survey["attachment_id"])
+        for uid, value in zip(ids, values, strict=True):
+            answers = {items[CONFIDENT]: value, items[ISOLATED]: 3, items[SATISFIED]: 5}
+            services.save_response(db.session.get(User, uid), attachment, PRE, answers, submit=True)
+        results = analysis.compute(db.session.get(Instrument, survey["instrument_id"]), analysis.Filters(), 8)
+        wave = next(r for r in results.items if r.item.text == CONFIDENT).waves[PRE]
+        assert wave.counts[4] == "*"
+        assert wave.agree_percent == "*"
+        # Its percentage column is hidden with it.
+        assert wave.percentages[4] == "*"
