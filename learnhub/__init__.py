@@ -60,6 +60,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     from learnhub.accounts.views import bp as accounts_bp
     from learnhub.courses.views import bp as courses_bp
     from learnhub.als.views import bp as als_bp
+    from learnhub.evaluation.views import bp as evaluation_bp
     from learnhub.main.views import bp as main_bp
     from learnhub.organisations.views import bp as organisations_bp
 
@@ -68,6 +69,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     app.register_blueprint(organisations_bp)
     app.register_blueprint(courses_bp)
     app.register_blueprint(als_bp)
+    app.register_blueprint(evaluation_bp)
 
     errors.register(app)
     hardening.register(app)

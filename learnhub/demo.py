@@ -18,6 +18,7 @@ STEPS = [
     "learnhub.organisations.demo:seed",
     "learnhub.courses.demo:seed",
     "learnhub.als.demo:seed",
+    "learnhub.evaluation.demo:seed",
 ]
 
 

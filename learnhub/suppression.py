@@ -50,3 +50,120 @@ def suppress_row(counts: Sequence[int], threshold: int = DEFAULT_THRESHOLD, *, t
 def mask_total(total: int, threshold: int = DEFAULT_THRESHOLD) -> int | str:
     """A total is itself a count: mask it when small."""
     return mask_count(total, threshold)
+
+
+# --- tables, statistics and percentages --------------------------------------------------------
+
+
+def enough_for_statistics(n: int | None, threshold: int = DEFAULT_THRESHOLD) -> bool:
+    """True when a mean, median or test may be shown: it rests on at least ``threshold`` people."""
+    return n is not None and n >= check_threshold(threshold)
+
+
+def suppress_statistic(value: object, n: int | None, threshold: int = DEFAULT_THRESHOLD) -> object:
+    """A statistic (mean, median, p-value…) as it may be published: ``*`` below the threshold."""
+    return value if enough_for_statistics(n, threshold) else MASK
+
+
+def suppress_table(
+    table: Sequence[Sequence[int]],
+    threshold: int = DEFAULT_THRESHOLD,
+    *,
+    row_totals: bool = True,
+    column_totals: bool = True,
+) -> dict[str, list]:
+    """Mask a two-way table of counts and its totals so no small count can be shown or derived.
+
+    1. Primary: cells of 1 to ``threshold - 1`` become ``*``; so do small totals.
+    2. Secondary: while any row (or column) whose total is published has exactly one hidden
+       cell, the smallest other non-zero visible cell in that line is hidden too — otherwise the
+       hidden cell is its total minus the others. Hiding a cell can expose another line, so this
+       repeats until nothing changes.
+    3. Lines whose own total is hidden add no constraint; the grand total is a count like any
+       other; when exactly one row (or column) total is hidden and the grand total is shown,
+       the smallest other total is hidden too, and a hidden total whose cells are all visible
+       gets its smallest cell hidden.
+
+    Returns ``{"cells": [[...]], "row_totals": [...], "column_totals": [...], "total": ...}``
+    with ints or ``*`` (totals are ``None`` when not published).
+    """
+    check_threshold(threshold)
+    rows = [list(r) for r in table]
+    width = max((len(r) for r in rows), default=0)
+    if any(len(r) != width for r in rows):
+        raise ValueError("every row of the table must have the same number of cells")
+    hidden = [[is_small(c, threshold) for c in r] for r in rows]
+    row_sum = [sum(r) for r in rows]
+    col_sum = [sum(r[j] for r in rows) for j in range(width)]
+    row_total_shown = [row_totals and not is_small(t, threshold) for t in row_sum]
+    col_total_shown = [column_totals and not is_small(t, threshold) for t in col_sum]
+
+    def fix_line(cells: list[tuple[int, int]]) -> bool:
+        masked = [(i, j) for i, j in cells if hidden[i][j]]
+        if len(masked) != 1:
+            return False
+        candidates = [(rows[i][j], i, j) for i, j in cells if not hidden[i][j] and rows[i][j] > 0]
+        if not candidates:
+            return False
+        _, i, j = min(candidates)
+        hidden[i][j] = True
+        return True
+
+    grand_shown = (row_totals or column_totals) and not is_small(sum(row_sum), threshold)
+
+    def fix_totals(sums: list[int], shown: list[bool]) -> bool:
+        # A hidden total next to a published grand total is the grand total minus the others.
+        if not grand_shown or sum(1 for s in shown if not s) != 1:
+            return False
+        candidates = [(t, k) for k, t in enumerate(sums) if shown[k] and t > 0]
+        if not candidates:
+            return False
+        shown[min(candidates)[1]] = False
+        return True
+
+    def fix_hidden_total(cells: list[tuple[int, int]]) -> bool:
+        # A hidden total is the sum of its cells when none of them is hidden.
+        if any(hidden[i][j] for i, j in cells):
+            return False
+        candidates = [(rows[i][j], i, j) for i, j in cells if rows[i][j] > 0]
+        if not candidates:
+            return False
+        _, i, j = min(candidates)
+        hidden[i][j] = True
+        return True
+
+    changed = True
+    while changed:
+        changed = False
+        if row_totals and fix_totals(row_sum, row_total_shown):
+            changed = True
+        if column_totals and fix_totals(col_sum, col_total_shown):
+            changed = True
+        for i in range(len(rows)):
+            line = [(i, j) for j in range(width)]
+            if fix_line(line) if row_total_shown[i] else (row_totals and fix_hidden_total(line)):
+                changed = True
+        for j in range(width):
+            line = [(i, j) for i in range(len(rows))]
+            if fix_line(line) if col_total_shown[j] else (column_totals and fix_hidden_total(line)):
+                changed = True
+
+    cells = [[MASK if hidden[i][j] else rows[i][j] for j in range(width)] for i in range(len(rows))]
+    grand = sum(row_sum)
+    return {
+        "cells": cells,
+        "row_totals": [t if shown else MASK for t, shown in zip(row_sum, row_total_shown, strict=True)] if row_totals else None,
+        "column_totals": [t if shown else MASK for t, shown in zip(col_sum, col_total_shown, strict=True)]
+        if column_totals
+        else None,
+        "total": mask_total(grand, threshold) if (row_totals or column_totals) else None,
+    }
+
+
+def percentage(count: int | str, total: int | str, digits: int = 0) -> float | str:
+    """A percentage that is itself masked when its count or total is masked (or the total is 0)."""
+    if count == MASK or total == MASK:
+        return MASK
+    if not total:
+        return MASK
+    return round(100 * int(count) / int(total), digits)

@@ -1,0 +1,218 @@
+"""Evaluation dashboard at scale: server time vs the raw SQL aggregates, and queries per page.
+
+    .venv/bin/python -m benchmarks.evaluation_dashboard --responses 1000 --responses 100000
+
+For each size a fresh SQLite database (or ``--database`` PostgreSQL URL, emptied first) gets
+one instrument of ``--items`` agreement items attached to 5 cohorts; participants answer
+before and after in every cohort (so 100,000 responses = 10,000 participants × 5 cohorts × 2).
+It then prints the dashboard's server time (test client, median of 3), the time of the raw SQL
+aggregate queries the dashboard relies on (the per-item distribution and matched differences),
+and the number of SQL statements per page, which must not depend on the number of responses.
+Figures are printed, never asserted.
+"""
+
+import argparse
+import random
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from sqlalchemy import event, insert, text
+from werkzeug.security import generate_password_hash
+
+COHORTS = 5
+
+RAW_DISTRIBUTION = """
+SELECT r.timepoint, a.item_id, a.value, count(*)
+FROM evaluation_answer a JOIN evaluation_response r ON r.id = a.response_id
+JOIN evaluation_attachment t ON t.id = r.attachment_id
+WHERE t.instrument_id = :instrument AND r.status = 'submitted' AND a.value IS NOT NULL
+GROUP BY r.timepoint, a.item_id, a.value
+"""
+RAW_DIFFERENCES = """
+SELECT pa.item_id, qa.value - pa.value, count(*)
+FROM evaluation_response pre
+JOIN evaluation_response post ON post.attachment_id = pre.attachment_id AND post.respondent_key = pre.respondent_key
+JOIN evaluation_answer pa ON pa.response_id = pre.id
+JOIN evaluation_answer qa ON qa.response_id = post.id AND qa.item_id = pa.item_id
+JOIN evaluation_attachment t ON t.id = pre.attachment_id
+WHERE t.instrument_id = :instrument AND pre.timepoint = 'pre' AND post.timepoint = 'post'
+  AND pre.status = 'submitted' AND post.status = 'submitted'
+GROUP BY pa.item_id, qa.value - pa.value
+"""
+
+
+def build(url: str, responses: int, items: int):  # type: ignore[no-untyped-def]
+    """A migrated database seeded with ``responses`` submitted responses; returns (app, admin id, instrument id)."""
+    from datetime import timedelta
+
+    from flask_migrate import upgrade
+
+    from learnhub import create_app
+    from learnhub.accounts.models import User
+    from learnhub.evaluation import services
+    from learnhub.evaluation.models import AGREEMENT, Answer, Invitee, Response
+    from learnhub.extensions import db
+    from learnhub.organisations.models import Hub, Pcn
+    from learnhub.roles import HubRole
+    from learnhub.timeutil import utcnow
+    from tests.conftest import drop_everything, make_test_config
+
+    drop_everything(url)
+    app = create_app(make_test_config(url))
+    rng = random.Random(1)
+    participants = max(responses // (COHORTS * 2), 1)
+    with app.app_context():
+        upgrade()
+        hub = Hub(name="Benchmark hub")
+        pcn = Pcn(hub=hub, name="Benchmark PCN")
+        db.session.add_all([hub, pcn])
+        db.session.flush()
+        password = generate_password_hash("benchmark-password")
+        admin = User(
+            email="admin@bench.example", name="Admin", password_hash=password, hub_id=hub.id, hub_role=HubRole.HUB_ADMIN.value
+        )
+        db.session.add(admin)
+        db.session.flush()
+        db.session.execute(
+            insert(User),
+            [
+                {"email": f"p{n}@bench.example", "name": f"P {n}", "password_hash": password, "hub_id": hub.id, "pcn_id": pcn.id}
+                for n in range(participants)
+            ],
+        )
+        user_ids = [row[0] for row in db.session.execute(text("SELECT id FROM user_account WHERE email LIKE 'p%@bench.example'"))]
+        spec = [{"kind": AGREEMENT, "text": f"Statement {i + 1}", "core": True, "asked_at": "pre,post"} for i in range(items)]
+        instrument = services.create_instrument(hub.id, "Benchmark survey", "", [{"title": "Items", "items": spec}])
+        now = utcnow()
+        window = (now - timedelta(days=30), now + timedelta(days=30))
+        attachments = [
+            services.attach(instrument, "hub", hub.id, f"Cohort {c}", {"pre": window, "post": window}) for c in range(COHORTS)
+        ]
+        item_ids = [i.id for i in instrument.items]
+        db.session.commit()
+        made = 0
+        for attachment in attachments:
+            db.session.execute(
+                insert(Invitee), [{"attachment_id": attachment.id, "user_id": u, "subgroup": attachment.label} for u in user_ids]
+            )
+            for timepoint in ("pre", "post"):
+                batch = [
+                    {
+                        "attachment_id": attachment.id,
+                        "timepoint": timepoint,
+                        "respondent_key": services.respondent_key(instrument, u),
+                        "status": Response.SUBMITTED,
+                        "subgroup": attachment.label,
+                        "pcn_id": pcn.id,
+                        "professional_role": "gp",
+                        "created_at": now,
+                        "updated_at": now,
+                        "submitted_at": now,
+                    }
+                    for u in user_ids
+                ]
+                db.session.execute(insert(Response), batch)
+                made += len(batch)
+                ids = [
+                    row[0]
+                    for row in db.session.execute(
+                        text("SELECT id FROM evaluation_response WHERE attachment_id = :a AND timepoint = :t"),
+                        {"a": attachment.id, "t": timepoint},
+                    )
+                ]
+                shift = 1 if timepoint == "post" else 0
+                answers = [
+                    {
+                        "response_id": rid,
+                        "item_id": iid,
+                        "value": min(5, rng.randint(1, 4) + (shift if rng.random() < 0.5 else 0)),
+                    }
+                    for rid in ids
+                    for iid in item_ids
+                ]
+                for start in range(0, len(answers), 50_000):
+                    db.session.execute(insert(Answer), answers[start : start + 50_000])
+            db.session.commit()
+        return app, admin.id, instrument.id, made
+
+
+def measure(app, admin_id: int, instrument_id: int) -> dict:  # type: ignore[no-untyped-def]
+    """Server time and statements per page, and the raw aggregate time."""
+    from learnhub.accounts.models import User
+    from learnhub.extensions import db
+
+    client = app.test_client()
+    with app.app_context():
+        session_id = db.session.get(User, admin_id).get_id()
+        engine = db.engine
+    with client.session_transaction() as session:
+        session["_user_id"] = session_id
+        session["_fresh"] = True
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    out: dict = {}
+    for name, path in (
+        ("results page", f"/evaluation/instruments/{instrument_id}/results"),
+        ("results, filtered", f"/evaluation/instruments/{instrument_id}/results?subgroup=Cohort+1&role=gp"),
+        ("CSV export", f"/evaluation/instruments/{instrument_id}/results.csv"),
+    ):
+        client.get(path)  # warm caches
+        times = []
+        for _ in range(3):
+            statements.clear()
+            event.listen(engine, "before_cursor_execute", count)
+            started = time.perf_counter()
+            response = client.get(path)
+            times.append(time.perf_counter() - started)
+            event.remove(engine, "before_cursor_execute", count)
+            assert response.status_code == 200, response.status_code
+        out[name] = (statistics.median(times), len(statements))
+    with app.app_context():
+        times = []
+        for _ in range(3):
+            started = time.perf_counter()
+            db.session.execute(text(RAW_DISTRIBUTION), {"instrument": instrument_id}).all()
+            db.session.execute(text(RAW_DIFFERENCES), {"instrument": instrument_id}).all()
+            times.append(time.perf_counter() - started)
+        out["raw SQL aggregates"] = (statistics.median(times), 2)
+    return out
+
+
+def main() -> None:
+    """Run the benchmark for each size given."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--responses", type=int, action="append", help="number of responses (repeatable)")
+    parser.add_argument("--items", type=int, default=20)
+    parser.add_argument("--database", help="database URL (default: a temporary SQLite file)")
+    args = parser.parse_args()
+    sizes = args.responses or [1000]
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for size in sizes:
+            url = args.database or f"sqlite:///{Path(tmp) / f'bench-{size}.sqlite'}"
+            started = time.perf_counter()
+            app, admin_id, instrument_id, made = build(url, size, args.items)
+            seeded = time.perf_counter() - started
+            engine_name = url.split(":")[0]
+            answers = made * args.items
+            print(f"\n{made:,} responses × {args.items} items ({answers:,} answers), seeded in {seeded:.1f} s on {engine_name}")
+            figures = measure(app, admin_id, instrument_id)
+            for name, (seconds, statements) in figures.items():
+                print(f"  {name:<22} {seconds * 1000:9.1f} ms   {statements:3d} SQL statements")
+            rows.append((made, figures))
+    if len(rows) > 1:
+        counts = {made: [f[1] for name, f in figures.items() if name != "raw SQL aggregates"] for made, figures in rows}
+        print(
+            "\nStatements per page by size:",
+            counts,
+            "(equal)" if len({tuple(v) for v in counts.values()}) == 1 else "(DIFFERENT)",
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,357 @@
+"""Results of an instrument: aggregates computed in SQL, statistics, then suppression.
+
+Every figure is computed with GROUP BY queries; Python only sees one row per (timepoint, item,
+value) or per (item, difference), so the number of queries and the work done in Python do not
+grow with the number of responses. Suppression (``learnhub.suppression``) is applied here,
+once, so pages, exports and the PDF all show the same protected figures.
+
+Pairs and filters: a pair is a submitted "pre" and a submitted "post" response of the same
+attachment with the same pseudonymous key. Filters (subject, subgroup, PCN, professional role,
+submission dates) apply to every response counted, so a pair counts when both of its responses
+pass them.
+"""
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import Float, and_, case, cast, distinct, func, select
+from sqlalchemy.orm import aliased
+
+from learnhub.accounts.models import User
+from learnhub.evaluation import services, stats
+from learnhub.evaluation.models import (
+    AGREEMENT,
+    FOLLOW_UP,
+    FREE_TEXT,
+    MULTIPLE,
+    POST,
+    PRE,
+    RATING,
+    SCALE_KINDS,
+    SINGLE,
+    TIMEPOINTS,
+    Answer,
+    Attachment,
+    Instrument,
+    Item,
+    Response,
+)
+from learnhub.extensions import db
+from learnhub.suppression import MASK, enough_for_statistics, mask_count, percentage, suppress_row
+
+
+@dataclass
+class Filters:
+    """What the results are narrowed to (all optional)."""
+
+    attachment_id: int | None = None
+    subgroup: str | None = None
+    pcn_id: int | None = None
+    professional_role: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+
+    def describe(self, labels: dict[str, str]) -> list[str]:
+        """Readable list of the filters in use (labels map field names to chosen values' names)."""
+        return [f"{name}: {value}" for name, value in labels.items() if value]
+
+
+@dataclass
+class ItemWave:
+    """One item at one timepoint: n, distribution, median/mean (already suppressed)."""
+
+    n: int | str
+    counts: list[int | str]
+    percentages: list[float | str]
+    median: float | str | None = None
+    mean: float | str | None = None
+    agree_percent: float | str | None = None
+    raw_counts: list[int] = field(default_factory=list)
+
+
+@dataclass
+class ItemResult:
+    """Everything shown for one item."""
+
+    item: Item
+    choices: list[tuple[int, str]]
+    waves: dict[str, ItemWave]
+    change: stats.PairedChange | None = None
+    #: None when the change may be shown; otherwise why not.
+    change_withheld: str | None = None
+    change_text: str = ""
+
+
+@dataclass
+class Results:
+    """An instrument's results under some filters."""
+
+    instrument: Instrument
+    threshold: int
+    rates: dict[str, int | str]
+    rate_percent: dict[str, float | str]
+    items: list[ItemResult]
+    composite: stats.CompositeChange | None
+    composite_withheld: str | None
+    composite_text: str
+    composite_means: dict[str, float | None]
+    core_count: int
+    free_text_counts: dict[int, int]
+
+
+def _conditions(resp, instrument_id: int, filters: Filters) -> list:  # type: ignore[no-untyped-def]
+    """WHERE conditions for submitted responses of this instrument passing the filters."""
+    conds = [resp.status == Response.SUBMITTED, resp.attachment_id.in_(_attachment_ids(instrument_id, filters))]
+    if filters.subgroup:
+        conds.append(resp.subgroup == filters.subgroup)
+    if filters.pcn_id:
+        conds.append(resp.pcn_id == filters.pcn_id)
+    if filters.professional_role:
+        conds.append(resp.professional_role == filters.professional_role)
+    if filters.date_from:
+        conds.append(resp.submitted_at >= datetime.combine(filters.date_from, time.min, UTC))
+    if filters.date_to:
+        conds.append(resp.submitted_at < datetime.combine(filters.date_to + timedelta(days=1), time.min, UTC))
+    return conds
+
+
+def _attachment_ids(instrument_id: int, filters: Filters):  # type: ignore[no-untyped-def]
+    stmt = select(Attachment.id).where(Attachment.instrument_id == instrument_id)
+    if filters.attachment_id:
+        stmt = stmt.where(Attachment.id == filters.attachment_id)
+    return stmt.scalar_subquery()
+
+
+def _pairs(instrument_id: int, filters: Filters):  # type: ignore[no-untyped-def]
+    """Aliases and join condition for matched (pre, post) response pairs."""
+    pre = aliased(Response)
+    post = aliased(Response)
+    on = and_(
+        post.attachment_id == pre.attachment_id,
+        post.respondent_key == pre.respondent_key,
+        pre.timepoint == PRE,
+        post.timepoint == POST,
+    )
+    where = _conditions(pre, instrument_id, filters) + _conditions(post, instrument_id, filters)
+    return pre, post, on, where
+
+
+def invited_count(instrument: Instrument, filters: Filters) -> int:
+    """People invited to the instrument's attachments (after subject, subgroup, PCN and role filters)."""
+    people: set[int] = set()
+    for attachment in instrument.attachments:
+        if filters.attachment_id and attachment.id != filters.attachment_id:
+            continue
+        for user_id, subgroup in services.invited(attachment).items():
+            if not filters.subgroup or subgroup == filters.subgroup:
+                people.add(user_id)
+    if not people or not (filters.pcn_id or filters.professional_role):
+        return len(people)
+    stmt = select(func.count()).select_from(User).where(User.id.in_(people))
+    if filters.pcn_id:
+        stmt = stmt.where(User.pcn_id == filters.pcn_id)
+    if filters.professional_role:
+        stmt = stmt.where(User.professional_role == filters.professional_role)
+    return db.session.scalar(stmt) or 0
+
+
+def _scored_value(item_kind, reverse, value):  # type: ignore[no-untyped-def]
+    """SQL expression: the answer with reverse-scored items flipped (1–5 → 5–1, 0–10 → 10–0)."""
+    flipped = case((item_kind == AGREEMENT, 6 - value), else_=10 - value)
+    return cast(case((reverse.is_(True), flipped), else_=value), Float)
+
+
+def compute(instrument: Instrument, filters: Filters, threshold: int) -> Results:
+    """All results for the dashboard, export and report, suppressed with the hub's threshold."""
+    resp = aliased(Response)
+    base = _conditions(resp, instrument.id, filters)
+
+    # 1. Responses per timepoint.
+    per_wave = dict(db.session.execute(select(resp.timepoint, func.count()).where(*base).group_by(resp.timepoint)).all())
+    pre, post, on, where = _pairs(instrument.id, filters)
+    matched = db.session.scalar(select(func.count()).select_from(pre).join(post, on).where(*where)) or 0
+    invited = invited_count(instrument, filters)
+    raw_rates = {"invited": invited, PRE: per_wave.get(PRE, 0), POST: per_wave.get(POST, 0), "matched": matched}
+    if per_wave.get(FOLLOW_UP):
+        raw_rates[FOLLOW_UP] = per_wave[FOLLOW_UP]
+    rates = {k: mask_count(v, threshold) for k, v in raw_rates.items()}
+    rate_percent = {k: percentage(rates[k], rates["invited"]) for k in rates if k != "invited"}
+
+    # 2. Distribution of answers per timepoint and item; respondents per timepoint and item.
+    dist_rows = db.session.execute(
+        select(resp.timepoint, Answer.item_id, Answer.value, func.count())
+        .join(Answer, Answer.response_id == resp.id)
+        .where(*base, Answer.value.is_not(None))
+        .group_by(resp.timepoint, Answer.item_id, Answer.value)
+    ).all()
+    n_rows = db.session.execute(
+        select(resp.timepoint, Answer.item_id, func.count(distinct(resp.id)))
+        .join(Answer, Answer.response_id == resp.id)
+        .where(*base)
+        .group_by(resp.timepoint, Answer.item_id)
+    ).all()
+    distribution: dict[tuple[str, int], dict[int, int]] = {}
+    for tp, item_id, value, count in dist_rows:
+        distribution.setdefault((tp, item_id), {})[value] = count
+    respondents = {(tp, item_id): n for tp, item_id, n in n_rows}
+
+    # 3. Matched differences per scale item.
+    scale_ids = {i.id for i in instrument.items if i.kind in SCALE_KINDS}
+    pre_answer = aliased(Answer)
+    post_answer = aliased(Answer)
+    diff = post_answer.value - pre_answer.value
+    diff_rows = db.session.execute(
+        select(pre_answer.item_id, diff, func.count())
+        .select_from(pre)
+        .join(post, on)
+        .join(pre_answer, pre_answer.response_id == pre.id)
+        .join(post_answer, and_(post_answer.response_id == post.id, post_answer.item_id == pre_answer.item_id))
+        .where(*where, pre_answer.value.is_not(None))
+        .group_by(pre_answer.item_id, diff)
+    ).all()
+    differences: dict[int, dict[int, int]] = {}
+    for item_id, d, count in diff_rows:
+        # Filtering here (on a few grouped rows) rather than in SQL lets the database drive the
+        # join from the responses; only scale items are analysed as changes.
+        if item_id not in scale_ids:
+            continue
+        differences.setdefault(item_id, {})[d] = count
+
+    # 4. Composite: mean of core items per response, then sums over matched pairs.
+    score = (
+        select(
+            Answer.response_id.label("response_id"),
+            func.avg(_scored_value(Item.kind, Item.reverse_scored, Answer.value)).label("score"),
+        )
+        .join(Item, Item.id == Answer.item_id)
+        .where(Item.instrument_id == instrument.id, Item.core.is_(True), Item.kind.in_(SCALE_KINDS), Answer.value.is_not(None))
+        .group_by(Answer.response_id)
+        .subquery()
+    )
+    pre_score = aliased(score)
+    post_score = aliased(score)
+    change = post_score.c.score - pre_score.c.score
+    n_pairs, total, total_sq, pre_mean, post_mean = db.session.execute(
+        select(
+            func.count(), func.sum(change), func.sum(change * change), func.avg(pre_score.c.score), func.avg(post_score.c.score)
+        )
+        .select_from(pre)
+        .join(post, on)
+        .join(pre_score, pre_score.c.response_id == pre.id)
+        .join(post_score, post_score.c.response_id == post.id)
+        .where(*where)
+    ).one()
+
+    # 5. Free-text answer counts (the texts themselves are fetched by ``free_text``).
+    free_counts: dict[int, int] = {}
+    for (_tp, item_id), n in respondents.items():
+        free_counts[item_id] = free_counts.get(item_id, 0) + n
+
+    items = [i for s in instrument.sections for i in s.items]
+    results = []
+    for item in items:
+        if item.kind == FREE_TEXT:
+            continue
+        choices = item.choices()
+        waves = {}
+        for tp in TIMEPOINTS:
+            if not item.asked(tp) and (tp, item.id) not in respondents:
+                continue
+            counts_map = distribution.get((tp, item.id), {})
+            n = respondents.get((tp, item.id), 0)
+            if tp == FOLLOW_UP and not n:
+                continue
+            raw = [counts_map.get(v, 0) for v, _ in choices]
+            masked = suppress_row(raw, threshold, total_shown=item.kind != MULTIPLE)
+            n_shown = mask_count(n, threshold)
+            wave = ItemWave(n=n_shown, counts=masked, percentages=[percentage(c, n_shown) for c in masked], raw_counts=raw)
+            if item.kind in SCALE_KINDS or item.kind == SINGLE:
+                ok = enough_for_statistics(n, threshold)
+                if item.kind in SCALE_KINDS:
+                    wave.median = stats.median_from_counts(counts_map) if ok else MASK
+                if item.kind == RATING:
+                    mean = stats.mean_from_counts(counts_map)
+                    wave.mean = (round(mean, 1) if mean is not None else None) if ok else MASK
+                if item.kind == AGREEMENT:
+                    agree = counts_map.get(4, 0) + counts_map.get(5, 0)
+                    # With only one of "agree"/"strongly agree" hidden, the share would reveal it.
+                    one_hidden = (masked[3] == MASK) != (masked[4] == MASK)
+                    wave.agree_percent = round(100 * agree / n) if ok and n and not one_hidden else MASK
+            waves[tp] = wave
+        result = ItemResult(item=item, choices=choices, waves=waves)
+        if item.kind in SCALE_KINDS and item.asked(PRE) and item.asked(POST):
+            counts = differences.get(item.id, {})
+            pairs = sum(counts.values())
+            if not enough_for_statistics(pairs, threshold):
+                result.change_withheld = f"Fewer than {threshold} people answered this question both before and after."
+            else:
+                result.change = stats.paired_change_from_counts(counts)
+                result.change_text = stats.describe_paired_change(result.change)
+                if item.reverse_scored:
+                    result.change_text += " This statement is negative, so a fall is an improvement."
+        results.append(result)
+
+    core_count = sum(1 for i in items if i.core and not i.retired)
+    composite = None
+    composite_withheld = None
+    composite_text = ""
+    means: dict[str, float | None] = {PRE: None, POST: None}
+    if core_count == 0:
+        composite_withheld = "This survey has no core questions, so there is no overall score."
+    elif not enough_for_statistics(n_pairs, threshold):
+        composite_withheld = f"Fewer than {threshold} people answered both before and after."
+    else:
+        composite = stats.composite_change_from_sums(int(n_pairs), float(total or 0), float(total_sq or 0))
+        composite_text = stats.describe_composite(composite)
+        means = {PRE: float(pre_mean), POST: float(post_mean)}
+    return Results(
+        instrument=instrument,
+        threshold=threshold,
+        rates=rates,
+        rate_percent=rate_percent,
+        items=results,
+        composite=composite,
+        composite_withheld=composite_withheld,
+        composite_text=composite_text,
+        composite_means=means,
+        core_count=core_count,
+        free_text_counts=free_counts,
+    )
+
+
+def free_text(
+    instrument: Instrument, filters: Filters, threshold: int, item_id: int | None = None, limit: int = 500
+) -> list[dict]:
+    """Free-text answers by item, without names, sorted alphabetically (not by who or when).
+
+    Answers to an item are withheld when fewer than ``threshold`` people gave one.
+    """
+    resp = aliased(Response)
+    base = _conditions(resp, instrument.id, filters)
+    items = [i for s in instrument.sections for i in s.items if i.kind == FREE_TEXT]
+    if item_id:
+        items = [i for i in items if i.id == item_id]
+    ids = [i.id for i in items]
+    if not ids:
+        return []
+    counts = dict(
+        db.session.execute(
+            select(Answer.item_id, func.count())
+            .join(resp, resp.id == Answer.response_id)
+            .where(*base, Answer.item_id.in_(ids), Answer.text.is_not(None))
+            .group_by(Answer.item_id)
+        ).all()
+    )
+    shown = [i for i in ids if counts.get(i, 0) >= threshold]
+    texts: dict[int, list[tuple[str, str]]] = {}
+    if shown:
+        rows = db.session.execute(
+            select(Answer.item_id, resp.timepoint, Answer.text)
+            .join(resp, resp.id == Answer.response_id)
+            .where(*base, Answer.item_id.in_(shown), Answer.text.is_not(None))
+            .order_by(Answer.item_id, Answer.text)
+            .limit(limit)
+        ).all()
+        for iid, tp, text in rows:
+            texts.setdefault(iid, []).append((TIMEPOINTS.get(tp, tp), text))
+    return [{"item": i, "count": mask_count(counts.get(i.id, 0), threshold), "texts": texts.get(i.id)} for i in items]

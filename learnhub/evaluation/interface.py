@@ -1,0 +1,93 @@
+"""How other features plug into evaluation (courses, ALS programmes).
+
+Three hooks, all plain functions so the lead can wire them at merge time:
+
+``register_invitee_source(subject_type, fn)``
+    ``fn(subject_id) -> iterable of (user_id, subgroup_key)`` says who is invited to an
+    instrument attached to that subject (e.g. a course's enrolled learners with their cohort
+    id). The "hub" subject type (people invited directly, listed in ``Invitee``) is handled by
+    ``learnhub.evaluation.services.invited``.
+
+``on_submitted(fn)``
+    ``fn(user_id, subject_type, subject_id, timepoint)`` is called after a response is
+    submitted (e.g. courses re-check completion; the certificate waits for the post survey).
+
+``survey_requirement_message(user_id, subject_type, subject_id, timepoint) -> str | None``
+    What a person still has to do: ``None`` once they have submitted that timepoint of every
+    instrument attached to the subject (or when no instrument is attached at that timepoint).
+"""
+
+from collections.abc import Callable, Iterable
+
+InviteeSource = Callable[[int], Iterable[tuple[int, str | None]]]
+SubmittedCallback = Callable[[int, str, int, str], None]
+
+_invitee_sources: dict[str, InviteeSource] = {}
+_submitted_callbacks: list[SubmittedCallback] = []
+
+SUBJECT_TYPES = {"course": "Course", "als_programme": "ALS programme", "hub": "Invited directly"}
+
+
+def register_invitee_source(subject_type: str, fn: InviteeSource) -> None:
+    """Say who is invited to attachments of this subject type (replaces an earlier source)."""
+    _invitee_sources[subject_type] = fn
+
+
+def unregister_invitee_source(subject_type: str) -> None:
+    """Remove a source (used by tests)."""
+    _invitee_sources.pop(subject_type, None)
+
+
+def invitees(subject_type: str, subject_id: int) -> dict[int, str | None]:
+    """``{user_id: subgroup}`` invited to a subject; empty when no source is registered."""
+    source = _invitee_sources.get(subject_type)
+    if source is None:
+        return {}
+    return {int(user_id): (str(subgroup) if subgroup is not None else None) for user_id, subgroup in source(subject_id)}
+
+
+def on_submitted(fn: SubmittedCallback) -> SubmittedCallback:
+    """Call ``fn(user_id, subject_type, subject_id, timepoint)`` after each submission (usable as a decorator)."""
+    _submitted_callbacks.append(fn)
+    return fn
+
+
+def remove_submitted_callback(fn: SubmittedCallback) -> None:
+    """Stop calling ``fn`` (used by tests)."""
+    if fn in _submitted_callbacks:
+        _submitted_callbacks.remove(fn)
+
+
+def notify_submitted(user_id: int, subject_type: str, subject_id: int, timepoint: str) -> None:
+    """Run the submission callbacks."""
+    for fn in list(_submitted_callbacks):
+        fn(user_id, subject_type, subject_id, timepoint)
+
+
+def survey_requirement_message(user_id: int, subject_type: str, subject_id: int, timepoint: str) -> str | None:
+    """What the person must still submit at this timepoint, or None when nothing is outstanding."""
+    from sqlalchemy import select
+
+    from learnhub.evaluation.models import TIMEPOINTS, Attachment, AttachmentTimepoint, Completion, Instrument
+    from learnhub.extensions import db
+
+    rows = db.session.execute(
+        select(Instrument.title, Completion.id)
+        .select_from(Attachment)
+        .join(Instrument, Instrument.id == Attachment.instrument_id)
+        .join(
+            AttachmentTimepoint,
+            (AttachmentTimepoint.attachment_id == Attachment.id) & (AttachmentTimepoint.timepoint == timepoint),
+        )
+        .outerjoin(
+            Completion,
+            (Completion.attachment_id == Attachment.id) & (Completion.timepoint == timepoint) & (Completion.user_id == user_id),
+        )
+        .where(Attachment.subject_type == subject_type, Attachment.subject_id == subject_id)
+        .order_by(Attachment.id)
+    ).all()
+    missing = [title for title, completion_id in rows if completion_id is None]
+    if not missing:
+        return None
+    when = TIMEPOINTS.get(timepoint, timepoint).lower()
+    return f"Complete the '{missing[0]}' survey ({when})" + (f" and {len(missing) - 1} more" if len(missing) > 1 else "")

@@ -1,0 +1,434 @@
+"""Evaluation pages: surveys for participants; instruments, results and exports for hub administrators."""
+
+import csv
+import io
+from datetime import date
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from sqlalchemy import distinct, select
+
+from learnhub.evaluation import analysis, charts, services
+from learnhub.evaluation.forms import FilterForm, ThresholdForm, survey_form
+from learnhub.evaluation.interface import SUBJECT_TYPES
+from learnhub.evaluation.models import AGREEMENT, FREE_TEXT, POST, PRE, TIMEPOINTS, Attachment, Instrument, Item
+from learnhub.evaluation.models import Response as SurveyResponse
+from learnhub.extensions import db
+from learnhub.organisations.models import Pcn
+from learnhub.roles import PROFESSIONAL_ROLES
+from learnhub.security import hub_admin_required
+from learnhub.timeutil import utcnow
+
+bp = Blueprint("evaluation", __name__, template_folder="templates", url_prefix="/evaluation")
+bp.add_app_template_global(analysis.stats.format_p, "format_p")
+
+
+# --- authorisation helpers ------------------------------------------------------------------------
+
+
+def get_instrument_for_admin(instrument_id: int) -> Instrument:
+    """An instrument of the current administrator's hub; 404 for any other hub's."""
+    instrument = db.session.get(Instrument, instrument_id)
+    if instrument is None or not current_user.administers(instrument.hub_id):
+        abort(404)
+    return instrument
+
+
+def get_item_for_admin(item_id: int) -> Item:
+    """An item of one of the administrator's instruments; 404 otherwise."""
+    item = db.session.get(Item, item_id)
+    if item is None:
+        abort(404)
+    get_instrument_for_admin(item.instrument_id)
+    return item
+
+
+def get_attachment_for_participant(attachment_id: int) -> Attachment:
+    """A survey attachment in the person's own hub; 404 for another hub's."""
+    attachment = db.session.get(Attachment, attachment_id)
+    if attachment is None or attachment.hub_id != current_user.hub_id:
+        abort(404)
+    return attachment
+
+
+@bp.app_template_global()
+def evaluation_surveys_due() -> int:
+    """Number of open surveys the signed-in person still has to submit (for the home page)."""
+    if not current_user.is_authenticated:
+        return 0
+    return sum(1 for s in services.surveys_for(current_user) if s.status != "submitted")
+
+
+# --- participants ------------------------------------------------------------------------------------
+
+
+@bp.get("/surveys")
+@login_required
+def my_surveys():  # type: ignore[no-untyped-def]
+    """Surveys the person has been asked to answer, and the ones they have sent."""
+    surveys = services.surveys_for(current_user)
+    return render_template("evaluation/my_surveys.html", surveys=surveys, now=utcnow())
+
+
+@bp.route("/surveys/<int:attachment_id>/<timepoint>", methods=["GET", "POST"])
+@login_required
+def answer(attachment_id: int, timepoint: str):  # type: ignore[no-untyped-def]
+    """Answer one survey wave: save and come back, submit, or edit until it closes."""
+    attachment = get_attachment_for_participant(attachment_id)
+    tp = attachment.timepoint(timepoint)
+    is_invited, _ = services.invitation(attachment, current_user.id)
+    if tp is None or not is_invited:
+        return render_template("evaluation/not_invited.html", attachment=attachment, timepoint=TIMEPOINTS.get(timepoint)), 403
+    now = utcnow()
+    response = services.find_response(attachment, timepoint, current_user.id)
+    items = services.asked_items(attachment, timepoint)
+    form = survey_form(items, services.stored_answers(response))
+    problem = None
+    if now < tp.opens_at:
+        problem = f"This survey opens on {tp.opens_at:%-d %B %Y}."
+    elif now >= tp.closes_at:
+        problem = f"This survey closed on {tp.closes_at:%-d %B %Y}. Your answers can no longer be changed."
+    if request.method == "POST" and form.validate_on_submit():
+        submitting = bool(form.submit_answers.data)
+        answers = form.answers()
+        problems = services.check_answers(items, answers, submitting=submitting)
+        for item, name in form.item_fields:
+            if item.id in problems:
+                form[name].errors.append(problems[item.id])
+        if not problems:
+            try:
+                services.save_response(current_user, attachment, timepoint, answers, submit=submitting, now=now)
+            except services.SurveyProblem as error:
+                problem = str(error)
+            else:
+                if submitting:
+                    flash("Thank you. Your answers have been sent.", "success")
+                    return redirect(url_for("evaluation.my_surveys"))
+                flash("Your answers have been saved. You can come back to finish them before the survey closes.", "success")
+                return redirect(url_for("evaluation.answer", attachment_id=attachment.id, timepoint=timepoint))
+    sections = []
+    for section in attachment.instrument.sections:
+        names = [(item, name) for item, name in form.item_fields if item.section_id == section.id]
+        if names:
+            sections.append((section, names))
+    return render_template(
+        "evaluation/answer.html",
+        attachment=attachment,
+        tp=tp,
+        form=form,
+        sections=sections,
+        response=response,
+        problem=problem,
+        can_edit=tp.is_open(now),
+        threshold=services.threshold_for(attachment.hub_id),
+    )
+
+
+# --- hub administrators: instruments --------------------------------------------------------------
+
+
+@bp.get("/instruments")
+@hub_admin_required
+def instruments():  # type: ignore[no-untyped-def]
+    """The hub's survey instruments."""
+    rows = db.session.scalars(select(Instrument).where(Instrument.hub_id == current_user.hub_id).order_by(Instrument.title)).all()
+    return render_template(
+        "evaluation/instruments.html",
+        instruments=rows,
+        copy_form=FlaskForm(),
+        threshold=services.threshold_for(current_user.hub_id),
+    )
+
+
+@bp.get("/instruments/<int:instrument_id>")
+@hub_admin_required
+def instrument(instrument_id: int):  # type: ignore[no-untyped-def]
+    """An instrument's questions, where it is attached, and retiring or deleting questions."""
+    inst = get_instrument_for_admin(instrument_id)
+    answered = set(
+        db.session.scalars(
+            select(distinct(analysis.Answer.item_id))
+            .join(Item, Item.id == analysis.Answer.item_id)
+            .where(Item.instrument_id == inst.id)
+        )
+    )
+    return render_template(
+        "evaluation/instrument.html", instrument=inst, answered=answered, form=FlaskForm(), subject_types=SUBJECT_TYPES
+    )
+
+
+@bp.post("/instruments/<int:instrument_id>/copy")
+@hub_admin_required
+def copy(instrument_id: int):  # type: ignore[no-untyped-def]
+    """Copy an instrument (its current questions, not its answers)."""
+    inst = get_instrument_for_admin(instrument_id)
+    form = FlaskForm()
+    if not form.validate_on_submit():
+        abort(400)
+    new = services.copy_instrument(current_user, inst)
+    flash(f"'{new.title}' has been created. It has the same questions and no answers.", "success")
+    return redirect(url_for("evaluation.instrument", instrument_id=new.id))
+
+
+@bp.post("/items/<int:item_id>/<action>")
+@hub_admin_required
+def item_action(item_id: int, action: str):  # type: ignore[no-untyped-def]
+    """Retire, restore or delete a question."""
+    item = get_item_for_admin(item_id)
+    form = FlaskForm()
+    if not form.validate_on_submit() or action not in {"retire", "restore", "delete"}:
+        abort(400)
+    if action == "delete":
+        try:
+            services.delete_item(current_user, item)
+        except services.ItemHasAnswers as error:
+            flash(str(error), "error")
+        else:
+            flash("The question has been deleted.", "success")
+    else:
+        services.retire_item(current_user, item, retired=action == "retire")
+        flash(
+            "The question has been retired: it is no longer asked." if action == "retire" else "The question is asked again.",
+            "success",
+        )
+    return redirect(url_for("evaluation.instrument", instrument_id=item.instrument_id))
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@hub_admin_required
+def settings():  # type: ignore[no-untyped-def]
+    """The hub's small-number suppression threshold."""
+    form = ThresholdForm(threshold=services.threshold_for(current_user.hub_id))
+    if form.validate_on_submit():
+        services.set_threshold(current_user, current_user.hub_id, form.threshold.data)
+        flash(f"Results based on fewer than {form.threshold.data} people will now be hidden.", "success")
+        return redirect(url_for("evaluation.instruments"))
+    return render_template("evaluation/settings.html", form=form)
+
+
+# --- hub administrators: results ---------------------------------------------------------------------
+
+
+def _filters(inst: Instrument) -> tuple[FilterForm, analysis.Filters, list[str]]:
+    """The filter form from the query string, and the filters it describes."""
+    form = FilterForm(request.args, meta={"csrf": False})
+    form.attachment.choices = [("", "All")] + [(str(a.id), a.label) for a in inst.attachments]
+    subgroups = db.session.scalars(
+        select(distinct(SurveyResponse.subgroup))
+        .join(Attachment, Attachment.id == SurveyResponse.attachment_id)
+        .where(Attachment.instrument_id == inst.id, SurveyResponse.subgroup.is_not(None))
+        .order_by(SurveyResponse.subgroup)
+    ).all()
+    form.subgroup.choices = [("", "All")] + [(s, s) for s in subgroups]
+    pcns = db.session.scalars(select(Pcn).where(Pcn.hub_id == inst.hub_id).order_by(Pcn.name)).all()
+    form.pcn.choices = [("", "All")] + [(str(p.id), p.name) for p in pcns]
+    form.role.choices = [("", "All")] + list(PROFESSIONAL_ROLES.items())
+    filters = analysis.Filters()
+    described: list[str] = []
+    if request.args and not form.validate():
+        return form, filters, described
+    choices = {name: dict(getattr(form, name).choices) for name in ("attachment", "subgroup", "pcn", "role")}
+    if form.attachment.data in choices["attachment"] and form.attachment.data:
+        filters.attachment_id = int(form.attachment.data)
+    if form.subgroup.data in choices["subgroup"] and form.subgroup.data:
+        filters.subgroup = form.subgroup.data
+    if form.pcn.data in choices["pcn"] and form.pcn.data:
+        filters.pcn_id = int(form.pcn.data)
+    if form.role.data in choices["role"] and form.role.data:
+        filters.professional_role = form.role.data
+    filters.date_from = form.date_from.data
+    filters.date_to = form.date_to.data
+    for name, label in (("attachment", "Course or programme"), ("subgroup", "Cohort or group"), ("pcn", "PCN"), ("role", "Role")):
+        value = getattr(form, name).data
+        if value:
+            described.append(f"{label}: {choices[name].get(value, value)}")
+    if filters.date_from:
+        described.append(f"Submitted from {filters.date_from:%-d %B %Y}")
+    if filters.date_to:
+        described.append(f"Submitted up to {filters.date_to:%-d %B %Y}")
+    return form, filters, described
+
+
+def _charts(results: analysis.Results) -> dict:
+    """SVG charts for the results page and report."""
+    rate_rows = [
+        ("Invited", results.rates["invited"]),
+        ("Answered before", results.rates[PRE]),
+        ("Answered after", results.rates[POST]),
+        ("Matched pairs", results.rates["matched"]),
+    ]
+    out = {"rates": charts.rate_bars("chart-rates", "Response numbers: invited, answered before, after and matched", rate_rows)}
+    for r in results.items:
+        if r.item.kind == AGREEMENT and PRE in r.waves and POST in r.waves:
+            out[r.item.id] = charts.diverging_bars(
+                f"chart-item-{r.item.id}",
+                f"Answers before and after: {r.item.text}",
+                [("Before", r.waves[PRE].counts), ("After", r.waves[POST].counts)],
+            )
+    return out
+
+
+@bp.get("/instruments/<int:instrument_id>/results")
+@hub_admin_required
+def results(instrument_id: int):  # type: ignore[no-untyped-def]
+    """The results dashboard: response rates, answers per question, matched change."""
+    inst = get_instrument_for_admin(instrument_id)
+    form, filters, described = _filters(inst)
+    threshold = services.threshold_for(inst.hub_id)
+    res = analysis.compute(inst, filters, threshold)
+    return render_template(
+        "evaluation/results.html",
+        instrument=inst,
+        form=form,
+        results=res,
+        charts=_charts(res),
+        described=described,
+        timepoints=TIMEPOINTS,
+        caveat=analysis.stats.DESIGN_CAVEAT,
+        query=request.query_string.decode(),
+        free_text_items=[i for s in inst.sections for i in s.items if i.kind == FREE_TEXT],
+    )
+
+
+@bp.get("/instruments/<int:instrument_id>/free-text")
+@hub_admin_required
+def free_text(instrument_id: int):  # type: ignore[no-untyped-def]
+    """Free-text answers without names, optionally for one question."""
+    inst = get_instrument_for_admin(instrument_id)
+    form, filters, described = _filters(inst)
+    item_id = request.args.get("item", type=int)
+    threshold = services.threshold_for(inst.hub_id)
+    groups = analysis.free_text(inst, filters, threshold, item_id=item_id)
+    items = [i for s in inst.sections for i in s.items if i.kind == FREE_TEXT]
+    return render_template(
+        "evaluation/free_text.html",
+        instrument=inst,
+        groups=groups,
+        items=items,
+        item_id=item_id,
+        threshold=threshold,
+        described=described,
+    )
+
+
+def _export_rows(res: analysis.Results) -> list[list]:
+    """Aggregate results as rows (header first), suppressed exactly as on screen."""
+    rows: list[list] = [["Section", "Question", "Timepoint or measure", "Answer", "Value"]]
+    rows.append(["Response rates", "", "Suppression threshold", "", res.threshold])
+    for key, label in (("invited", "Invited"), (PRE, "Answered before"), (POST, "Answered after"), ("matched", "Matched pairs")):
+        rows.append(["Response rates", "", label, "Number", res.rates[key]])
+        if key != "invited":
+            rows.append(["Response rates", "", label, "Percent of invited", res.rate_percent[key]])
+    for r in res.items:
+        for tp, wave in r.waves.items():
+            when = TIMEPOINTS[tp]
+            rows.append(["Answers", r.item.text, when, "Number answering", wave.n])
+            for (value, label), count in zip(r.choices, wave.counts, strict=True):
+                rows.append(["Answers", r.item.text, when, f"{value} {label}" if label != str(value) else label, count])
+            if wave.median is not None:
+                rows.append(["Answers", r.item.text, when, "Median", wave.median])
+            if wave.mean is not None:
+                rows.append(["Answers", r.item.text, when, "Mean", wave.mean])
+        if r.change is not None:
+            rows.append(["Matched change", r.item.text, "Pairs", "", r.change.n_pairs])
+            rows.append(["Matched change", r.item.text, "Median change", "", r.change.median_change])
+            rows.append(
+                ["Matched change", r.item.text, "Wilcoxon p-value", "", r.change.p_value if r.change.p_value is not None else ""]
+            )
+            rows.append(
+                [
+                    "Matched change",
+                    r.item.text,
+                    "Rank-biserial r",
+                    "",
+                    r.change.rank_biserial if r.change.rank_biserial is not None else "",
+                ]
+            )
+        elif r.change_withheld:
+            rows.append(["Matched change", r.item.text, "Pairs", "", "*"])
+    c = res.composite
+    if c is not None:
+        for label, value in (
+            ("Pairs", c.n_pairs),
+            ("Mean change", c.mean_change),
+            ("95% CI low", c.ci_low),
+            ("95% CI high", c.ci_high),
+            ("Paired t p-value", c.p_value),
+            ("Cohen's dz", c.cohens_dz),
+        ):
+            rows.append(["Overall score", "Mean of core questions", label, "", "" if value is None else value])
+    else:
+        rows.append(["Overall score", "Mean of core questions", "Pairs", "", "*"])
+    return rows
+
+
+@bp.get("/instruments/<int:instrument_id>/results.<fmt>")
+@hub_admin_required
+def export(instrument_id: int, fmt: str):  # type: ignore[no-untyped-def]
+    """Aggregate results as CSV or XLSX (no individual answers, suppression applied)."""
+    inst = get_instrument_for_admin(instrument_id)
+    if fmt not in {"csv", "xlsx"}:
+        abort(404)
+    _form, filters, described = _filters(inst)
+    res = analysis.compute(inst, filters, services.threshold_for(inst.hub_id))
+    rows = _export_rows(res)
+    name = f"evaluation-{inst.id}-{date.today():%Y%m%d}"
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow([f"{inst.title}"] + ([" ; ".join(described)] if described else []))
+        for row in rows:
+            writer.writerow([_safe_cell(v) for v in row])
+        return Response(
+            buffer.getvalue(), mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}.csv"'}
+        )
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Results"
+    sheet.append([inst.title[:200]] + ([" ; ".join(described)] if described else []))
+    for row in rows:
+        sheet.append([_safe_cell(v) for v in row])
+    out = io.BytesIO()
+    book.save(out)
+    return Response(
+        out.getvalue(),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
+    )
+
+
+def _safe_cell(value: object) -> object:
+    """Stop spreadsheet formula injection from question text."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    if isinstance(value, float):
+        return round(value, 4)
+    return value
+
+
+@bp.get("/instruments/<int:instrument_id>/report.pdf")
+@hub_admin_required
+def report(instrument_id: int):  # type: ignore[no-untyped-def]
+    """A printable evaluation report (PDF) for commissioners."""
+    from learnhub.pdf import render_pdf
+
+    inst = get_instrument_for_admin(instrument_id)
+    _form, filters, described = _filters(inst)
+    res = analysis.compute(inst, filters, services.threshold_for(inst.hub_id))
+    html = render_template(
+        "evaluation/pdf/report.html",
+        instrument=inst,
+        results=res,
+        charts=_charts(res),
+        described=described,
+        timepoints=TIMEPOINTS,
+        caveat=analysis.stats.DESIGN_CAVEAT,
+        generated=utcnow(),
+    )
+    pdf = render_pdf(html)
+    return Response(
+        pdf, mimetype="application/pdf", headers={"Content-Disposition": f'inline; filename="evaluation-report-{inst.id}.pdf"'}
+    )

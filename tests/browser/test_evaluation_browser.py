@@ -1,0 +1,124 @@
+"""Evaluation in a real browser: a participant answers before and after; the hub admin sees the result."""
+
+from datetime import timedelta
+
+import pytest
+from werkzeug.security import generate_password_hash
+
+from learnhub.extensions import db
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "browser-evaluation-password-7"
+
+
+@pytest.fixture
+def evaluation_setup(live_app):  # type: ignore[no-untyped-def]
+    """A hub with an admin, a participant and eight others who have already answered before and after."""
+    from learnhub.accounts.models import User
+    from learnhub.evaluation import services
+    from learnhub.evaluation.models import POST, PRE, Invitee
+    from learnhub.organisations.models import Hub, Pcn
+    from learnhub.roles import HubRole
+    from learnhub.timeutil import utcnow
+    from tests.evaluation.conftest import SECTIONS
+
+    password_hash = generate_password_hash(PASSWORD)
+    with live_app.app_context():
+        hub = Hub(name="Browser Evaluation Hub")
+        pcn = Pcn(hub=hub, name="Browser PCN")
+        db.session.add_all([hub, pcn])
+        db.session.flush()
+
+        def person(email: str, role: str = HubRole.LEARNER.value) -> User:
+            user = User(
+                email=email,
+                name=email.split("@")[0].title(),
+                password_hash=password_hash,
+                hub_id=hub.id,
+                hub_role=role,
+                pcn_id=pcn.id,
+            )
+            db.session.add(user)
+            return user
+
+        person("eval.admin@example.org", HubRole.HUB_ADMIN.value)
+        participant = person("eval.learner@example.org")
+        others = [person(f"eval.other{i}@example.org") for i in range(8)]
+        db.session.flush()
+        instrument = services.create_instrument(hub.id, "Supervisor course survey", "Before and after the course.", SECTIONS)
+        now = utcnow()
+        window = (now - timedelta(days=1), now + timedelta(days=7))
+        attachment = services.attach(instrument, "hub", hub.id, "Spring supervisor course", {PRE: window, POST: window})
+        for user in [participant, *others]:
+            db.session.add(Invitee(attachment_id=attachment.id, user_id=user.id, subgroup="Spring"))
+        db.session.commit()
+        items = {i.text: i.id for i in instrument.items}
+        for n, user in enumerate(others):
+            pre = {
+                items["I feel confident supervising."]: 2 + n % 2,
+                items["I feel isolated at work."]: 4,
+                items["How satisfied are you?"]: 5,
+            }
+            post = {
+                items["I feel confident supervising."]: 4,
+                items["I feel isolated at work."]: 2 + n % 2,
+                items["How satisfied are you?"]: 8,
+                items["Will you supervise?"]: 1,
+            }
+            services.save_response(user, attachment, PRE, pre, submit=True)
+            services.save_response(user, attachment, POST, post, submit=True)
+        instrument_id = instrument.id
+        db.session.remove()
+        return {"instrument_id": instrument_id}
+
+
+def _answer(page, question: str, label: str) -> None:  # type: ignore[no-untyped-def]
+    page.get_by_role("group", name=question).get_by_label(label, exact=True).check()
+
+
+def test_participant_answers_before_and_after_and_admin_sees_matched_result(
+    page, live_server_url, axe, browser_login, evaluation_setup
+):
+    browser_login(page, "eval.learner@example.org", PASSWORD)
+    assert "2 surveys to answer" in page.content()
+    page.get_by_role("link", name="Your surveys").click()
+    axe(page, "your surveys")
+    page.get_by_role("link", name="Supervisor course survey (before)").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Supervisor course survey"
+    axe(page, "survey form")
+    # Submitting with nothing answered shows an accessible error summary.
+    page.get_by_role("button", name="Submit your answers").click()
+    assert page.locator(".nhsuk-error-summary").is_visible()
+    axe(page, "survey form with errors")
+    _answer(page, "I feel confident supervising.", "Disagree")
+    _answer(page, "I feel isolated at work.", "Agree")
+    _answer(page, "How satisfied are you?", "5")
+    page.get_by_role("button", name="Submit your answers").click()
+    assert "Your answers have been sent" in page.content()
+
+    page.get_by_role("link", name="Supervisor course survey (after)").click()
+    _answer(page, "I feel confident supervising.", "Strongly agree")
+    _answer(page, "I feel isolated at work.", "Disagree")
+    _answer(page, "How satisfied are you?", "9")
+    _answer(page, "Will you supervise?", "Yes")
+    page.get_by_role("group", name="Support wanted").get_by_label("Group").check()
+    page.get_by_label("Any comments?").fill("Really useful, thank you.")
+    page.get_by_role("button", name="Submit your answers").click()
+    assert "Your answers have been sent" in page.content()
+    page.get_by_role("button", name="Sign out").click()
+
+    browser_login(page, "eval.admin@example.org", PASSWORD)
+    page.goto(f"{live_server_url}/evaluation/instruments")
+    axe(page, "instruments")
+    page.get_by_role("link", name="Results of Supervisor course survey").click()
+    rates = page.get_by_role("table", name="Response rates (table of the chart above)")
+    assert "9" in rates.get_by_role("row", name="Matched pairs").inner_text()
+    assert page.locator("svg.app-chart").count() >= 2
+    assert page.get_by_role("img", name="Answers before and after: I feel confident supervising.").is_visible()
+    assert "Across 9 people who answered before and after" in page.content()
+    axe(page, "results dashboard")
+    page.goto(f"{live_server_url}/evaluation/instruments/{evaluation_setup['instrument_id']}")
+    axe(page, "instrument page")
+    page.goto(f"{live_server_url}/evaluation/settings")
+    axe(page, "settings")
