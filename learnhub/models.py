@@ -1,6 +1,8 @@
 """Imports every feature's models so the metadata is complete (used by the factory and Alembic)."""
 
 from learnhub.accounts.models import PasswordToken, User
+from learnhub.certificates.models import BulkJob, Certificate  # noqa: F401
+from learnhub.eligibility.models import EligibilityDeclaration, EligibilityEvent, EligibilityRecord  # noqa: F401
 from learnhub.organisations.models import Hub, Pcn, Practice
 
 __all__ = ["Hub", "PasswordToken", "Pcn", "Practice", "User"]
