@@ -54,12 +54,16 @@ def create_app(test_config: dict | None = None) -> Flask:
     # Blueprints live in each feature's views module; package __init__ files stay import-free
     # so that models can import each other without circular imports.
     from learnhub.accounts.views import bp as accounts_bp
+    from learnhub.certificates.views import bp as certificates_bp
+    from learnhub.eligibility.views import bp as eligibility_bp
     from learnhub.main.views import bp as main_bp
     from learnhub.organisations.views import bp as organisations_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(organisations_bp)
+    app.register_blueprint(certificates_bp)
+    app.register_blueprint(eligibility_bp)
 
     errors.register(app)
     cli.register(app)

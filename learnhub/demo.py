@@ -16,6 +16,7 @@ from flask import current_app
 #: "module:function" names, run in order. Each takes a DemoContext.
 STEPS = [
     "learnhub.organisations.demo:seed",
+    "learnhub.certificates.demo:seed",
 ]
 
 

@@ -45,7 +45,6 @@ def normalise_code(typed: str) -> str:
         )
     if len(cleaned) != LENGTH:
         raise CodeProblem(
-            f"The verification code must be {LENGTH} characters long (like 7KQ2-M9XD-4TRA-B0CE); "
-            f"you entered {len(cleaned)}"
+            f"The verification code must be {LENGTH} characters long (like 7KQ2-M9XD-4TRA-B0CE); you entered {len(cleaned)}"
         )
     return cleaned

@@ -44,6 +44,8 @@ class Certificate(db.Model):
     outcomes: Mapped[list] = mapped_column(JSON, default=list)
     hub_name: Mapped[str] = mapped_column(String(200))
     signatory: Mapped[str | None] = mapped_column(String(200))
+    #: Supervisor eligibilities granted with it, as printed (e.g. "ARRS clinical supervisor until 2 November 2029").
+    eligibilities: Mapped[list] = mapped_column(JSON, default=list)
     #: Last day the certified eligibility holds, when the course grants one (else None).
     valid_until: Mapped[date | None] = mapped_column(Date)
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -97,15 +97,19 @@ def certificate_html(facts: CertificateFacts) -> str:
     from learnhub.certificates.codes import format_code
 
     faces, families = font_faces(facts.holder_name, facts.course_title, facts.hub_name, facts.signatory or "", *facts.outcomes)
-    return _environment().get_template("certificates/pdf/certificate.html").render(
-        f=facts,
-        faces=faces,
-        families=families,
-        code=format_code(facts.code),
-        hours=format_hours(facts.cpd_hours),
-        completed=long_date(facts.completed_on),
-        valid_until=long_date(facts.valid_until) if facts.valid_until else None,
-        qr=qr_svg_data_uri(facts.verify_url),
+    return (
+        _environment()
+        .get_template("certificates/pdf/certificate.html")
+        .render(
+            f=facts,
+            faces=faces,
+            families=families,
+            code=format_code(facts.code),
+            hours=format_hours(facts.cpd_hours),
+            completed=long_date(facts.completed_on),
+            valid_until=long_date(facts.valid_until) if facts.valid_until else None,
+            qr=qr_svg_data_uri(facts.verify_url),
+        )
     )
 
 

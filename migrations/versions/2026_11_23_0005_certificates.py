@@ -1,8 +1,8 @@
-"""certificates
+"""Certificates, eligibility declarations, the eligibility register and its history.
 
 Revision ID: 0005_certificates
 Revises: 0001_accounts
-Create Date: 2026-11-23 10:42:11.422454
+Create Date: 2026-11-23 10:44:36.730414
 
 """
 from alembic import op
@@ -51,6 +51,7 @@ def upgrade():
     sa.Column('outcomes', sa.JSON(), nullable=False),
     sa.Column('hub_name', sa.String(length=200), nullable=False),
     sa.Column('signatory', sa.String(length=200), nullable=True),
+    sa.Column('eligibilities', sa.JSON(), nullable=False),
     sa.Column('valid_until', sa.Date(), nullable=True),
     sa.Column('issued_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('revoked_at', sa.DateTime(timezone=True), nullable=True),
