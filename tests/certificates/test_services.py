@@ -22,7 +22,8 @@ def test_issue_snapshots_the_course_and_stores_the_pdf(app, make_user, issue):
         assert str(cert.cpd_hours) in ("6.5", "6.50")
         assert cert.hub_name.startswith("Hub ")
         assert cert.pdf.startswith(b"%PDF-")
-        assert cert.status == "valid" and cert.version == 1
+        assert cert.status == "valid"
+        assert cert.version == 1
         # Later changes to the person's name do not touch the issued certificate.
         db.session.get(User, user_id).name = "Dr P Shah-Jones"
         db.session.commit()
@@ -92,7 +93,9 @@ def test_revoke_records_who_when_why_and_revokes_eligibility(app, make_user, iss
         with pytest.raises(CertificateError, match="Enter the reason"):
             revoke_certificate(admin, cert, "   ")
         revoke_certificate(admin, cert, "Attendance was recorded in error")
-        assert cert.status == "revoked" and cert.revoked_by_id == admin_id and cert.revoked_at is not None
+        assert cert.status == "revoked"
+        assert cert.revoked_by_id == admin_id
+        assert cert.revoked_at is not None
         record = db.session.scalar(select(EligibilityRecord))
         assert record.status_on(date.today()).value == "revoked"
         with pytest.raises(CertificateError, match="already revoked on .* by "):
@@ -111,12 +114,16 @@ def test_reissue_makes_a_new_version_and_supersedes_the_old(app, make_user, issu
     with app.test_request_context():
         old = db.session.get(Certificate, cert_id)
         new = reissue_certificate(None, old, "Dr Siân Jones")
-        assert new.version == 2 and new.holder_name == "Dr Siân Jones" and new.code != old.code
-        assert old.status == "superseded" and old.superseded_by_id == new.id
+        assert new.version == 2
+        assert new.holder_name == "Dr Siân Jones"
+        assert new.code != old.code
+        assert old.status == "superseded"
+        assert old.superseded_by_id == new.id
         assert db.session.scalar(select(EligibilityRecord)).certificate_id == new.id
         with pytest.raises(CertificateError, match="already been re-issued"):
             reissue_certificate(None, old, "Other")
-        assert b"%PDF" in new.pdf and new.pdf != old.pdf
+        assert b"%PDF" in new.pdf
+        assert new.pdf != old.pdf
 
 
 def test_certificate_expires_after_its_validity(app, make_user, issue, declare):
