@@ -7,10 +7,11 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user
 from sqlalchemy import select
 
+from learnhub.accounts.models import User
 from learnhub.eligibility import services
 from learnhub.eligibility.certification import Status
 from learnhub.eligibility.forms import DeclarationForm
-from learnhub.eligibility.models import EligibilityDeclaration
+from learnhub.eligibility.models import EligibilityDeclaration, EligibilityEvent, EligibilityRecord
 from learnhub.eligibility.rules import ELIGIBILITY_CHOICES, ELIGIBILITY_TYPES, supervisable_roles
 from learnhub.extensions import db
 from learnhub.organisations.models import Pcn
@@ -128,6 +129,29 @@ def register():  # type: ignore[no-untyped-def]
         roles=PROFESSIONAL_ROLES,
         csv_args={**request.args.to_dict(), "format": "csv"},
     )
+
+
+@bp.get("/hub/eligibility/people/<int:user_id>")
+@hub_admin_required
+def person(user_id: int):  # type: ignore[no-untyped-def]
+    """One person's eligibility: current records and the full history of grants, renewals and refusals."""
+    holder = db.session.get(User, user_id)
+    if holder is None or holder.hub_id != current_user.hub_id:
+        abort(404)
+    records = db.session.scalars(
+        select(EligibilityRecord).where(EligibilityRecord.user_id == user_id).order_by(EligibilityRecord.eligibility_type)
+    ).all()
+    events = db.session.scalars(
+        select(EligibilityEvent)
+        .where(EligibilityEvent.user_id == user_id)
+        .order_by(EligibilityEvent.created_at.desc(), EligibilityEvent.id.desc())
+    ).all()
+    return render_template(
+        "eligibility/person.html", holder=holder, records=records, events=events, today=date.today(), kinds=EVENT_LABELS
+    )
+
+
+EVENT_LABELS = {"granted": "Granted", "renewed": "Renewed", "not_granted": "Not granted", "revoked": "Revoked"}
 
 
 @bp.cli.command("send-eligibility-reminders")

@@ -147,3 +147,14 @@ def test_bulk_reissue_runs_inline_and_shows_progress(client, app, auth, make_use
     with app.app_context():
         states = db.session.scalars(select(Certificate.status).where(Certificate.id.in_(ids))).all()
         assert states == ["superseded"] * 3
+
+
+def test_verify_page_shows_expired(client, app, make_user, issue, declare):
+    from datetime import date, timedelta
+
+    user_id = make_user()
+    declare(_hub_of(app, user_id), 7, "als_facilitator", months=12, window=30)
+    cert = _cert(app, issue(user_id, completed_at=date.today() - timedelta(days=400)))
+    page = client.get(f"/verify/{format_code(cert.code)}").get_data(as_text=True)
+    assert "Status: Expired" in page
+    assert "It has expired" in page

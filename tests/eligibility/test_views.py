@@ -141,3 +141,20 @@ def test_reminders_are_sent_once_when_the_window_opens_and_30_days_before_expiry
     # A renewal moves the expiry, so the next period gets its own reminders.
     issue(user_id, completion_id=99, completed_at=date(2028, 12, 20))
     assert "Sent 1 " in runner.invoke(args=["send-eligibility-reminders", "--today", "2031-10-12"]).output
+
+
+def test_person_page_shows_history_with_the_expiry_base(client, app, auth, make_user, issue, declare):
+    admin_id = make_user(hub_role="hub_admin")
+    hub_id = _hub_of(app, admin_id)
+    declare(hub_id, 7, "arrs_clinical_supervisor", months=36, window=90)
+    declare(hub_id, 7, "pharmacist_supervisor")
+    gp = make_user(hub_id=hub_id, name="Dr Gita Patel", professional_role="gp")
+    issue(gp, completion_id=1, completed_at=date(2026, 1, 10))
+    issue(gp, completion_id=2, completed_at=date(2028, 12, 1))
+    auth.login_as(admin_id)
+    page = client.get(f"/hub/eligibility/people/{gp}").get_data(as_text=True)
+    assert "Renewed until 10 January 2032 (counted from the previous expiry)" in page
+    assert "Granted until 10 January 2029 (counted from the completion date)" in page
+    assert "Not granted: Profession recorded as GP, which cannot hold Clinical pharmacist supervisor" in page
+    auth.login_as(make_user(hub_role="hub_admin"))
+    assert client.get(f"/hub/eligibility/people/{gp}").status_code == 404
