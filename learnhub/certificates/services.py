@@ -67,6 +67,8 @@ def _plan_grants(user: User, course_id: int, completed_on: date) -> list[_Grant]
             )
         )
         problem = why_not(user.professional_role, declaration.eligibility_type)
+        if not declaration.validity_months or declaration.validity_months < 1:
+            problem = "The course declares this eligibility without a validity period, so none could be granted."
         plan = _Grant(declaration, record, problem)
         if problem is None:
             previous = record.expires_on if record is not None and record.revoked_at is None else None
@@ -134,7 +136,11 @@ def issue_certificate(
     granted = [p for p in plans if p.problem is None]
     printed = [f"{p.declaration.label} until {long_date(p.expires_on)}" for p in granted if p.expires_on]
     until = [p.expires_on for p in granted if p.expires_on]
-    until += [add_months(completed_on, p.declaration.validity_months) for p in plans if p.problem is not None]
+    until += [
+        add_months(completed_on, p.declaration.validity_months)
+        for p in plans
+        if p.problem is not None and (p.declaration.validity_months or 0) >= 1
+    ]
     cert = Certificate(
         code=_unique_code(),
         user_id=user.id,

@@ -8,8 +8,9 @@ from sqlalchemy import select
 from learnhub.accounts.models import User
 from learnhub.certificates.models import Certificate
 from learnhub.certificates.services import CertificateError, reissue_certificate, revoke_certificate
-from learnhub.eligibility.models import EligibilityEvent, EligibilityRecord
+from learnhub.eligibility.models import EligibilityDeclaration, EligibilityEvent, EligibilityRecord
 from learnhub.extensions import db
+from learnhub.timeutil import utcnow
 
 
 def test_issue_snapshots_the_course_and_stores_the_pdf(app, make_user, issue):
@@ -135,3 +136,25 @@ def test_certificate_expires_after_its_validity(app, make_user, issue, declare):
     with app.app_context():
         cert = db.session.get(Certificate, cert_id)
         assert cert.state_on(date.today()) == "expired"
+
+
+def test_declaration_without_validity_still_issues_the_certificate_and_says_why(app, make_user, issue, declare):
+    user_id = make_user(professional_role="gp")
+    with app.app_context():
+        hub_id = db.session.get(User, user_id).hub_id
+        # Written straight to the table: the declaration form refuses this.
+        db.session.execute(
+            EligibilityDeclaration.__table__.insert().values(
+                course_id=7,
+                hub_id=hub_id,
+                eligibility_type="als_facilitator",
+                validity_months=0,
+                renewal_window_days=0,
+                created_at=utcnow(),
+            )
+        )
+        db.session.commit()
+    cert_id = issue(user_id)
+    with app.app_context():
+        assert db.session.get(Certificate, cert_id).valid_until is None
+        assert "without a validity period" in db.session.scalar(select(EligibilityEvent.reason))
