@@ -82,6 +82,10 @@ def test_qr_code_is_local_vector_svg_of_the_verify_url():
     assert code.matrix == qr_code(URL).matrix
     assert qr_code(URL + "X").matrix != code.matrix
     assert 'alt="QR code linking to ' + URL + '"' in html
+    # Drawn as vector paths: the PDF holds no raster image.
+    reader, _ = read(render_certificate(facts()))
+    xobjects = reader.pages[0]["/Resources"].get("/XObject", {})
+    assert all(x.get_object().get("/Subtype") != "/Image" for x in xobjects.values())
 
 
 def test_fonts_are_embedded_from_the_shipped_noto_sans():
