@@ -61,6 +61,8 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     from learnhub.courses.views import bp as courses_bp
     from learnhub.als.views import bp as als_bp
     from learnhub.evaluation.views import bp as evaluation_bp
+    from learnhub.certificates.views import bp as certificates_bp
+    from learnhub.eligibility.views import bp as eligibility_bp
     from learnhub.main.views import bp as main_bp
     from learnhub.organisations.views import bp as organisations_bp
 
@@ -70,6 +72,8 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     app.register_blueprint(courses_bp)
     app.register_blueprint(als_bp)
     app.register_blueprint(evaluation_bp)
+    app.register_blueprint(certificates_bp)
+    app.register_blueprint(eligibility_bp)
 
     errors.register(app)
     hardening.register(app)

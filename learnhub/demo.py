@@ -19,6 +19,7 @@ STEPS = [
     "learnhub.courses.demo:seed",
     "learnhub.als.demo:seed",
     "learnhub.evaluation.demo:seed",
+    "learnhub.certificates.demo:seed",
 ]
 
 

@@ -1,0 +1,1 @@
+"""Certificates: issue, store, verify, revoke and re-issue course certificates."""

@@ -1,0 +1,54 @@
+"""Forms for verifying, revoking, re-issuing and bulk re-issuing certificates."""
+
+from flask_wtf import FlaskForm
+from wtforms import Form, IntegerField, StringField, TextAreaField, ValidationError
+from wtforms.validators import InputRequired, Length, NumberRange
+
+from learnhub.certificates.codes import CodeProblem, normalise_code
+
+
+class VerifyForm(Form):
+    """Type a verification code (a GET form: looking a code up changes nothing)."""
+
+    code = StringField("Verification code", description="It is printed on the certificate, for example 7KQ2-M9XD-4TRA-B0CE")
+
+    def validate_code(self, field: StringField) -> None:
+        """The code must have the right characters and length."""
+        try:
+            field.data = normalise_code(field.data or "")
+        except CodeProblem as problem:
+            raise ValidationError(str(problem)) from problem
+
+
+class RevokeForm(FlaskForm):
+    """Revoke a certificate."""
+
+    reason = TextAreaField(
+        "Reason for revoking",
+        validators=[
+            InputRequired("Enter the reason for revoking this certificate"),
+            Length(max=2000, message="Reason must be 2000 characters or fewer"),
+        ],
+        description="The reason is shown on the public verify page",
+    )
+
+
+class ReissueForm(FlaskForm):
+    """Re-issue a certificate, usually after correcting the holder's name."""
+
+    holder_name = StringField(
+        "Name to print on the certificate",
+        validators=[
+            InputRequired("Enter the name to print on the certificate"),
+            Length(max=200, message="Name must be 200 characters or fewer"),
+        ],
+    )
+
+
+class BulkReissueForm(FlaskForm):
+    """Re-issue every current certificate of a course."""
+
+    course_id = IntegerField(
+        "Course number",
+        validators=[InputRequired("Enter the course number"), NumberRange(min=1, message="Enter a course number of 1 or more")],
+    )

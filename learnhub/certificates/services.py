@@ -1,0 +1,301 @@
+"""Issuing, revoking and re-issuing certificates. Each call is one transaction, audited."""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from flask import current_app, has_request_context, url_for
+from sqlalchemy import select
+
+from learnhub.accounts.models import User
+from learnhub.accounts.services import audit
+from learnhub.certificates.codes import format_code, new_code
+from learnhub.certificates.models import Certificate
+from learnhub.certificates.pdf import CertificateFacts, long_date, render_certificate
+from learnhub.eligibility.certification import add_months, new_expiry
+from learnhub.eligibility.models import EligibilityDeclaration, EligibilityEvent, EligibilityRecord
+from learnhub.eligibility.rules import label, why_not
+from learnhub.extensions import db
+from learnhub.organisations.models import Hub
+from learnhub.timeutil import utcnow
+
+
+class CertificateError(ValueError):
+    """A certificate action that cannot be done; the message is for the user."""
+
+
+def verify_url(code: str) -> str:
+    """The public verify URL for a code.
+
+    Outside a request (CLI, RQ worker) ``PUBLIC_BASE_URL`` is used when set, so printed links
+    point at the public site.
+    """
+    base = current_app.config.get("PUBLIC_BASE_URL")
+    if base:
+        return f"{str(base).rstrip('/')}/verify/{format_code(code)}"
+    if not has_request_context() and not current_app.config.get("SERVER_NAME"):
+        return f"http://127.0.0.1:5000/verify/{format_code(code)}"
+    return url_for("certificates.verify", code=format_code(code), _external=True)
+
+
+def _unique_code() -> str:
+    while True:
+        code = new_code()
+        if db.session.scalar(select(Certificate.id).where(Certificate.code == code)) is None:
+            return code
+
+
+@dataclass
+class _Grant:
+    declaration: EligibilityDeclaration
+    record: EligibilityRecord | None
+    problem: str | None
+    expires_on: date | None = None
+    base: str | None = None
+
+
+def _plan_grants(user: User, course_id: int, completed_on: date) -> list[_Grant]:
+    """Work out, without writing, which eligibilities this completion grants or renews."""
+    plans = []
+    declarations = db.session.scalars(
+        select(EligibilityDeclaration).where(EligibilityDeclaration.course_id == course_id).order_by(EligibilityDeclaration.id)
+    ).all()
+    for declaration in declarations:
+        record = db.session.scalar(
+            select(EligibilityRecord).where(
+                EligibilityRecord.user_id == user.id, EligibilityRecord.eligibility_type == declaration.eligibility_type
+            )
+        )
+        problem = why_not(user.professional_role, declaration.eligibility_type)
+        if not declaration.validity_months or declaration.validity_months < 1:
+            problem = "The course declares this eligibility without a validity period, so none could be granted."
+        plan = _Grant(declaration, record, problem)
+        if problem is None:
+            previous = record.expires_on if record is not None and record.revoked_at is None else None
+            renewal = new_expiry(completed_on, declaration.validity_months, declaration.renewal_window_days, previous)
+            plan.expires_on, plan.base = renewal.expires_on, renewal.base.value
+        plans.append(plan)
+    return plans
+
+
+def _facts(cert: Certificate) -> CertificateFacts:
+    return CertificateFacts(
+        holder_name=cert.holder_name,
+        course_title=cert.course_title,
+        completed_on=cert.completed_on,
+        cpd_hours=cert.cpd_hours,
+        outcomes=list(cert.outcomes or []),
+        hub_name=cert.hub_name,
+        signatory=cert.signatory,
+        code=cert.code,
+        verify_url=verify_url(cert.code),
+        version=cert.version,
+        valid_until=cert.valid_until,
+        eligibilities=list(cert.eligibilities or []),
+    )
+
+
+def find_issued(user_id: int, course_id: int, completion_id: int | None) -> Certificate | None:
+    """The current (not superseded) certificate for a completion, if one was issued."""
+    stmt = select(Certificate).where(
+        Certificate.user_id == user_id,
+        Certificate.course_id == course_id,
+        Certificate.status != Certificate.SUPERSEDED,
+    )
+    if completion_id is None:
+        stmt = stmt.where(Certificate.completion_id.is_(None))
+    else:
+        stmt = stmt.where(Certificate.completion_id == completion_id)
+    return db.session.scalar(stmt.order_by(Certificate.version.desc()))
+
+
+def issue_certificate(
+    *,
+    user: User,
+    hub: Hub,
+    course_id: int,
+    completion_id: int | None,
+    course_title: str,
+    cpd_hours: Decimal | float | str,
+    outcomes: list[str],
+    completed_at: datetime | date,
+    actor: User | None = None,
+) -> Certificate:
+    """Issue the certificate for a course completion and grant or renew the eligibility it carries.
+
+    Called by the courses feature when a learner completes a course. Idempotent: a second call
+    for the same completion returns the certificate already issued. Eligibility follows only when
+    the holder's profession qualifies (``learnhub.eligibility.rules``); otherwise the reason is
+    recorded and the certificate is issued all the same.
+    """
+    existing = find_issued(user.id, course_id, completion_id)
+    if existing is not None:
+        return existing
+    completed_on = completed_at.date() if isinstance(completed_at, datetime) else completed_at
+    plans = _plan_grants(user, course_id, completed_on)
+    granted = [p for p in plans if p.problem is None]
+    printed = [f"{p.declaration.label} until {long_date(p.expires_on)}" for p in granted if p.expires_on]
+    until = [p.expires_on for p in granted if p.expires_on]
+    until += [
+        add_months(completed_on, p.declaration.validity_months)
+        for p in plans
+        if p.problem is not None and (p.declaration.validity_months or 0) >= 1
+    ]
+    cert = Certificate(
+        code=_unique_code(),
+        user_id=user.id,
+        hub_id=hub.id,
+        course_id=course_id,
+        completion_id=completion_id,
+        version=1,
+        status=Certificate.VALID,
+        holder_name=user.name,
+        course_title=course_title,
+        completed_on=completed_on,
+        cpd_hours=Decimal(str(cpd_hours)),
+        outcomes=[o for o in (outcome.strip() for outcome in outcomes) if o],
+        hub_name=hub.name,
+        signatory=hub.signatory,
+        eligibilities=printed,
+        valid_until=max(until) if until else None,
+        issued_at=utcnow(),
+    )
+    cert.pdf = render_certificate(_facts(cert))
+    db.session.add(cert)
+    db.session.flush()
+    for plan in plans:
+        _apply_grant(user, hub, cert, plan, completed_on)
+    db.session.commit()
+    audit(actor, "certificate issued", certificate=cert.id, user=user.id, course=course_id)
+    return cert
+
+
+def _apply_grant(user: User, hub: Hub, cert: Certificate, plan: _Grant, completed_on: date) -> None:
+    declaration = plan.declaration
+    if plan.problem is not None:
+        db.session.add(
+            EligibilityEvent(
+                user_id=user.id,
+                hub_id=hub.id,
+                record_id=plan.record.id if plan.record else None,
+                certificate_id=cert.id,
+                eligibility_type=declaration.eligibility_type,
+                kind=EligibilityEvent.NOT_GRANTED,
+                reason=plan.problem,
+            )
+        )
+        return
+    assert plan.expires_on is not None
+    record = plan.record
+    kind = EligibilityEvent.RENEWED
+    if record is None:
+        kind = EligibilityEvent.GRANTED
+        record = EligibilityRecord(
+            user_id=user.id, hub_id=hub.id, eligibility_type=declaration.eligibility_type, first_granted_on=completed_on
+        )
+        db.session.add(record)
+    elif record.revoked_at is not None:
+        kind = EligibilityEvent.GRANTED
+        record.first_granted_on = completed_on
+    record.hub_id = hub.id
+    record.certified_on = completed_on
+    record.expires_on = plan.expires_on
+    record.renewal_window_days = declaration.renewal_window_days
+    record.certificate_id = cert.id
+    record.revoked_at = None
+    record.revoked_reason = None
+    db.session.flush()
+    db.session.add(
+        EligibilityEvent(
+            user_id=user.id,
+            hub_id=hub.id,
+            record_id=record.id,
+            certificate_id=cert.id,
+            eligibility_type=declaration.eligibility_type,
+            kind=kind,
+            expires_on=plan.expires_on,
+            base=plan.base,
+        )
+    )
+
+
+def revoke_certificate(actor: User, cert: Certificate, reason: str) -> None:
+    """Revoke a certificate (reason required) and the eligibility that rests on it."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise CertificateError("Enter the reason for revoking this certificate")
+    if cert.status == Certificate.REVOKED:
+        who = cert.revoked_by.name if cert.revoked_by else "an administrator"
+        when = long_date(cert.revoked_at.date()) if cert.revoked_at else "an earlier date"
+        raise CertificateError(f"This certificate was already revoked on {when} by {who}. Nothing has changed.")
+    if cert.status == Certificate.SUPERSEDED:
+        raise CertificateError("This version has been replaced by a re-issued certificate. Revoke the current version instead.")
+    now = utcnow()
+    cert.status = Certificate.REVOKED
+    cert.revoked_at = now
+    cert.revoked_by_id = actor.id
+    cert.revoked_reason = reason
+    for record in db.session.scalars(select(EligibilityRecord).where(EligibilityRecord.certificate_id == cert.id)):
+        record.revoked_at = now
+        record.revoked_reason = reason
+        db.session.add(
+            EligibilityEvent(
+                user_id=record.user_id,
+                hub_id=record.hub_id,
+                record_id=record.id,
+                certificate_id=cert.id,
+                eligibility_type=record.eligibility_type,
+                kind=EligibilityEvent.REVOKED,
+                reason=reason,
+            )
+        )
+    db.session.commit()
+    audit(actor, "certificate revoked", certificate=cert.id)
+
+
+def reissue_certificate(actor: User | None, cert: Certificate, holder_name: str | None = None) -> Certificate:
+    """Issue a new version (e.g. after a name correction); the old code then verifies as superseded."""
+    if cert.status == Certificate.REVOKED:
+        raise CertificateError(
+            "A revoked certificate cannot be re-issued. If it was revoked by mistake, the course completion "
+            "must be recorded again so that a new certificate is issued."
+        )
+    if cert.status == Certificate.SUPERSEDED:
+        raise CertificateError("This certificate has already been re-issued. Re-issue the current version instead.")
+    name = (holder_name or cert.holder_name).strip()
+    if not name:
+        raise CertificateError("Enter the name to print on the certificate")
+    new = Certificate(
+        code=_unique_code(),
+        user_id=cert.user_id,
+        hub_id=cert.hub_id,
+        course_id=cert.course_id,
+        completion_id=cert.completion_id,
+        version=cert.version + 1,
+        status=Certificate.VALID,
+        holder_name=name,
+        course_title=cert.course_title,
+        completed_on=cert.completed_on,
+        cpd_hours=cert.cpd_hours,
+        outcomes=list(cert.outcomes or []),
+        hub_name=cert.hub_name,
+        signatory=cert.signatory,
+        eligibilities=list(cert.eligibilities or []),
+        valid_until=cert.valid_until,
+        issued_at=utcnow(),
+    )
+    new.pdf = render_certificate(_facts(new))
+    db.session.add(new)
+    db.session.flush()
+    cert.status = Certificate.SUPERSEDED
+    cert.superseded_by_id = new.id
+    for record in db.session.scalars(select(EligibilityRecord).where(EligibilityRecord.certificate_id == cert.id)):
+        record.certificate_id = new.id
+    db.session.commit()
+    audit(actor, "certificate re-issued", old=cert.id, new=new.id, version=new.version)
+    return new
+
+
+def eligibility_label(code: str) -> str:
+    """Readable name of an eligibility type (for templates)."""
+    return label(code)

@@ -1,0 +1,221 @@
+"""Public verification, learners' certificates, and hub administration of certificates."""
+
+from datetime import date
+
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import func, or_, select
+
+from learnhub.accounts.models import User
+from learnhub.certificates import jobs, services
+from learnhub.certificates.codes import CodeProblem, format_code, normalise_code
+from learnhub.certificates.forms import BulkReissueForm, ReissueForm, RevokeForm, VerifyForm
+from learnhub.certificates.models import BulkJob, Certificate
+from learnhub.certificates.pdf import format_hours, long_date
+from learnhub.extensions import db, limiter
+from learnhub.security import hub_admin_required
+
+bp = Blueprint("certificates", __name__, template_folder="templates", cli_group=None)
+
+
+@bp.app_template_filter("long_date")
+def _long_date(day: date) -> str:
+    return long_date(day)
+
+
+@bp.app_template_filter("hours")
+def _hours(value: object) -> str:
+    return format_hours(value)  # type: ignore[arg-type]
+
+
+STATE_LABELS = {"valid": "Valid", "expired": "Expired", "revoked": "Revoked", "superseded": "Superseded"}
+
+
+def _verify_limit() -> str:
+    return str(current_app.config.get("VERIFY_RATE_LIMIT", "30 per minute"))
+
+
+def get_certificate_for(user: User, certificate_id: int, *, admin: bool = False) -> Certificate:
+    """A certificate the user may see: their own, or (as hub admin) one their hub issued; else 404."""
+    cert = db.session.get(Certificate, certificate_id)
+    if cert is None:
+        abort(404)
+    if admin:
+        if not user.administers(cert.hub_id):
+            abort(404)
+    elif cert.user_id != user.id and not user.administers(cert.hub_id):
+        abort(404)
+    return cert
+
+
+# --- public verification -------------------------------------------------------------------
+
+
+@bp.get("/verify")
+@limiter.limit(_verify_limit)
+def verify_form():  # type: ignore[no-untyped-def]
+    """Type a verification code to check a certificate."""
+    form = VerifyForm(request.args)
+    if "code" in request.args and form.validate():
+        return redirect(url_for("certificates.verify", code=format_code(form.code.data)))
+    status = 400 if form.errors else 200
+    return render_template("certificates/verify_form.html", form=form), status
+
+
+@bp.get("/verify/<code>")
+@limiter.limit(_verify_limit)
+def verify(code: str):  # type: ignore[no-untyped-def]
+    """The public record of a certificate: every field and its status."""
+    try:
+        canonical = normalise_code(code)
+    except CodeProblem as problem:
+        form = VerifyForm(data={"code": code})
+        form.code.errors = [str(problem)]
+        return render_template("certificates/verify_form.html", form=form), 400
+    cert = db.session.scalar(select(Certificate).where(Certificate.code == canonical))
+    if cert is None:
+        return render_template("certificates/not_found.html"), 404
+    if format_code(canonical) != code:
+        return redirect(url_for("certificates.verify", code=format_code(canonical)))
+    state = cert.state_on(date.today())
+    return render_template("certificates/verify.html", cert=cert, state=state, state_label=STATE_LABELS[state])
+
+
+# --- learners ---------------------------------------------------------------------------------
+
+
+@bp.get("/certificates")
+@login_required
+def mine():  # type: ignore[no-untyped-def]
+    """The signed-in learner's certificates."""
+    certs = db.session.scalars(
+        select(Certificate)
+        .where(Certificate.user_id == current_user.id, Certificate.status != Certificate.SUPERSEDED)
+        .order_by(Certificate.completed_on.desc(), Certificate.id.desc())
+    ).all()
+    return render_template("certificates/mine.html", certs=certs, today=date.today(), labels=STATE_LABELS)
+
+
+@bp.get("/certificates/<int:certificate_id>/download")
+@login_required
+def download(certificate_id: int):  # type: ignore[no-untyped-def]
+    """The stored PDF, exactly as issued."""
+    cert = get_certificate_for(current_user, certificate_id)
+    filename = f"certificate-{format_code(cert.code)}.pdf"
+    return Response(
+        cert.pdf,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "private, no-store"},
+    )
+
+
+# --- hub administration ---------------------------------------------------------------------
+
+
+@bp.get("/hub/certificates")
+@hub_admin_required
+def admin_list():  # type: ignore[no-untyped-def]
+    """Certificates the hub issued, searchable by holder, course or code."""
+    query = (request.args.get("q") or "").strip()
+    status = request.args.get("status") or ""
+    stmt = select(Certificate).where(Certificate.hub_id == current_user.hub_id)
+    if query:
+        like = f"%{query.lower()}%"
+        conditions = [func.lower(Certificate.holder_name).like(like), func.lower(Certificate.course_title).like(like)]
+        try:
+            conditions.append(Certificate.code == normalise_code(query))
+        except CodeProblem:
+            pass
+        stmt = stmt.where(or_(*conditions))
+    if status in (Certificate.VALID, Certificate.REVOKED, Certificate.SUPERSEDED):
+        stmt = stmt.where(Certificate.status == status)
+    certs = db.session.scalars(stmt.order_by(Certificate.issued_at.desc(), Certificate.id.desc()).limit(500)).all()
+    return render_template(
+        "certificates/admin_list.html", certs=certs, q=query, status=status, today=date.today(), labels=STATE_LABELS
+    )
+
+
+@bp.get("/hub/certificates/<int:certificate_id>")
+@hub_admin_required
+def admin_detail(certificate_id: int):  # type: ignore[no-untyped-def]
+    """One certificate, with revoke and re-issue."""
+    cert = get_certificate_for(current_user, certificate_id, admin=True)
+    return _detail(cert, RevokeForm(), ReissueForm(holder_name=cert.user.name))
+
+
+def _detail(cert: Certificate, revoke_form: RevokeForm, reissue_form: ReissueForm, status: int = 200):  # type: ignore[no-untyped-def]
+    state = cert.state_on(date.today())
+    page = render_template(
+        "certificates/admin_detail.html",
+        cert=cert,
+        state=state,
+        state_label=STATE_LABELS[state],
+        revoke_form=revoke_form,
+        reissue_form=reissue_form,
+    )
+    return page, status
+
+
+@bp.post("/hub/certificates/<int:certificate_id>/revoke")
+@hub_admin_required
+def revoke(certificate_id: int):  # type: ignore[no-untyped-def]
+    """Revoke a certificate with a reason."""
+    cert = get_certificate_for(current_user, certificate_id, admin=True)
+    form = RevokeForm()
+    if form.validate_on_submit():
+        try:
+            services.revoke_certificate(current_user, cert, form.reason.data)
+        except services.CertificateError as problem:
+            form.reason.errors = [str(problem)]
+        else:
+            flash(f"Certificate {cert.display_code} has been revoked.", "success")
+            return redirect(url_for("certificates.admin_detail", certificate_id=cert.id))
+    return _detail(cert, form, ReissueForm(holder_name=cert.user.name), 400)
+
+
+@bp.post("/hub/certificates/<int:certificate_id>/reissue")
+@hub_admin_required
+def reissue(certificate_id: int):  # type: ignore[no-untyped-def]
+    """Re-issue a certificate under a corrected name."""
+    cert = get_certificate_for(current_user, certificate_id, admin=True)
+    form = ReissueForm()
+    if form.validate_on_submit():
+        try:
+            new = services.reissue_certificate(current_user, cert, form.holder_name.data)
+        except services.CertificateError as problem:
+            form.holder_name.errors = [str(problem)]
+        else:
+            flash(f"A new certificate {new.display_code} has been issued. The old code now shows as superseded.", "success")
+            return redirect(url_for("certificates.admin_detail", certificate_id=new.id))
+    return _detail(cert, RevokeForm(), form, 400)
+
+
+@bp.route("/hub/certificates/bulk", methods=["GET", "POST"])
+@hub_admin_required
+def bulk():  # type: ignore[no-untyped-def]
+    """Re-issue every current certificate of a course (e.g. after fixing names in accounts)."""
+    form = BulkReissueForm()
+    if form.validate_on_submit():
+        ids = db.session.scalars(
+            select(Certificate.id).where(
+                Certificate.hub_id == current_user.hub_id,
+                Certificate.course_id == form.course_id.data,
+                Certificate.status == Certificate.VALID,
+            )
+        ).all()
+        if not ids:
+            form.course_id.errors = ["This hub has no current certificates for that course"]
+        else:
+            job = jobs.start_bulk_job(current_user, current_user.hub_id, "reissue", list(ids))
+            return redirect(url_for("certificates.job", job_id=job.id))
+    return render_template("certificates/bulk.html", form=form)
+
+
+@bp.get("/hub/certificates/jobs/<int:job_id>")
+@hub_admin_required
+def job(job_id: int):  # type: ignore[no-untyped-def]
+    """Progress of a bulk job (the page refreshes itself until the job ends)."""
+    bulk_job = db.session.get(BulkJob, job_id)
+    if bulk_job is None or not current_user.administers(bulk_job.hub_id):
+        abort(404)
+    return render_template("certificates/job.html", job=bulk_job)

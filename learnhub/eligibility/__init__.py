@@ -1,0 +1,1 @@
+"""The supervisor eligibility register: what a course grants, to whom, and until when."""

@@ -1,0 +1,215 @@
+"""Eligibility declarations, register queries and renewal reminders."""
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from flask import current_app
+from sqlalchemy import select
+
+from learnhub.accounts.models import User
+from learnhub.accounts.services import audit
+from learnhub.eligibility.certification import Status, window_opens
+from learnhub.eligibility.models import EligibilityDeclaration, EligibilityEvent, EligibilityRecord
+from learnhub.eligibility.rules import ELIGIBILITY_TYPES, label, types_covering
+from learnhub.extensions import db
+from learnhub.mail import send_mail
+from learnhub.roles import PROFESSIONAL_ROLES
+
+#: Days before expiry for the second reminder.
+EXPIRY_REMINDER_DAYS = 30
+
+
+class DeclarationError(ValueError):
+    """A declaration that cannot be saved; the message is for the user."""
+
+
+def declare(
+    actor: User, hub_id: int, course_id: int, eligibility_type: str, validity_months: int | None, window_days: int
+) -> EligibilityDeclaration:
+    """Declare that a course grants an eligibility for a period."""
+    if eligibility_type not in ELIGIBILITY_TYPES:
+        raise DeclarationError("Select the eligibility this course grants")
+    if not validity_months or validity_months < 1:
+        raise DeclarationError("Enter how long the eligibility lasts, in months")
+    exists = db.session.scalar(
+        select(EligibilityDeclaration).where(
+            EligibilityDeclaration.course_id == course_id, EligibilityDeclaration.eligibility_type == eligibility_type
+        )
+    )
+    if exists is not None:
+        raise DeclarationError(f"This course already grants {label(eligibility_type)}")
+    declaration = EligibilityDeclaration(
+        course_id=course_id,
+        hub_id=hub_id,
+        eligibility_type=eligibility_type,
+        validity_months=validity_months,
+        renewal_window_days=window_days,
+    )
+    db.session.add(declaration)
+    db.session.commit()
+    audit(actor, "eligibility declared", course=course_id, type=eligibility_type, months=validity_months)
+    return declaration
+
+
+def remove_declaration(actor: User, declaration: EligibilityDeclaration) -> None:
+    """Stop a course granting an eligibility (records already granted are kept)."""
+    db.session.delete(declaration)
+    db.session.commit()
+    audit(actor, "eligibility declaration removed", course=declaration.course_id, type=declaration.eligibility_type)
+
+
+@dataclass
+class RegisterFilter:
+    """What the register page or CSV export asks for."""
+
+    eligibility_type: str = ""
+    role: str = ""
+    pcn_id: int | None = None
+    #: active, due, expired, revoked, or "current" (active or due)
+    status: str = ""
+    expiring_within_days: int | None = None
+
+
+def register_rows(hub_id: int, wanted: RegisterFilter, today: date) -> list[tuple[EligibilityRecord, Status]]:
+    """Register entries of a hub matching the filter, soonest expiry first."""
+    stmt = (
+        select(EligibilityRecord)
+        .join(User, EligibilityRecord.user_id == User.id)
+        .where(EligibilityRecord.hub_id == hub_id)
+        .order_by(EligibilityRecord.expires_on, User.name)
+    )
+    if wanted.eligibility_type:
+        stmt = stmt.where(EligibilityRecord.eligibility_type == wanted.eligibility_type)
+    if wanted.role:
+        stmt = stmt.where(EligibilityRecord.eligibility_type.in_(types_covering(wanted.role)))
+    if wanted.pcn_id:
+        stmt = stmt.where(User.pcn_id == wanted.pcn_id)
+    if wanted.expiring_within_days is not None:
+        stmt = stmt.where(
+            EligibilityRecord.expires_on > today,
+            EligibilityRecord.expires_on <= today + timedelta(days=wanted.expiring_within_days),
+            EligibilityRecord.revoked_at.is_(None),
+        )
+    rows = []
+    for record in db.session.scalars(stmt):
+        status = record.status_on(today)
+        if wanted.status == "current" and status not in (Status.ACTIVE, Status.DUE):
+            continue
+        if wanted.status and wanted.status != "current" and status.value != wanted.status:
+            continue
+        rows.append((record, status))
+    return rows
+
+
+def not_granted(hub_id: int, limit: int = 200) -> list[EligibilityEvent]:
+    """Completions that gave no eligibility because the profession did not qualify, newest first."""
+    return list(
+        db.session.scalars(
+            select(EligibilityEvent)
+            .where(EligibilityEvent.hub_id == hub_id, EligibilityEvent.kind == EligibilityEvent.NOT_GRANTED)
+            .order_by(EligibilityEvent.created_at.desc(), EligibilityEvent.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def _cell(value: object) -> str:
+    """A CSV cell that a spreadsheet will not run as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def register_csv(rows: list[tuple[EligibilityRecord, Status]]) -> str:
+    """The register as CSV text."""
+    from learnhub.certificates.models import Certificate
+
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        [
+            "Name",
+            "Email",
+            "Profession",
+            "PCN",
+            "Practice",
+            "Eligibility",
+            "Can supervise",
+            "Status",
+            "First granted",
+            "Last completed",
+            "Expires",
+            "Renewal opens",
+            "Certificate code",
+        ]
+    )
+    for record, status in rows:
+        user = record.user
+        cert = db.session.get(Certificate, record.certificate_id) if record.certificate_id else None
+        covers = ELIGIBILITY_TYPES[record.eligibility_type].covers if record.eligibility_type in ELIGIBILITY_TYPES else ()
+        writer.writerow(
+            [
+                _cell(v)
+                for v in (
+                    user.name,
+                    user.email,
+                    PROFESSIONAL_ROLES.get(user.professional_role, user.professional_role),
+                    user.pcn.name if user.pcn else "",
+                    user.practice.name if user.practice else "",
+                    record.label,
+                    "; ".join(PROFESSIONAL_ROLES.get(r, r) for r in sorted(covers)),
+                    status.label,
+                    record.first_granted_on.isoformat(),
+                    record.certified_on.isoformat(),
+                    record.expires_on.isoformat(),
+                    window_opens(record.expires_on, record.renewal_window_days).isoformat(),
+                    cert.display_code if cert else "",
+                )
+            ]
+        )
+    return out.getvalue()
+
+
+def send_reminders(today: date) -> int:
+    """Email holders whose renewal window has opened, and again 30 days before expiry; once each.
+
+    Each sent reminder is recorded against the expiry date it was about (committed at once), so
+    running the command again — or after a crash — sends nothing twice; a renewal moves the
+    expiry date and so makes both reminders due again for the new period.
+    """
+    sent = 0
+    records = db.session.scalars(
+        select(EligibilityRecord).where(EligibilityRecord.revoked_at.is_(None), EligibilityRecord.expires_on > today)
+    ).all()
+    base = str(current_app.config.get("PUBLIC_BASE_URL") or "").rstrip("/")
+    link = f"{base}/certificates" if base else "your LearnHub certificates page"
+    for record in records:
+        expires = f"{record.expires_on.day} {record.expires_on:%B %Y}"
+        if (
+            today >= window_opens(record.expires_on, record.renewal_window_days)
+            and record.window_reminder_for != record.expires_on
+        ):
+            send_mail(
+                record.user.email,
+                f"Time to renew: {record.label}",
+                f"Hello {record.user.name},\n\nYour eligibility as {record.label} expires on {expires}. "
+                "Renewal is now open: complete the course again, or its refresher, to keep it.\n\n"
+                f"Your certificates: {link}\n",
+            )
+            record.window_reminder_for = record.expires_on
+            db.session.commit()
+            sent += 1
+        if (record.expires_on - today).days <= EXPIRY_REMINDER_DAYS and record.expiry_reminder_for != record.expires_on:
+            send_mail(
+                record.user.email,
+                f"{record.label}: expires on {expires}",
+                f"Hello {record.user.name},\n\nYour eligibility as {record.label} expires on {expires}, "
+                f"in {(record.expires_on - today).days} days. Complete the renewal course before then to keep it "
+                "on the supervisor register.\n\n"
+                f"Your certificates: {link}\n",
+            )
+            record.expiry_reminder_for = record.expires_on
+            db.session.commit()
+            sent += 1
+    return sent
