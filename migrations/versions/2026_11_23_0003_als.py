@@ -1,7 +1,7 @@
 """Action Learning Sets: programmes, groups, sessions, facilitators and confidential records.
 
 Revision ID: 0003_als
-Revises: 0001_accounts
+Revises: 0002_courses
 Create Date: 2026-11-23 10:44:39.476919
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "0003_als"
-down_revision = "0001_accounts"
+down_revision = "0002_courses"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """Evaluation: survey instruments, attachments, completions kept apart from pseudonymous responses.
 
 Revision ID: 0004_evaluation
-Revises: 0001_accounts
+Revises: 0003_als
 Create Date: 2026-11-23 10:48:24.571132
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "0004_evaluation"
-down_revision = '0001_accounts'
+down_revision = '0003_als'
 branch_labels = None
 depends_on = None
 

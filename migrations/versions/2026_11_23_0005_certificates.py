@@ -1,7 +1,7 @@
 """Certificates, eligibility declarations, the eligibility register and its history.
 
 Revision ID: 0005_certificates
-Revises: 0001_accounts
+Revises: 0004_evaluation
 Create Date: 2026-11-23 10:44:36.730414
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "0005_certificates"
-down_revision = '0001_accounts'
+down_revision = '0004_evaluation'
 branch_labels = None
 depends_on = None
 
