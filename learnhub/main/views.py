@@ -7,6 +7,7 @@ from flask_login import current_user
 from sqlalchemy import text
 
 from learnhub.extensions import db
+from learnhub.security import hub_admin_required
 
 bp = Blueprint("main", __name__, template_folder="templates")
 
@@ -17,6 +18,13 @@ def index():  # type: ignore[no-untyped-def]
     if not current_user.is_authenticated:
         return render_template("main/landing.html")
     return render_template("main/home.html")
+
+
+@bp.get("/hub")
+@hub_admin_required
+def hub_admin():  # type: ignore[no-untyped-def]
+    """Hub administrators' starting point: every area they manage."""
+    return render_template("main/hub_admin.html")
 
 
 @bp.get("/accessibility")
