@@ -255,6 +255,34 @@ def add_question(
     return question
 
 
+def question_answered(question: Question) -> bool:
+    """True once any learner has answered the question."""
+    return bool(db.session.scalar(select(func.count()).where(QuizAnswer.question_id == question.id)))
+
+
+def update_question(
+    actor: User, question: Question, *, text: str, kind: str, explanation: str, options: list[tuple[str, bool]]
+) -> None:
+    """Change a question. Its options are fixed once learners have answered it, so their results keep their meaning."""
+    current = [(o.text, o.correct) for o in question.options]
+    if options != current or kind != question.kind:
+        if question_answered(question):
+            raise CourseError(
+                "Learners have answered this question, so its options cannot change. Remove it and add a new question instead"
+            )
+        correct = sum(1 for _, ok in options if ok)
+        if correct == 0:
+            raise CourseError("Mark at least one answer as correct")
+        if kind == Question.SINGLE and correct != 1:
+            raise CourseError("A single-choice question must have exactly one correct answer")
+        question.options = [Option(position=i, text=t.strip(), correct=ok) for i, (t, ok) in enumerate(options, start=1)]
+        question.kind = kind
+    question.text = text.strip()
+    question.explanation = explanation.strip()
+    db.session.commit()
+    audit(actor, "question updated", question=question.id)
+
+
 def delete_question(actor: User, question: Question) -> None:
     """Remove a question (answers already given are kept out of new attempts only)."""
     module_id = question.module_id

@@ -467,6 +467,39 @@ def admin_questions(course_id: int, module_id: int):  # type: ignore[no-untyped-
     )
 
 
+@bp.route("/hub/courses/<int:course_id>/modules/<int:module_id>/questions/<int:question_id>/edit", methods=["GET", "POST"])
+@hub_admin_required
+def edit_question(course_id: int, module_id: int, question_id: int):  # type: ignore[no-untyped-def]
+    """Change a question (its options only until learners have answered it)."""
+    course = get_admin_course(course_id, questions=True)
+    module = get_module(course, module_id)
+    question = next((q for q in module.questions if q.id == question_id), None)
+    if question is None:
+        abort(404)
+    form = QuestionForm(obj=question)
+    if request.method == "GET":
+        form.options.data = "\n".join(("* " if o.correct else "") + o.text for o in question.options)
+    if form.validate_on_submit():
+        try:
+            services.update_question(
+                current_user,
+                question,
+                text=form.text.data,
+                kind=form.kind.data,
+                explanation=form.explanation.data or "",
+                options=parse_options(form.options.data),
+            )
+        except services.CourseError as error:
+            form.options.errors.append(str(error))
+        else:
+            flash("The question has been saved.", "success")
+            return redirect(url_for("courses.admin_questions", course_id=course.id, module_id=module.id))
+    return (
+        render_template("courses/admin/question_form.html", course=course, module=module, question=question, form=form),
+        400 if form.errors else 200,
+    )
+
+
 @bp.post("/hub/courses/<int:course_id>/modules/<int:module_id>/questions/<int:question_id>/delete")
 @hub_admin_required
 def delete_question(course_id: int, module_id: int, question_id: int):  # type: ignore[no-untyped-def]

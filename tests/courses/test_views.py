@@ -428,3 +428,41 @@ def test_admin_edits_cohort(client, auth, app, hub_setup):
     assert response.status_code == 302
     cohort = _with_app(app, lambda: db.session.get(Cohort, ids.cohort))
     assert (cohort.name, cohort.capacity, cohort.self_enrolment_open) == ("Spring 2027", 8, False)
+
+
+def test_edit_question_options_only_until_answered(client, auth, app, hub_setup):
+    from learnhub.courses.models import Question
+
+    ids = hub_setup
+    auth.login_as(ids.admin)
+    url = f"/hub/courses/{ids.course}/modules/{ids.check}/questions/{ids.q1}/edit"
+    assert "* A trained facilitator" in client.get(url).get_data(as_text=True)
+    data = {
+        "text": "Who runs group supervision?",
+        "kind": "single",
+        "options": "Only GPs\n* A facilitator\nNobody",
+        "explanation": "E",
+    }
+    assert client.post(url, data=data).status_code == 302
+    question = _with_app(app, lambda: db.session.get(Question, ids.q1))
+    assert question.text == "Who runs group supervision?"
+    assert [o.text for o in _with_app(app, lambda: db.session.get(Question, ids.q1).options)] == [
+        "Only GPs",
+        "A facilitator",
+        "Nobody",
+    ]
+
+    auth.login_as(ids.learner)
+    client.post(f"/courses/{ids.course}/cohorts/{ids.cohort}/enrol")
+    client.post(f"/courses/{ids.course}/modules/{ids.check}/check/start")
+    attempt_id = _with_app(app, lambda: db.session.scalar(select(QuizAttempt.id)))
+    option_ids = _with_app(app, lambda: [o.id for o in db.session.get(Question, ids.q1).options])
+    answers = {f"q{ids.q1}": str(option_ids[1]), f"q{ids.q2}": [str(o) for o in ids.right[ids.q2]]}
+    assert client.post(f"/courses/{ids.course}/modules/{ids.check}/check/attempts/{attempt_id}", data=answers).status_code == 302
+
+    auth.login_as(ids.admin)
+    response = client.post(url, data={**data, "options": "* Only GPs\nA facilitator"})
+    assert response.status_code == 400
+    assert "Learners have answered this question" in response.get_data(as_text=True)
+    assert client.post(url, data={**data, "text": "Reworded"}).status_code == 302
+    assert _with_app(app, lambda: db.session.get(Question, ids.q1).text) == "Reworded"
