@@ -8,7 +8,8 @@ Every session of every group gets a lead facilitator (and, if asked, a co-facili
   keeps max − min ≤ 1 whenever availability allows,
 * a group meets a rotation of facilitators (ties go to whoever has facilitated the group
   least, and never to the one who ran its previous session if someone else is free),
-* with ``continuity`` each group keeps one lead and the co-facilitator rotates.
+* with ``continuity`` each group keeps one lead and the co-facilitator rotates (here rotation
+  comes before load balance, which a fixed lead already gives up).
 
 The result depends only on the inputs (everything is ordered by time and id), so planning
 twice gives the same plan. ``replan_without`` handles a facilitator withdrawing.
@@ -106,21 +107,21 @@ def _eligible(f: Facilitator, slot: Slot, members: Mapping[int, Iterable[int]], 
     )
 
 
-def _choose(candidates: list[Facilitator], slot: Slot, state: _State, role: str) -> Facilitator | None:
+def _choose(candidates: list[Facilitator], slot: Slot, state: _State, role: str, continuity: bool) -> Facilitator | None:
     if not candidates:
         return None
     previous = state.last_for_group.get(slot.group_id, set())
     last_lead = state.last_lead.get(slot.group_id) if role == LEAD else None
-    return min(
-        candidates,
-        key=lambda f: (
-            state.load[f.id],
-            f.id == last_lead,
-            f.id in previous,
-            state.group_count[(f.id, slot.group_id)],
-            f.id,
-        ),
-    )
+
+    def key(f: Facilitator) -> tuple:
+        load = state.load[f.id]
+        seen = state.group_count[(f.id, slot.group_id)]
+        if continuity and role == CO:
+            # With a fixed lead, the rotating co-facilitator is the point: rotation comes first.
+            return (f.id in previous, load, seen, f.id)
+        return (load, f.id == last_lead, f.id in previous, seen, f.id)
+
+    return min(candidates, key=key)
 
 
 def plan_facilitators(
@@ -171,7 +172,7 @@ def plan_facilitators(
 
         def pick(role: str, taken: set[int] = taken, slot: Slot = slot) -> int | None:
             candidates = [f for f in pool if _eligible(f, slot, members, state, taken)]
-            chosen = _choose(candidates, slot, state, role)
+            chosen = _choose(candidates, slot, state, role, continuity)
             if chosen is None:
                 return None
             state.book(chosen.id, slot)

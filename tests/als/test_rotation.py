@@ -171,3 +171,18 @@ def test_replanning_touches_only_the_withdrawn_facilitators_future_sessions(scen
                     assert (s.id, CO) in after.uncovered
                 if old.lead != withdrawn:
                     assert new.lead == old.lead
+
+
+@settings(deadline=None)
+@given(n_groups=st.integers(1, 4), n_sessions=st.integers(1, 6), n_fac=st.integers(2, 6))
+def test_continuity_keeps_one_lead_per_group_when_nobody_is_restricted(n_groups, n_sessions, n_fac):
+    slots = [slot(100 * g + i, g, 28 * i + g) for g in range(n_groups) for i in range(n_sessions)]
+    pool = [Facilitator(i) for i in range(1, n_fac + 1)]
+    plan = plan_facilitators(slots, pool, {g: [] for g in range(n_groups)}, continuity=True)
+    assert plan.uncovered == []
+    for g in range(n_groups):
+        assignments = [plan.assignments[100 * g + i] for i in range(n_sessions)]
+        assert len({a.lead for a in assignments}) == 1
+        assert all(a.co is not None and a.co != a.lead for a in assignments)
+        if n_fac > 2 and n_sessions > 1:
+            assert len({a.co for a in assignments}) > 1
