@@ -26,6 +26,7 @@ def demo_data(live_app, live_server_url):  # type: ignore[no-untyped-def]
 def test_learner_downloads_verifies_and_admin_revokes(page, live_server_url, axe, browser_login, demo_data):
     browser_login(page, "gp.learner@example.org", demo_data)
     page.get_by_role("link", name="My certificates").first.click()
+    page.wait_for_url("**/certificates")
     assert page.get_by_role("heading", level=1).inner_text() == "My certificates"
     axe(page, "my certificates")
     with page.expect_download() as download_info:
@@ -47,13 +48,15 @@ def test_learner_downloads_verifies_and_admin_revokes(page, live_server_url, axe
     page.goto(live_server_url + "/hub/certificates")
     axe(page, "certificates list")
     page.get_by_role("link", name="Dr Priya Shah").click()
+    page.get_by_role("button", name="Revoke certificate").wait_for()
     axe(page, "certificate detail")
     page.get_by_role("button", name="Revoke certificate").click()
+    page.locator(".nhsuk-error-summary").wait_for()
     assert page.title().startswith("Error:")
     axe(page, "revoke with errors")
     page.get_by_label("Reason for revoking").fill("Issued to the wrong person")
     page.get_by_role("button", name="Revoke certificate").click()
-    assert "has been revoked" in page.content()
+    page.get_by_text(re.compile("has been revoked")).wait_for()
 
     page.goto(url)
     status = page.locator("#certificate-status").inner_text()
@@ -75,10 +78,12 @@ def test_register_and_admin_pages_have_no_axe_violations(page, live_server_url, 
         axe(page, path)
     page.goto(live_server_url + "/hub/eligibility")
     page.get_by_role("link", name="Dr Priya Shah").first.click()
+    page.get_by_role("heading", name="History").wait_for()
     assert "Granted until" in page.content()
     axe(page, "eligibility history of one person")
     page.goto(live_server_url + "/hub/courses/1/eligibility")
     page.get_by_role("button", name="Add eligibility").click()
+    page.locator(".nhsuk-error-summary").wait_for()
     assert page.title().startswith("Error:")
     axe(page, "declaration with errors")
 
@@ -88,6 +93,7 @@ def test_public_verify_pages_have_no_axe_violations(page, live_server_url, axe):
     axe(page, "verify form")
     page.get_by_label("Verification code").fill("ABCD-EFGH-U")
     page.get_by_role("button", name="Check certificate").click()
+    page.locator(".nhsuk-error-summary").wait_for()
     assert "Error:" in page.title()
     axe(page, "verify form with errors")
     page.goto(live_server_url + "/verify/0000-0000-0000-0000")
