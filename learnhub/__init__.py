@@ -75,6 +75,9 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     app.register_blueprint(certificates_bp)
     app.register_blueprint(eligibility_bp)
 
+    from learnhub.wiring import connect_features
+
+    connect_features()
     errors.register(app)
     hardening.register(app)
     cli.register(app)

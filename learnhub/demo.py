@@ -17,9 +17,13 @@ from flask import current_app
 STEPS = [
     "learnhub.organisations.demo:seed",
     "learnhub.courses.demo:seed",
+    # declares the eligibility the demo course grants, before anyone completes it
+    "learnhub.certificates.demo:seed",
+    # gp.learner completes the course: the certificate is issued by the completion callback
+    "learnhub.courses.demo:seed_completions",
     "learnhub.als.demo:seed",
     "learnhub.evaluation.demo:seed",
-    "learnhub.certificates.demo:seed",
+    "learnhub.certificates.demo:report",
 ]
 
 

@@ -120,13 +120,15 @@ def issue_certificate(
     outcomes: list[str],
     completed_at: datetime | date,
     actor: User | None = None,
+    commit: bool = True,
 ) -> Certificate:
     """Issue the certificate for a course completion and grant or renew the eligibility it carries.
 
     Called by the courses feature when a learner completes a course. Idempotent: a second call
     for the same completion returns the certificate already issued. Eligibility follows only when
     the holder's profession qualifies (``learnhub.eligibility.rules``); otherwise the reason is
-    recorded and the certificate is issued all the same.
+    recorded and the certificate is issued all the same. ``commit=False`` leaves the commit to
+    the caller (the course completion callback runs inside the completion's transaction).
     """
     existing = find_issued(user.id, course_id, completion_id)
     if existing is not None:
@@ -165,7 +167,8 @@ def issue_certificate(
     db.session.flush()
     for plan in plans:
         _apply_grant(user, hub, cert, plan, completed_on)
-    db.session.commit()
+    if commit:
+        db.session.commit()
     audit(actor, "certificate issued", certificate=cert.id, user=user.id, course=course_id)
     return cert
 

@@ -55,6 +55,10 @@ class CourseForm(FlaskForm):
         "Learning outcomes", filters=[_strip], validators=[Optional(), Length(max=5000)], description="One outcome per line"
     )
     published = BooleanField("Published (learners in your hub can see it)")
+    requires_pre_survey = BooleanField("Learners must answer the pre-course evaluation survey to complete the course")
+    requires_post_survey = BooleanField(
+        "Learners must answer the post-course evaluation survey to complete the course (the certificate waits for it)"
+    )
 
     def validate_title(self, field: StringField) -> None:
         """A title of spaces is no title."""

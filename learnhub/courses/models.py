@@ -36,6 +36,9 @@ class Course(db.Model):
     #: One learning outcome per line.
     learning_outcomes: Mapped[str] = mapped_column(Text, default="")
     published: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: Completion waits for the learner's pre-course / post-course evaluation survey.
+    requires_pre_survey: Mapped[bool] = mapped_column(Boolean, default=False)
+    requires_post_survey: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 

@@ -355,6 +355,8 @@ def _course_fields(form: CourseForm) -> dict[str, object]:
         "cpd_hours": Decimal(form.cpd_hours.data).quantize(Decimal("0.1")),
         "learning_outcomes": form.learning_outcomes.data or "",
         "published": bool(form.published.data),
+        "requires_pre_survey": bool(form.requires_pre_survey.data),
+        "requires_post_survey": bool(form.requires_post_survey.data),
     }
 
 

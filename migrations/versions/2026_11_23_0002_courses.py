@@ -26,6 +26,8 @@ def upgrade():
     sa.Column('cpd_hours', sa.Numeric(precision=5, scale=1), nullable=False),
     sa.Column('learning_outcomes', sa.Text(), nullable=False),
     sa.Column('published', sa.Boolean(), nullable=False),
+    sa.Column('requires_pre_survey', sa.Boolean(), nullable=False, server_default=sa.false()),
+    sa.Column('requires_post_survey', sa.Boolean(), nullable=False, server_default=sa.false()),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['hub_id'], ['hub.id'], name=op.f('fk_course_hub_id_hub'), ondelete='CASCADE'),

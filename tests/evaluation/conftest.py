@@ -39,9 +39,13 @@ SECTIONS = [
 def course_invitees():
     """The fake courses feature: ``course_invitees[course_id] = [(user_id, cohort), ...]``."""
     roster: dict[int, list[tuple[int, str | None]]] = {}
+    real = interface._invitee_sources.get("course")
     interface.register_invitee_source("course", lambda subject_id: roster.get(subject_id, []))
     yield roster
-    interface.unregister_invitee_source("course")
+    if real is None:
+        interface.unregister_invitee_source("course")
+    else:
+        interface.register_invitee_source("course", real)
 
 
 @pytest.fixture

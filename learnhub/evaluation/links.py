@@ -1,0 +1,62 @@
+"""Evaluation wired to courses and Action Learning Set programmes.
+
+- Who is invited: a course's enrolled learners (subgroup: their cohort) and an ALS
+  programme's members (subgroup: their group).
+- A course that requires its pre- or post-course survey is not complete until the learner has
+  submitted it; submitting the survey re-checks completion at once, so the certificate is
+  issued the moment the last condition is met.
+"""
+
+from sqlalchemy import select
+
+from learnhub.courses import hooks
+from learnhub.courses.models import Enrolment
+from learnhub.evaluation import interface
+from learnhub.extensions import db
+
+
+def course_invitees(course_id: int) -> list[tuple[int, str | None]]:
+    """Learners with a place on the course (not the waiting list), by cohort."""
+    rows = db.session.execute(
+        select(Enrolment.user_id, Enrolment.cohort_id)
+        .where(Enrolment.course_id == course_id, Enrolment.status == Enrolment.ENROLLED)
+        .distinct()
+    ).all()
+    return [(user_id, str(cohort_id)) for user_id, cohort_id in rows]
+
+
+def als_invitees(programme_id: int) -> list[tuple[int, str | None]]:
+    """Members of an ALS programme, by group."""
+    from learnhub.als.models import AlsMember
+
+    rows = db.session.execute(select(AlsMember.user_id, AlsMember.group_id).where(AlsMember.programme_id == programme_id)).all()
+    return [(user_id, str(group_id) if group_id is not None else None) for user_id, group_id in rows]
+
+
+@hooks.register_requirement
+def surveys_required_for_completion(enrolment: Enrolment) -> str | None:
+    """The learner-facing message for a required survey not yet submitted, or None."""
+    course = enrolment.course
+    for timepoint, required in (("pre", course.requires_pre_survey), ("post", course.requires_post_survey)):
+        if required:
+            message = interface.survey_requirement_message(enrolment.user_id, "course", course.id, timepoint)
+            if message:
+                return message
+    return None
+
+
+@interface.on_submitted
+def recheck_course_after_survey(user_id: int, subject_type: str, subject_id: int, timepoint: str) -> None:
+    """A submitted course survey may be the last thing a learner needed to complete."""
+    if subject_type != "course":
+        return
+    from learnhub.courses.services import current_enrolment
+
+    enrolment = current_enrolment(subject_id, user_id)
+    if enrolment is not None and enrolment.completed_at is None and not enrolment.is_waiting:
+        hooks.recheck_completion(enrolment)
+        db.session.commit()
+
+
+interface.register_invitee_source("course", course_invitees)
+interface.register_invitee_source("als_programme", als_invitees)
