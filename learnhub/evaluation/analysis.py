@@ -184,16 +184,21 @@ def compute(instrument: Instrument, filters: Filters, threshold: int) -> Results
         .where(*base, Answer.value.is_not(None))
         .group_by(resp.timepoint, Answer.item_id, Answer.value)
     ).all()
+    # One answer row per person for the other kinds, so their n is the sum of the distribution;
+    # only multiple choice (a row per option) and free text (no value) need counting apart.
+    counted_apart = [i.id for i in instrument.items if i.kind in (MULTIPLE, FREE_TEXT)] or [-1]
     n_rows = db.session.execute(
         select(resp.timepoint, Answer.item_id, func.count(distinct(resp.id)))
         .join(Answer, Answer.response_id == resp.id)
-        .where(*base)
+        .where(*base, Answer.item_id.in_(counted_apart))
         .group_by(resp.timepoint, Answer.item_id)
     ).all()
     distribution: dict[tuple[str, int], dict[int, int]] = {}
+    respondents: dict[tuple[str, int], int] = {}
     for tp, item_id, value, count in dist_rows:
         distribution.setdefault((tp, item_id), {})[value] = count
-    respondents = {(tp, item_id): n for tp, item_id, n in n_rows}
+        respondents[(tp, item_id)] = respondents.get((tp, item_id), 0) + count
+    respondents.update({(tp, item_id): n for tp, item_id, n in n_rows})
 
     # 3. Matched differences per scale item.
     scale_ids = {i.id for i in instrument.items if i.kind in SCALE_KINDS}

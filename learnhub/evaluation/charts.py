@@ -42,9 +42,10 @@ def diverging_bars(chart_id: str, title: str, rows: list[tuple[str, list[int | s
             continue
         shares = [int(c) / total for c in counts]
         # Neutral answers straddle the centre line.
-        x = centre - (shares[0] + shares[1] + shares[2] / 2) * 2 * half
+        # Each side has room for a whole bar (everyone disagreeing, or everyone agreeing).
+        x = centre - (shares[0] + shares[1] + shares[2] / 2) * half
         for i, share in enumerate(shares):
-            w = share * 2 * half
+            w = share * half
             if w > 0:
                 parts.append(
                     f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="{bar_h}" fill="{AGREEMENT_COLOURS[i]}">'

@@ -184,7 +184,9 @@ def _answers(rng: random.Random, attachment: Attachment, timepoint: str, uplift:
         if item.kind == AGREEMENT:
             base = rng.choice([2, 3, 3, 3])
             if timepoint == POST:
-                base += 1 if rng.random() < uplift else 0
+                # After: most people move up a point and nobody stays at "disagree", so the demo
+                # charts have no small (suppressed) cells.
+                base = max(3, base + (1 if rng.random() < uplift else 0))
             if item.reverse_scored:
                 base = 6 - base
             answers[item.id] = max(1, min(5, base))

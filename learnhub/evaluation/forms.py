@@ -5,7 +5,7 @@ from wtforms import DateField, IntegerField, RadioField, SelectField, SelectMult
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from learnhub.evaluation.models import AGREEMENT, FREE_TEXT, MULTIPLE, RATING, SINGLE, Item
+from learnhub.evaluation.models import AGREEMENT, FREE_TEXT, ITEM_KINDS, MULTIPLE, RATING, SINGLE, TIMEPOINTS, Item
 from learnhub.evaluation.services import MAX_TEXT, AnswerValue
 from learnhub.suppression import MINIMUM_THRESHOLD
 
@@ -146,3 +146,45 @@ class FilterForm(FlaskForm):
         """The end date cannot be before the start."""
         if field.data and self.date_from.data and field.data < self.date_from.data:
             raise ValidationError("The end date must be the same as or after the start date")
+
+
+class ItemForm(FlaskForm):
+    """Add a question to an instrument."""
+
+    section = SelectField("Section", choices=[], validators=[InputRequired("Select a section")])
+    kind = SelectField("Type of answer", choices=list(ITEM_KINDS.items()), validators=[InputRequired("Select a type of answer")])
+    text = TextAreaField(
+        "Question or statement",
+        validators=[InputRequired("Enter the question"), Length(max=500, message="The question must be 500 characters or fewer")],
+    )
+    options = TextAreaField(
+        "Options (for single or multiple choice)",
+        validators=[Length(max=2000, message="Options must be 2000 characters or fewer")],
+        description="One option on each line",
+    )
+    asked_at = MultiCheckboxField(
+        "Asked", choices=[(k, v) for k, v in TIMEPOINTS.items()], validators=[InputRequired("Select when the question is asked")]
+    )
+    flags = MultiCheckboxField(
+        "Settings",
+        choices=[
+            ("required", "People must answer it"),
+            ("core", "Part of the overall score (agreement or 0 to 10 only)"),
+            ("reverse", "A negative statement (reverse-scored)"),
+        ],
+        validators=[],
+    )
+
+    def option_list(self) -> list[str]:
+        """The options, one per non-empty line."""
+        return [line.strip() for line in (self.options.data or "").splitlines() if line.strip()]
+
+    def validate_options(self, field: TextAreaField) -> None:
+        """Choice questions need at least two options."""
+        if self.kind.data in (SINGLE, MULTIPLE) and len(self.option_list()) < 2:
+            raise ValidationError("Enter at least 2 options, one on each line")
+
+    def validate_flags(self, field: MultiCheckboxField) -> None:
+        """Only scale questions can count towards the overall score."""
+        if "core" in (field.data or []) and self.kind.data not in (AGREEMENT, RATING):
+            raise ValidationError("Only agreement and 0 to 10 questions can be part of the overall score")

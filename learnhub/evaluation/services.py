@@ -293,6 +293,29 @@ def stored_answers(response: Response | None) -> dict[int, AnswerValue]:
 # --- instruments --------------------------------------------------------------------------------------
 
 
+def add_item(
+    actor: User, section: Section, *, kind: str, text: str, options: list[str], asked_at: list[str], flags: list[str]
+) -> Item:
+    """Add a question at the end of a section. Existing answers are untouched."""
+    position = max((i.position for i in section.instrument.items), default=0) + 1
+    item = Item(
+        instrument_id=section.instrument_id,
+        section=section,
+        position=position,
+        kind=kind,
+        text=text.strip(),
+        options=options if kind in (SINGLE, MULTIPLE) else None,
+        asked_at=",".join(asked_at),
+        required="required" in flags,
+        core="core" in flags,
+        reverse_scored="reverse" in flags,
+    )
+    db.session.add(item)
+    db.session.commit()
+    audit(actor, "evaluation item added", instrument=section.instrument_id, item=item.id)
+    return item
+
+
 def item_has_answers(item: Item) -> bool:
     """True once anyone has answered the item."""
     return bool(db.session.scalar(select(exists().where(Answer.item_id == item.id))))

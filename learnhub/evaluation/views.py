@@ -10,7 +10,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import distinct, select
 
 from learnhub.evaluation import analysis, charts, services
-from learnhub.evaluation.forms import FilterForm, ThresholdForm, survey_form
+from learnhub.evaluation.forms import FilterForm, ItemForm, ThresholdForm, survey_form
 from learnhub.evaluation.interface import SUBJECT_TYPES
 from learnhub.evaluation.models import AGREEMENT, FREE_TEXT, POST, PRE, TIMEPOINTS, Attachment, Instrument, Item
 from learnhub.evaluation.models import Response as SurveyResponse
@@ -141,11 +141,30 @@ def instruments():  # type: ignore[no-untyped-def]
     )
 
 
-@bp.get("/instruments/<int:instrument_id>")
+@bp.route("/instruments/<int:instrument_id>", methods=["GET", "POST"])
 @hub_admin_required
 def instrument(instrument_id: int):  # type: ignore[no-untyped-def]
-    """An instrument's questions, where it is attached, and retiring or deleting questions."""
+    """An instrument's questions, where it is used; add, retire or delete questions."""
     inst = get_instrument_for_admin(instrument_id)
+    item_form = ItemForm(
+        prefix="item", data={"asked_at": ["pre", "post"], "flags": ["required"]} if request.method == "GET" else None
+    )
+    item_form.section.choices = [("", "Select a section")] + [(str(sec.id), sec.title) for sec in inst.sections]
+    if item_form.validate_on_submit():
+        section = next((sec for sec in inst.sections if str(sec.id) == item_form.section.data), None)
+        if section is None:
+            abort(404)
+        services.add_item(
+            current_user,
+            section,
+            kind=item_form.kind.data,
+            text=item_form.text.data,
+            options=item_form.option_list(),
+            asked_at=item_form.asked_at.data,
+            flags=item_form.flags.data or [],
+        )
+        flash("The question has been added.", "success")
+        return redirect(url_for("evaluation.instrument", instrument_id=inst.id))
     answered = set(
         db.session.scalars(
             select(distinct(analysis.Answer.item_id))
@@ -154,7 +173,12 @@ def instrument(instrument_id: int):  # type: ignore[no-untyped-def]
         )
     )
     return render_template(
-        "evaluation/instrument.html", instrument=inst, answered=answered, form=FlaskForm(), subject_types=SUBJECT_TYPES
+        "evaluation/instrument.html",
+        instrument=inst,
+        answered=answered,
+        form=FlaskForm(),
+        item_form=item_form,
+        subject_types=SUBJECT_TYPES,
     )
 
 

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from playwright.sync_api import expect
 from werkzeug.security import generate_password_hash
 
 from learnhub.extensions import db
@@ -81,21 +82,21 @@ def test_participant_answers_before_and_after_and_admin_sees_matched_result(
     page, live_server_url, axe, browser_login, evaluation_setup
 ):
     browser_login(page, "eval.learner@example.org", PASSWORD)
-    assert "2 surveys to answer" in page.content()
+    expect(page.get_by_text("2 surveys to answer")).to_be_visible()
     page.get_by_role("link", name="Your surveys").click()
     axe(page, "your surveys")
     page.get_by_role("link", name="Supervisor course survey (before)").click()
-    assert page.get_by_role("heading", level=1).inner_text() == "Supervisor course survey"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Supervisor course survey")
     axe(page, "survey form")
     # Submitting with nothing answered shows an accessible error summary.
     page.get_by_role("button", name="Submit your answers").click()
-    assert page.locator(".nhsuk-error-summary").is_visible()
+    expect(page.locator(".nhsuk-error-summary")).to_be_visible()
     axe(page, "survey form with errors")
     _answer(page, "I feel confident supervising.", "Disagree")
     _answer(page, "I feel isolated at work.", "Agree")
     _answer(page, "How satisfied are you?", "5")
     page.get_by_role("button", name="Submit your answers").click()
-    assert "Your answers have been sent" in page.content()
+    expect(page.get_by_text("Your answers have been sent")).to_be_visible()
 
     page.get_by_role("link", name="Supervisor course survey (after)").click()
     _answer(page, "I feel confident supervising.", "Strongly agree")
@@ -105,17 +106,18 @@ def test_participant_answers_before_and_after_and_admin_sees_matched_result(
     page.get_by_role("group", name="Support wanted").get_by_label("Group").check()
     page.get_by_label("Any comments?").fill("Really useful, thank you.")
     page.get_by_role("button", name="Submit your answers").click()
-    assert "Your answers have been sent" in page.content()
+    expect(page.get_by_text("Your answers have been sent")).to_be_visible()
     page.get_by_role("button", name="Sign out").click()
 
     browser_login(page, "eval.admin@example.org", PASSWORD)
     page.goto(f"{live_server_url}/evaluation/instruments")
     axe(page, "instruments")
     page.get_by_role("link", name="Results of Supervisor course survey").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Supervisor course survey")
     rates = page.get_by_role("table", name="Response rates (table of the chart above)")
     assert "9" in rates.get_by_role("row", name="Matched pairs").inner_text()
     assert page.locator("svg.app-chart").count() >= 2
-    assert page.get_by_role("img", name="Answers before and after: I feel confident supervising.").is_visible()
+    expect(page.get_by_role("img", name="Answers before and after: I feel confident supervising.")).to_be_visible()
     assert "Across 9 people who answered before and after" in page.content()
     axe(page, "results dashboard")
     page.goto(f"{live_server_url}/evaluation/instruments/{evaluation_setup['instrument_id']}")

@@ -161,3 +161,47 @@ def test_admin_can_retire_but_not_delete_answered_items(client, auth, make_hub, 
     other_admin = make_user(hub_id=make_hub(), hub_role=HubRole.HUB_ADMIN.value)
     auth.login_as(other_admin)
     assert client.post(f"/evaluation/items/{item_id}/restore").status_code == 404
+
+
+def test_admin_adds_a_question_and_bad_input_is_explained(client, auth, make_hub, make_user, make_survey, app):
+    from learnhub.evaluation.models import Instrument
+    from learnhub.roles import HubRole
+
+    hub = make_hub()
+    admin = make_user(hub_id=hub, hub_role=HubRole.HUB_ADMIN.value)
+    survey = make_survey(hub)
+    auth.login_as(admin)
+    url = f"/evaluation/instruments/{survey['instrument_id']}"
+    with app.app_context():
+        section_id = db.session.get(Instrument, survey["instrument_id"]).sections[0].id
+    page = client.post(
+        url,
+        data={
+            "item-section": str(section_id),
+            "item-kind": "single",
+            "item-text": "Which day suits you?",
+            "item-asked_at": "post",
+            "item-flags": "core",
+        },
+    ).get_data(as_text=True)
+    assert "Enter at least 2 options, one on each line" in page
+    assert "Only agreement and 0 to 10 questions can be part of the overall score" in page
+    assert "Which day suits you?" in page  # what was typed is kept
+    response = client.post(
+        url,
+        data={
+            "item-section": str(section_id),
+            "item-kind": "single",
+            "item-text": "Which day suits you?",
+            "item-options": "Monday\n\nFriday\n",
+            "item-asked_at": ["pre", "post"],
+            "item-flags": "required",
+        },
+    )
+    assert response.headers["Location"].endswith(url)
+    with app.app_context():
+        item = next(i for i in db.session.get(Instrument, survey["instrument_id"]).items if i.text == "Which day suits you?")
+        assert item.options == ["Monday", "Friday"]
+        assert item.asked_at == "pre,post"
+        assert item.required
+        assert not item.core
