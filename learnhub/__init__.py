@@ -58,11 +58,11 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     # Blueprints live in each feature's views module; package __init__ files stay import-free
     # so that models can import each other without circular imports.
     from learnhub.accounts.views import bp as accounts_bp
-    from learnhub.courses.views import bp as courses_bp
     from learnhub.als.views import bp as als_bp
-    from learnhub.evaluation.views import bp as evaluation_bp
     from learnhub.certificates.views import bp as certificates_bp
+    from learnhub.courses.views import bp as courses_bp
     from learnhub.eligibility.views import bp as eligibility_bp
+    from learnhub.evaluation.views import bp as evaluation_bp
     from learnhub.main.views import bp as main_bp
     from learnhub.organisations.views import bp as organisations_bp
 

@@ -40,6 +40,9 @@ def nhsuk_field(field: Field, **options: Any) -> tuple[str, dict[str, Any]]:
         "disabled": bool((field.render_kw or {}).get("disabled")),
     }
     kind = field.type
+    if kind in {"RadioField", "SelectMultipleField", "MultiCheckboxField", "BooleanField"}:
+        # The first input takes the id (idPrefix); the container must not repeat it.
+        common.pop("id")
     if kind in {"RadioField"}:
         return "radios", {
             **common,

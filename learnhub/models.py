@@ -1,11 +1,11 @@
 """Imports every feature's models so the metadata is complete (used by the factory and Alembic)."""
 
 from learnhub.accounts.models import PasswordToken, User
-from learnhub.courses.models import Course  # noqa: F401  (imports every course table)
 from learnhub.als import models as als_models  # noqa: F401
-from learnhub.evaluation import models as evaluation_models  # noqa: F401
 from learnhub.certificates.models import BulkJob, Certificate  # noqa: F401
+from learnhub.courses.models import Course  # noqa: F401  (imports every course table)
 from learnhub.eligibility.models import EligibilityDeclaration, EligibilityEvent, EligibilityRecord  # noqa: F401
+from learnhub.evaluation import models as evaluation_models  # noqa: F401
 from learnhub.organisations.models import Hub, Pcn, Practice
 
 __all__ = ["Hub", "PasswordToken", "Pcn", "Practice", "User"]

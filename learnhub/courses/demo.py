@@ -86,7 +86,6 @@ def seed(ctx) -> None:  # type: ignore[no-untyped-def]
     cohort = next((c for c in course.cohorts if c.name == COHORT_NAME), None) or course.cohorts[0]
     admin = db.session.scalar(select(User).where(User.email == "hub.admin@example.org"))
     checks = [m for m in course.modules if m.is_check]
-    live = next(m for m in course.modules if m.is_live)
     rng = random.Random(2026)
 
     def learner(email: str):  # type: ignore[no-untyped-def]

@@ -8,6 +8,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from learnhub.accounts.models import User
+from learnhub.courses.models import Course
 from learnhub.eligibility import services
 from learnhub.eligibility.certification import Status
 from learnhub.eligibility.forms import DeclarationForm
@@ -24,20 +25,17 @@ STATUS_CHOICES = [("current", "Active or due for renewal")] + [(s.value, s.label
 
 
 def get_course_declarations(course_id: int) -> list[EligibilityDeclaration]:
-    """A course's declarations, if the course belongs to the admin's hub; 404 otherwise.
-
-    Until courses are merged, a course "belongs" to the hub that declared eligibility for it.
-    """
-    declarations = list(
+    """A course's declarations, if the course belongs to the admin's hub; 404 otherwise."""
+    course = db.session.get(Course, course_id)
+    if course is None or course.hub_id != current_user.hub_id:
+        abort(404)
+    return list(
         db.session.scalars(
             select(EligibilityDeclaration)
             .where(EligibilityDeclaration.course_id == course_id)
             .order_by(EligibilityDeclaration.id)
         )
     )
-    if any(d.hub_id != current_user.hub_id for d in declarations):
-        abort(404)
-    return declarations
 
 
 @bp.route("/hub/courses/<int:course_id>/eligibility", methods=["GET", "POST"])

@@ -65,13 +65,23 @@ def test_learner_downloads_verifies_and_admin_revokes(page, live_server_url, axe
     axe(page, "verify page (revoked)")
 
 
-def test_register_and_admin_pages_have_no_axe_violations(page, live_server_url, axe, browser_login, demo_data):
+def _demo_course_id(live_app) -> int:  # type: ignore[no-untyped-def]
+    from sqlalchemy import select
+
+    from learnhub.courses.models import Course
+
+    with live_app.app_context():
+        return db.session.scalar(select(Course.id).where(Course.title == "Supervising ARRS roles in primary care"))
+
+
+def test_register_and_admin_pages_have_no_axe_violations(page, live_app, live_server_url, axe, browser_login, demo_data):
+    course_id = _demo_course_id(live_app)
     browser_login(page, "hub.admin@example.org", demo_data)
     for path in (
         "/hub/eligibility",
         "/hub/eligibility?role=clinical_pharmacist&status=current",
         "/hub/eligibility?within=soon",
-        "/hub/courses/1/eligibility",
+        f"/hub/courses/{course_id}/eligibility",
         "/hub/certificates/bulk",
     ):
         page.goto(live_server_url + path)
@@ -81,7 +91,7 @@ def test_register_and_admin_pages_have_no_axe_violations(page, live_server_url, 
     page.get_by_role("heading", name="History").wait_for()
     assert "Granted until" in page.content()
     axe(page, "eligibility history of one person")
-    page.goto(live_server_url + "/hub/courses/1/eligibility")
+    page.goto(live_server_url + f"/hub/courses/{course_id}/eligibility")
     page.get_by_role("button", name="Add eligibility").click()
     page.locator(".nhsuk-error-summary").wait_for()
     assert page.title().startswith("Error:")

@@ -17,35 +17,48 @@ def _hub_of(app, user_id: int) -> int:
         return db.session.get(User, user_id).hub_id
 
 
+def _course_in(app, hub_id: int) -> int:
+    from learnhub.courses.models import Course
+
+    with app.app_context():
+        course = Course(hub_id=hub_id, title="Supervising ARRS roles", summary="", audience=[], learning_outcomes="")
+        db.session.add(course)
+        db.session.commit()
+        return course.id
+
+
 def test_admin_declares_eligibility_for_a_course(client, app, auth, make_user):
     admin_id = make_user(hub_role="hub_admin")
+    course_id = _course_in(app, _hub_of(app, admin_id))
     auth.login_as(admin_id)
+    assert client.get("/hub/courses/999999/eligibility").status_code == 404
     missing = client.post(
-        "/hub/courses/4/eligibility", data={"eligibility_type": "arrs_clinical_supervisor", "renewal_window_days": "90"}
+        f"/hub/courses/{course_id}/eligibility",
+        data={"eligibility_type": "arrs_clinical_supervisor", "renewal_window_days": "90"},
     )
     assert missing.status_code == 200
     assert "Enter how long the eligibility lasts, in months" in missing.get_data(as_text=True)
     too_long_window = client.post(
-        "/hub/courses/4/eligibility",
+        f"/hub/courses/{course_id}/eligibility",
         data={"eligibility_type": "arrs_clinical_supervisor", "validity_months": "1", "renewal_window_days": "90"},
     )
     assert "renewal window must be shorter" in too_long_window.get_data(as_text=True)
     data = {"eligibility_type": "arrs_clinical_supervisor", "validity_months": "36", "renewal_window_days": "90"}
-    response = client.post("/hub/courses/4/eligibility", data=data)
-    assert response.headers["Location"].endswith("/hub/courses/4/eligibility")
-    assert "This course already grants ARRS clinical supervisor" in client.post("/hub/courses/4/eligibility", data=data).get_data(
-        as_text=True
-    )
+    response = client.post(f"/hub/courses/{course_id}/eligibility", data=data)
+    assert response.headers["Location"].endswith(f"/hub/courses/{course_id}/eligibility")
+    assert "This course already grants ARRS clinical supervisor" in client.post(
+        f"/hub/courses/{course_id}/eligibility", data=data
+    ).get_data(as_text=True)
     with app.app_context():
         declaration = db.session.scalar(select(EligibilityDeclaration))
-        assert (declaration.course_id, declaration.validity_months, declaration.renewal_window_days) == (4, 36, 90)
+        assert (declaration.course_id, declaration.validity_months, declaration.renewal_window_days) == (course_id, 36, 90)
         declaration_id = declaration.id
     # Another hub's administrator cannot see or change it.
     auth.login_as(make_user(hub_role="hub_admin"))
-    assert client.get("/hub/courses/4/eligibility").status_code == 404
-    assert client.post(f"/hub/courses/4/eligibility/{declaration_id}/remove").status_code == 404
+    assert client.get(f"/hub/courses/{course_id}/eligibility").status_code == 404
+    assert client.post(f"/hub/courses/{course_id}/eligibility/{declaration_id}/remove").status_code == 404
     auth.login_as(admin_id)
-    client.post(f"/hub/courses/4/eligibility/{declaration_id}/remove")
+    client.post(f"/hub/courses/{course_id}/eligibility/{declaration_id}/remove")
     with app.app_context():
         assert db.session.scalar(select(EligibilityDeclaration)) is None
 

@@ -1,0 +1,7 @@
+"""Fixtures from the feature suites, shared by the cross-feature tests."""
+
+from tests.certificates.fixtures import declare
+from tests.courses.conftest import make_course
+from tests.evaluation.conftest import make_survey
+
+__all__ = ["declare", "make_course", "make_survey"]
