@@ -4,6 +4,7 @@ the next session lists it for review; axe finds nothing on the pages involved.""
 from datetime import date, time, timedelta
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from learnhub.extensions import db
@@ -81,7 +82,7 @@ def test_record_session_with_action_member_sees_it_and_next_session_reviews_it(
     assert page.title().startswith("Error:")
     axe(page, "own unavailable days with errors")
     page.goto(f"{live_server_url}/als/sessions/{first}/record")
-    assert "not case details" in page.content()
+    expect(page.locator("body")).to_contain_text("not case details")
     axe(page, "record form")
 
     # Submitting with patient identifiers: refused, with an error summary, nothing lost.
@@ -94,13 +95,13 @@ def test_record_session_with_action_member_sees_it_and_next_session_reviews_it(
     page.fill('textarea[name="notes"]', "We talked about 943 476 5919.")
     page.get_by_role("button", name="Save the session record").click()
     assert page.title().startswith("Error:")
-    assert "Remove anything that could identify a patient" in page.content()
+    expect(page.locator("body")).to_contain_text("Remove anything that could identify a patient")
     axe(page, "record form with errors")
 
     page.fill('textarea[name="notes"]', "The set practised open questions; role clarity came up again.")
     page.get_by_role("button", name="Save the session record").click()
-    assert "The session has been recorded" in page.content()
-    assert "Ask the carers" in page.content()
+    expect(page.locator("body")).to_contain_text("The session has been recorded")
+    expect(page.locator("body")).to_contain_text("Ask the carers")
     axe(page, "session page")
     _sign_out(page)
 
@@ -110,7 +111,7 @@ def test_record_session_with_action_member_sees_it_and_next_session_reviews_it(
     axe(page, "member's ALS page")
     page.goto(f"{live_server_url}/als/sessions/{second}")
     page.get_by_role("button", name="Bid for time at this session").click()
-    assert "You have bid for time" in page.content()
+    expect(page.locator("body")).to_contain_text("You have bid for time")
     axe(page, "member's session page")
     _sign_out(page)
 
@@ -119,7 +120,7 @@ def test_record_session_with_action_member_sees_it_and_next_session_reviews_it(
     review = page.locator(".app-review")
     assert review.count() == 1
     assert "Ask the carers' centre about a peer support group" in review.inner_text()
-    assert "Bids for time: Lucy Hughes" in page.content()
+    expect(page.locator("body")).to_contain_text("Bids for time: Lucy Hughes")
     axe(page, "next session's record form")
 
 

@@ -118,7 +118,7 @@ def test_participant_answers_before_and_after_and_admin_sees_matched_result(
     assert "9" in rates.get_by_role("row", name="Matched pairs").inner_text()
     assert page.locator("svg.app-chart").count() >= 2
     expect(page.get_by_role("img", name="Answers before and after: I feel confident supervising.")).to_be_visible()
-    assert "Across 9 people who answered before and after" in page.content()
+    expect(page.locator("body")).to_contain_text("Across 9 people who answered before and after")
     axe(page, "results dashboard")
     page.goto(f"{live_server_url}/evaluation/instruments/{evaluation_setup['instrument_id']}")
     axe(page, "instrument page")

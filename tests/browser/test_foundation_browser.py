@@ -37,7 +37,7 @@ def test_register_page_with_errors_has_no_axe_violations(page, live_server_url, 
 def test_demo_login_reaches_home_page(page, live_server_url, axe, browser_login, demo_data):
     browser_login(page, "gp.learner@example.org", demo_data)
     assert page.get_by_role("heading", level=1).inner_text() == "Hello, Dr Priya Shah"
-    assert "Riverside PCN" in page.content()
+    expect(page.locator("body")).to_contain_text("Riverside PCN")
     axe(page, "home page")
     with page.expect_navigation():
         page.get_by_role("button", name="Sign out").click()
