@@ -29,6 +29,7 @@ from learnhub.extensions import db
 from learnhub.organisations.csv_import import decode_csv
 from learnhub.roles import PROFESSIONAL_ROLES
 from learnhub.security import hub_admin_required
+from learnhub.spreadsheet import safe_cell
 from learnhub.suppression import mask_count
 
 bp = Blueprint("als", __name__, template_folder="templates", url_prefix="/als")
@@ -546,21 +547,21 @@ def dashboard_csv(programme_id: int):  # type: ignore[no-untyped-def]
     """The dashboard's counts as CSV, with small numbers suppressed."""
     programme = access.get_programme_for_admin(current_user, programme_id)
     data = services.dashboard(programme)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["section", "item", "value"])
-    for status in ("planned", "held", "cancelled"):
-        writer.writerow(["sessions", status, data.status_counts[status]])
+    rows: list[list[object]] = [["section", "item", "value"]]
+    rows += [["sessions", status, data.status_counts[status]] for status in ("planned", "held", "cancelled")]
     for g in data.groups:
         present, expected, rate = g.published()
-        writer.writerow(["attendance present", g.group.name, present])
-        writer.writerow(["attendance expected", g.group.name, expected])
-        writer.writerow(["attendance rate", g.group.name, rate])
+        rows += [
+            ["attendance present", g.group.name, present],
+            ["attendance expected", g.group.name, expected],
+            ["attendance rate", g.group.name, rate],
+        ]
     for user, held, planned in data.load:
-        writer.writerow(["facilitator sessions held", user.name, held])
-        writer.writerow(["facilitator sessions planned", user.name, planned])
-    for name, n in data.themes:
-        writer.writerow(["theme sessions", name, mask_count(n)])
+        rows += [["facilitator sessions held", user.name, held], ["facilitator sessions planned", user.name, planned]]
+    rows += [["theme sessions", name, mask_count(n)] for name, n in data.themes]
+    out = io.StringIO()
+    # Group, facilitator and theme names are typed by people: keep them from running as formulas.
+    csv.writer(out).writerows([safe_cell(v) for v in row] for row in rows)
     return Response(
         out.getvalue(),
         mimetype="text/csv",

@@ -32,6 +32,7 @@ from learnhub.extensions import db
 from learnhub.organisations.csv_import import decode_csv
 from learnhub.roles import PROFESSIONAL_ROLES
 from learnhub.security import hub_admin_required
+from learnhub.spreadsheet import safe_cell
 
 bp = Blueprint("courses", __name__, template_folder="templates")
 
@@ -722,8 +723,8 @@ def cohort_csv(course_id: int, cohort_id: int):  # type: ignore[no-untyped-def]
     for enrolment, state in report.learners:
         writer.writerow(
             [
-                _csv_safe(enrolment.user.name),
-                _csv_safe(enrolment.user.email),
+                safe_cell(enrolment.user.name),
+                safe_cell(enrolment.user.email),
                 enrolment.attempt,
                 enrolment.enrolled_at.date().isoformat(),
                 enrolment.started_at.date().isoformat() if enrolment.started_at else "",
@@ -738,11 +739,6 @@ def cohort_csv(course_id: int, cohort_id: int):  # type: ignore[no-untyped-def]
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{filename}.csv"'},
     )
-
-
-def _csv_safe(value: str) -> str:
-    """Stop spreadsheet programs treating a cell as a formula."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 # --- images for module content ----------------------------------------------------------------------

@@ -62,6 +62,7 @@ class EligibilityRecord(db.Model):
     expiry_reminder_for: Mapped[date | None] = mapped_column(Date)
 
     user: Mapped[User] = relationship()
+    certificate: Mapped["Certificate | None"] = relationship()  # noqa: F821 (certificates.models)
 
     def __repr__(self) -> str:
         return f"<EligibilityRecord {self.id} user={self.user_id} {self.eligibility_type}>"

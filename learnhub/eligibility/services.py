@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.orm import contains_eager, selectinload
 
 from learnhub.accounts.models import User
 from learnhub.accounts.services import audit
@@ -16,6 +17,7 @@ from learnhub.eligibility.rules import ELIGIBILITY_TYPES, label, types_covering
 from learnhub.extensions import db
 from learnhub.mail import send_mail
 from learnhub.roles import PROFESSIONAL_ROLES
+from learnhub.spreadsheet import safe_cell
 
 #: Days before expiry for the second reminder.
 EXPIRY_REMINDER_DAYS = 30
@@ -79,6 +81,13 @@ def register_rows(hub_id: int, wanted: RegisterFilter, today: date) -> list[tupl
         .join(User, EligibilityRecord.user_id == User.id)
         .where(EligibilityRecord.hub_id == hub_id)
         .order_by(EligibilityRecord.expires_on, User.name)
+        # The page and the CSV show each holder's PCN, practice and certificate: load them
+        # with the records rather than once per row.
+        .options(
+            contains_eager(EligibilityRecord.user).selectinload(User.pcn),
+            contains_eager(EligibilityRecord.user).selectinload(User.practice),
+            selectinload(EligibilityRecord.certificate),
+        )
     )
     if wanted.eligibility_type:
         stmt = stmt.where(EligibilityRecord.eligibility_type == wanted.eligibility_type)
@@ -115,16 +124,8 @@ def not_granted(hub_id: int, limit: int = 200) -> list[EligibilityEvent]:
     )
 
 
-def _cell(value: object) -> str:
-    """A CSV cell that a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def register_csv(rows: list[tuple[EligibilityRecord, Status]]) -> str:
     """The register as CSV text."""
-    from learnhub.certificates.models import Certificate
-
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(
@@ -146,11 +147,11 @@ def register_csv(rows: list[tuple[EligibilityRecord, Status]]) -> str:
     )
     for record, status in rows:
         user = record.user
-        cert = db.session.get(Certificate, record.certificate_id) if record.certificate_id else None
+        cert = record.certificate
         covers = ELIGIBILITY_TYPES[record.eligibility_type].covers if record.eligibility_type in ELIGIBILITY_TYPES else ()
         writer.writerow(
             [
-                _cell(v)
+                safe_cell("" if v is None else str(v))
                 for v in (
                     user.name,
                     user.email,

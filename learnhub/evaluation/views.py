@@ -18,6 +18,7 @@ from learnhub.extensions import db
 from learnhub.organisations.models import Pcn
 from learnhub.roles import PROFESSIONAL_ROLES
 from learnhub.security import hub_admin_required
+from learnhub.spreadsheet import safe_cell
 from learnhub.timeutil import utcnow
 
 bp = Blueprint("evaluation", __name__, template_folder="templates", url_prefix="/evaluation")
@@ -425,12 +426,10 @@ def export(instrument_id: int, fmt: str):  # type: ignore[no-untyped-def]
 
 
 def _safe_cell(value: object) -> object:
-    """Stop spreadsheet formula injection from question text."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
+    """Rounded numbers, and text that a spreadsheet will not run as a formula."""
     if isinstance(value, float):
         return round(value, 4)
-    return value
+    return safe_cell(value)
 
 
 @bp.get("/instruments/<int:instrument_id>/report.pdf")

@@ -73,3 +73,21 @@ def test_password_rules(password, ok):
 )
 def test_registration_numbers(body, number, ok):
     assert (registration_number_problem(body, number) is None) is ok
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("=SUM(A1)", "'=SUM(A1)"),
+        ("+44 7700", "'+44 7700"),
+        ("-1", "'-1"),
+        ("@cmd", "'@cmd"),
+        ("\tx", "'\tx"),
+        ("Dr A", "Dr A"),
+        (3, 3),
+    ],
+)
+def test_spreadsheet_cells_cannot_start_a_formula(value, expected):
+    from learnhub.spreadsheet import safe_cell
+
+    assert safe_cell(value) == expected

@@ -171,3 +171,23 @@ def test_person_page_shows_history_with_the_expiry_base(client, app, auth, make_
     assert "Not granted: Profession recorded as GP, which cannot hold Clinical pharmacist supervisor" in page
     auth.login_as(make_user(hub_role="hub_admin"))
     assert client.get(f"/hub/eligibility/people/{gp}").status_code == 404
+
+
+def test_register_page_and_csv_queries_do_not_grow_with_holders(client, app, auth, make_user, issue, declare, count_queries):
+    admin_id = make_user(hub_role="hub_admin")
+    hub_id = _hub_of(app, admin_id)
+    with app.app_context():
+        pcn_id = db.session.scalar(select(Pcn.id).where(Pcn.hub_id == hub_id))
+    declare(hub_id, 7, "arrs_clinical_supervisor")
+    auth.login_as(admin_id)
+
+    def queries_with(holders: int) -> tuple[int, int]:
+        for _ in range(holders):
+            issue(make_user(hub_id=hub_id, professional_role="gp", pcn_id=pcn_id))
+        with count_queries() as page:
+            assert client.get("/hub/eligibility").status_code == 200
+        with count_queries() as export:
+            assert client.get("/hub/eligibility", query_string={"format": "csv"}).status_code == 200
+        return page(), export()
+
+    assert queries_with(2) == queries_with(6)
