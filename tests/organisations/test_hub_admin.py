@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from learnhub.accounts.models import User
 from learnhub.extensions import db
 
-ADMIN_PAGES = ["/hub/users", "/hub/users/invite", "/hub/users/import", "/hub/structure"]
+ADMIN_PAGES = ["/hub", "/hub/users", "/hub/users/invite", "/hub/users/import", "/hub/structure"]
 
 
 @pytest.fixture
