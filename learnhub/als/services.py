@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from learnhub.accounts.models import User
 from learnhub.accounts.services import audit
@@ -66,9 +67,14 @@ def hub_themes(hub_id: int) -> list[AlsTheme]:
     """The hub's active themes, creating the defaults the first time."""
     themes = db.session.scalars(select(AlsTheme).where(AlsTheme.hub_id == hub_id).order_by(AlsTheme.name)).all()
     if not themes:
+        # In a transaction of their own: two facilitators opening their first record page at
+        # once both get here, and the second one's insert then fails on the unique name.
         for name in DEFAULT_THEMES:
             db.session.add(AlsTheme(hub_id=hub_id, name=name))
-        db.session.flush()
+        try:
+            db.session.commit()
+        except IntegrityError:
+            db.session.rollback()
         themes = db.session.scalars(select(AlsTheme).where(AlsTheme.hub_id == hub_id).order_by(AlsTheme.name)).all()
     return [t for t in themes if t.active]
 
@@ -679,6 +685,8 @@ def record_session(actor: User, session: AlsSession, record: SessionRecord, now:
     findings = [f for text in texts for f in find_identifiers(text or "")]
     if findings:
         raise AlsError(anonymise_message(findings))
+    # Before any change: the first call for a hub creates its default themes in their own transaction.
+    themes = {t.id: t for t in hub_themes(session.group.programme.hub_id)}
     edit = session.status == AlsSession.HELD
     member_ids = {u.id for u in group_members(session.group)}
     existing = {a.user_id: a for a in session.attendance}
@@ -694,7 +702,6 @@ def record_session(actor: User, session: AlsSession, record: SessionRecord, now:
     db.session.flush()
     for position, user_id in enumerate([p for p in record.presenters if p in member_ids], start=1):
         db.session.add(AlsPresenter(session=session, user_id=user_id, position=position))
-    themes = {t.id: t for t in hub_themes(session.group.programme.hub_id)}
     session.themes = [themes[t] for t in record.theme_ids if t in themes]
     if session.note:
         session.note.text = record.notes

@@ -1,0 +1,748 @@
+"""Load on gunicorn with simulated users, then count rows.
+
+    .venv/bin/python -m benchmarks.load                       # SQLite, then PostgreSQL if a URL is given
+    .venv/bin/python -m benchmarks.load --postgres-url postgresql+psycopg://postgres@127.0.0.1/learnhub_load
+    LEARNHUB_LOAD_POSTGRES_URL=... .venv/bin/python -m benchmarks.load --rounds 10 --users 16
+
+For each database it runs the migrations, creates its own data through the models (a hub,
+participants invited to open surveys, learners enrolled on a course with a knowledge check,
+facilitators with past ALS sessions to record; names carry a run id, so an existing database
+is not disturbed), starts gunicorn on a free 127.0.0.1 port with the production
+``gunicorn.conf.py`` serving ``benchmarks.load_wsgi`` (LearnHub plus a bare Flask route), and
+runs simulated users in threads: each signs in through the real form, reads the CSRF token
+from each page and submits surveys, knowledge checks or session records. It prints requests/s
+and p50/p95 latency per page next to the bare route, then checks the database: every
+acknowledged submission (a 302 after the POST) is stored exactly once and nothing is half
+written. Any error, loss or duplicate is printed and the exit code is 1.
+
+The pieces (``prepare``, ``Server``, ``run_load``, ``verify``) are used by ``tests/load``.
+"""
+
+import argparse
+import html.parser
+import os
+import re
+import secrets
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, time as clock, timedelta
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+PASSWORD = "load-test-password-7"
+#: Text of the 503 page (learnhub.errors.MESSAGES[503]).
+UNAVAILABLE = "Sorry, the service is unavailable"
+
+
+# --- data -------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Person:
+    """A simulated user: sign-in email, user id, and the objects they submit to."""
+
+    email: str
+    user_id: int
+    role: str
+    #: survey attachment ids (participants), or ALS session ids (facilitators)
+    targets: list[int] = field(default_factory=list)
+
+
+@dataclass
+class World:
+    """What ``prepare`` made."""
+
+    run: str
+    people: list[Person]
+    course_id: int
+    check_id: int
+    questions: int
+    survey_items: int
+    session_members: dict[int, list[int]]
+
+
+def prepare(app, *, users: int = 16, rounds: int = 4) -> World:  # type: ignore[no-untyped-def]
+    """Create a hub and the people and objects the simulated users need (committed).
+
+    ``users`` are split between participants, learners and facilitators (about a third each);
+    each participant gets ``rounds`` open surveys, each facilitator ``rounds`` past sessions.
+    """
+    from werkzeug.security import generate_password_hash
+
+    from learnhub.accounts.models import User
+    from learnhub.als.models import AlsFacilitation, AlsFacilitator, AlsGroup, AlsMember, AlsProgramme, AlsSession
+    from learnhub.courses.models import Cohort, Course, Enrolment, Module, ModuleKind, Option, Question
+    from learnhub.evaluation import services as evaluation
+    from learnhub.evaluation.models import AGREEMENT, FREE_TEXT, RATING, Invitee
+    from learnhub.extensions import db
+    from learnhub.organisations.models import Hub, Pcn, Practice
+    from learnhub.timeutil import utcnow
+
+    run = secrets.token_hex(3)
+    password_hash = generate_password_hash(PASSWORD)
+    roles = ["participant", "learner", "facilitator"]
+    with app.app_context():
+        hub = Hub(name=f"Load hub {run}", signatory="Dr Load, Clinical Lead")
+        pcn = Pcn(hub=hub, name=f"Load PCN {run}")
+        practice = Practice(pcn=pcn, name=f"Load practice {run}")
+        db.session.add(hub)
+        db.session.flush()
+
+        def person(kind: str, n: int) -> User:
+            user = User(
+                email=f"load-{run}-{kind}{n}@example.org",
+                name=f"Load {kind.title()} {n}",
+                password_hash=password_hash,
+                professional_role="gp",
+                hub_id=hub.id,
+                pcn_id=pcn.id,
+                practice_id=practice.id,
+                hub_role="facilitator" if kind == "facilitator" else "learner",
+            )
+            db.session.add(user)
+            return user
+
+        made = [(roles[i % 3], person(roles[i % 3], i)) for i in range(users)]
+        db.session.flush()
+        people = [Person(u.email, u.id, kind) for kind, u in made]
+
+        # Surveys: `rounds` attachments of one instrument, each open now, inviting every participant.
+        instrument = evaluation.create_instrument(
+            hub.id,
+            f"Load survey {run}",
+            "Load test",
+            [
+                {
+                    "title": "Your view",
+                    "items": [
+                        {"kind": AGREEMENT, "text": "I feel confident supervising.", "asked_at": "pre"},
+                        {"kind": RATING, "text": "How satisfied are you?", "asked_at": "pre"},
+                        {"kind": FREE_TEXT, "text": "Anything else?", "asked_at": "pre"},
+                    ],
+                }
+            ],
+        )
+        now = utcnow()
+        participants = [p for p in people if p.role == "participant"]
+        for r in range(rounds):
+            attachment = evaluation.attach(
+                instrument, "hub", hub.id, f"Load wave {r + 1}", {"pre": (now - timedelta(days=1), now + timedelta(days=30))}
+            )
+            for p in participants:
+                db.session.add(Invitee(attachment_id=attachment.id, user_id=p.user_id))
+                p.targets.append(attachment.id)
+
+        # A course with a knowledge check nobody can pass (pass mark 100, answered wrongly), unlimited attempts.
+        course = Course(hub_id=hub.id, title=f"Load course {run}", summary="Load", audience=["gp"], published=True)
+        check = Module(course=course, position=1, title="Check", kind=ModuleKind.CHECK, pass_mark=100)
+        for n in range(3):
+            question = Question(module=check, position=n + 1, text=f"Question {n + 1}", kind="single", explanation="")
+            question.options = [Option(position=1, text="Right", correct=True), Option(position=2, text="Wrong", correct=False)]
+        cohort = Cohort(course=course, name="Load cohort", starts_on=date.today())
+        db.session.add(course)
+        db.session.flush()
+        for p in people:
+            if p.role == "learner":
+                db.session.add(Enrolment(course_id=course.id, cohort_id=cohort.id, user_id=p.user_id))
+
+        # ALS: one group per facilitator, four members each, `rounds` sessions in the past.
+        today = date.today()
+        programme = AlsProgramme(
+            hub_id=hub.id,
+            name=f"Load ALS {run}",
+            start_date=today - timedelta(weeks=4 * rounds + 1),
+            end_date=today + timedelta(weeks=8),
+            session_time=clock(10, 0),
+        )
+        db.session.add(programme)
+        session_members: dict[int, list[int]] = {}
+        for f in [p for p in people if p.role == "facilitator"]:
+            group = AlsGroup(programme=programme, name=f"Set {f.user_id}")
+            db.session.add(group)
+            db.session.add(AlsFacilitator(programme=programme, user_id=f.user_id))
+            members = [person(f"member{f.user_id}-", m) for m in range(4)]
+            db.session.flush()
+            for m in members:
+                db.session.add(AlsMember(programme=programme, user_id=m.id, group=group))
+            for s in range(rounds):
+                session = AlsSession(
+                    group=group, sequence=s + 1, starts_at=now - timedelta(days=7 * (rounds - s)), minutes=90
+                )
+                db.session.add(session)
+                db.session.flush()
+                db.session.add(AlsFacilitation(session_id=session.id, user_id=f.user_id, role="lead"))
+                f.targets.append(session.id)
+                session_members[session.id] = [m.id for m in members]
+        db.session.commit()
+        return World(run, people, course.id, check.id, 3, 3, session_members)
+
+
+# --- the server ----------------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """gunicorn with the production config serving ``benchmarks.load_wsgi`` on 127.0.0.1."""
+
+    def __init__(self, database_url: str, workdir: Path, *, workers: int | None = None, env: dict | None = None) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.workdir = workdir
+        self.log = workdir / "gunicorn.log"
+        environment = {
+            **os.environ,
+            "LEARNHUB_SECRET_KEY": "load-" + secrets.token_hex(16),
+            "LEARNHUB_DATABASE_URL": database_url,
+            "LEARNHUB_BIND": f"127.0.0.1:{self.port}",
+            "LEARNHUB_BENCHMARK_INSTANCE": str(workdir / "instance"),
+            "LEARNHUB_MAIL_OUTBOX_DIR": str(workdir / "outbox"),
+        }
+        if workers:
+            environment["LEARNHUB_WORKERS"] = str(workers)
+        environment.update(env or {})
+        self._env = environment
+        self.process: subprocess.Popen | None = None
+
+    def start(self, timeout: float = 60) -> "Server":
+        """Start gunicorn and wait until ``/healthz`` answers 200."""
+        self._out = open(self.log, "ab")  # noqa: SIM115
+        self.process = subprocess.Popen(
+            [
+                str(Path(sys.executable).parent / "gunicorn"),
+                "--config",
+                str(ROOT / "gunicorn.conf.py"),
+                "--access-logfile",
+                str(self.workdir / "access.log"),
+                "--error-logfile",
+                "-",
+                "benchmarks.load_wsgi:app",
+            ],
+            cwd=ROOT,
+            env=self._env,
+            stdout=self._out,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited with {self.process.returncode}:\n{self.log.read_text()[-3000:]}")
+            try:
+                if requests.get(self.url + "/healthz", timeout=5).status_code == 200:
+                    return self
+            except requests.RequestException:
+                pass
+            time.sleep(0.2)
+        self.stop()
+        raise RuntimeError(f"gunicorn did not answer within {timeout} s:\n{self.log.read_text()[-3000:]}")
+
+    def worker_pids(self) -> list[int]:
+        """Process ids of the gunicorn workers (children of the master)."""
+        assert self.process is not None
+        pids = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == self.process.pid:
+                pids.append(int(stat.parent.name))
+        return sorted(pids)
+
+    def stop(self) -> None:
+        """Stop gunicorn gracefully (SIGTERM), then for good."""
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        if getattr(self, "_out", None):
+            self._out.close()
+
+    def __enter__(self) -> "Server":
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+# --- simulated users -------------------------------------------------------------------------------------
+
+
+class _Forms(html.parser.HTMLParser):
+    """The forms on a page: action, method and fields (name → list of values/choices)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.forms: list[dict] = []
+        self._textarea: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag == "form":
+            self.forms.append({"action": a.get("action") or "", "method": (a.get("method") or "get").lower(), "fields": {}})
+        elif not self.forms:
+            return
+        elif tag in ("input", "button", "select") and a.get("name"):
+            entry = self.forms[-1]["fields"].setdefault(a["name"], {"type": a.get("type") or tag, "values": []})
+            if tag != "select":
+                entry["values"].append(a.get("value") or "")
+            else:
+                self._select = entry
+        elif tag == "option" and getattr(self, "_select", None) is not None:
+            self._select["values"].append(a.get("value") or "")
+        elif tag == "textarea" and a.get("name"):
+            self.forms[-1]["fields"][a["name"]] = {"type": "textarea", "values": [""]}
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "select":
+            self._select = None
+
+
+def forms_on(page: str) -> list[dict]:
+    """Parse the forms of an HTML page."""
+    parser = _Forms()
+    parser.feed(page)
+    return parser.forms
+
+
+def post_form(page: str, action_contains: str, page_path: str) -> dict:
+    """The first POST form whose action (the page itself when empty) contains the text."""
+    for form in forms_on(page):
+        form["action"] = form["action"] or page_path
+        if form["method"] == "post" and action_contains in form["action"]:
+            return form
+    raise LookupError(f"no POST form with action containing {action_contains!r}")
+
+
+class Stats:
+    """Latency and outcome per page, shared by the threads."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.latency: dict[str, list[float]] = defaultdict(list)
+        self.status: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        self.problems: list[str] = []
+
+    def record(self, page: str, seconds: float, outcome: str) -> None:
+        """Count one request."""
+        with self.lock:
+            self.latency[page].append(seconds)
+            self.status[page][outcome] += 1
+
+    def problem(self, text: str) -> None:
+        """Note something that went wrong."""
+        with self.lock:
+            self.problems.append(text)
+
+    def count(self, outcome: str) -> int:
+        """Requests with this outcome, on every page."""
+        return sum(s.get(outcome, 0) for s in self.status.values())
+
+
+@dataclass
+class Acks:
+    """Submissions the server acknowledged (302 after the POST), per kind."""
+
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    #: (attachment id, user id) → token of the last acknowledged submission
+    surveys: dict[tuple[int, int], str] = field(default_factory=dict)
+    #: user id → ids of acknowledged knowledge-check attempts
+    checks: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
+    #: session id → token of the last acknowledged record
+    sessions: dict[int, str] = field(default_factory=dict)
+    attempted: int = 0
+
+
+class Unavailable(Exception):
+    """The server answered 503 or the connection failed: try again."""
+
+
+class SimUser:
+    """One person with their own cookie jar, talking to the server over HTTP."""
+
+    def __init__(self, base: str, person: Person, stats: Stats, *, tolerate_faults: bool, timeout: float = 30) -> None:
+        self.base = base
+        self.person = person
+        self.stats = stats
+        self.tolerate = tolerate_faults
+        self.timeout = timeout
+        self.http = requests.Session()
+
+    def request(self, page: str, method: str, path: str, data: dict | None = None, expect: tuple[int, ...] = (200,)):  # type: ignore[no-untyped-def]
+        """One request, timed; raises Unavailable on 503 or a broken connection when faults are expected."""
+        started = time.perf_counter()
+        try:
+            response = self.http.request(method, self.base + path, data=data, allow_redirects=False, timeout=self.timeout)
+        except requests.RequestException as error:
+            self.stats.record(page, time.perf_counter() - started, "connection error")
+            if self.tolerate and not isinstance(error, requests.Timeout):
+                raise Unavailable(str(error)) from error
+            self.stats.problem(f"{page}: {type(error).__name__}: {error}")
+            raise
+        elapsed = time.perf_counter() - started
+        self.stats.record(page, elapsed, str(response.status_code))
+        if response.status_code == 503 and UNAVAILABLE in response.text and self.tolerate:
+            raise Unavailable("503")
+        if response.status_code not in expect:
+            self.stats.problem(f"{page}: {method} {path} answered {response.status_code} (expected {expect})")
+            raise RuntimeError(f"{page}: {response.status_code}")
+        return response
+
+    def retrying(self, action: Callable[[], None], attempts: int = 20) -> None:
+        """Run an action again after a fault, like a person pressing the button again."""
+        for attempt in range(attempts):
+            try:
+                action()
+                return
+            except Unavailable:
+                if attempt == attempts - 1:
+                    self.stats.problem(f"{self.person.email}: still unavailable after {attempts} tries")
+                    raise
+                time.sleep(0.25)
+
+    def sign_in(self) -> None:
+        """Sign in through the form."""
+
+        def attempt() -> None:
+            page = self.request("sign-in page", "GET", "/account/sign-in").text
+            token = post_form(page, "sign-in", "/account/sign-in")["fields"]["csrf_token"]["values"][0]
+            data = {"csrf_token": token, "email": self.person.email, "password": PASSWORD}
+            self.request("sign in (POST)", "POST", "/account/sign-in", data, expect=(302,))
+
+        self.retrying(attempt)
+
+    def bare(self) -> None:
+        """The bare Flask route, for comparison."""
+        self.retrying(lambda: self.request("bare Flask route", "GET", "/_bare/"))
+
+
+def participant(user: SimUser, world: World, acks: Acks, rounds: int) -> None:
+    """Answer each open survey, then look at the list of surveys."""
+    for attachment_id in user.person.targets[:rounds]:
+        path = f"/evaluation/surveys/{attachment_id}/pre"
+        token = f"survey {world.run} {user.person.user_id}-{attachment_id} {secrets.token_hex(4)}"
+
+        def submit() -> None:
+            page = user.request("survey page", "GET", path).text
+            form = post_form(page, path, path)
+            data = {"csrf_token": form["fields"]["csrf_token"]["values"][0], "submit_answers": "Submit your answers"}
+            for name, spec in form["fields"].items():
+                if name.startswith("item_"):
+                    data[name] = token if spec["type"] == "textarea" else spec["values"][0]
+            with acks.lock:
+                acks.attempted += 1
+            user.request("survey submit (POST)", "POST", path, data, expect=(302,))
+            with acks.lock:
+                acks.surveys[(attachment_id, user.person.user_id)] = token
+
+        user.retrying(submit)
+        user.retrying(lambda: user.request("my surveys", "GET", "/evaluation/surveys"))
+        user.bare()
+
+
+_ATTEMPT = re.compile(r"/check/attempts/(\d+)$")
+
+
+def learner(user: SimUser, world: World, acks: Acks, rounds: int) -> None:
+    """Start and submit a knowledge check attempt, then read the result."""
+    check = f"/courses/{world.course_id}/modules/{world.check_id}/check"
+    for _ in range(rounds):
+        state: dict[str, str] = {}
+
+        def take() -> None:
+            page = user.request("knowledge check page", "GET", check).text
+            if 'id="questions"' not in page:  # no open attempt: start one
+                form = post_form(page, "/check/start", check)
+                data = {"csrf_token": form["fields"]["csrf_token"]["values"][0]}
+                user.request("knowledge check start (POST)", "POST", check + "/start", data, expect=(302,))
+                page = user.request("knowledge check page", "GET", check).text
+            form = post_form(page, "/check/attempts/", check)
+            data = {"csrf_token": form["fields"]["csrf_token"]["values"][0]}
+            for name, spec in form["fields"].items():
+                if re.fullmatch(r"q\d+", name):
+                    data[name] = spec["values"][-1]  # "Wrong": the learner keeps trying
+            with acks.lock:
+                acks.attempted += 1
+            response = user.request("knowledge check submit (POST)", "POST", form["action"], data, expect=(302,))
+            match = _ATTEMPT.search(response.headers["Location"])
+            if not match:
+                raise RuntimeError(f"unexpected redirect {response.headers['Location']}")
+            with acks.lock:
+                acks.checks[user.person.user_id].append(int(match.group(1)))
+            state["result"] = response.headers["Location"]
+
+        user.retrying(take)
+        user.retrying(lambda: user.request("knowledge check result", "GET", state["result"].replace(user.base, "")))
+        user.bare()
+
+
+def facilitator(user: SimUser, world: World, acks: Acks, rounds: int) -> None:
+    """Record each past session: attendance, a presenter, notes and one action."""
+    for session_id in user.person.targets[:rounds]:
+        path = f"/als/sessions/{session_id}/record"
+        token = f"Load note {world.run} s{session_id} {secrets.token_hex(4)}"
+
+        def record() -> None:
+            page = user.request("ALS record page", "GET", path).text
+            form = post_form(page, path, path)
+            fields = form["fields"]
+            data = {"csrf_token": fields["csrf_token"]["values"][0], "notes": token}
+            for name, spec in fields.items():
+                if name.startswith("attendance_"):
+                    data[name] = spec["values"][0]  # present
+            presenter = fields["presenters"]["values"][0]
+            data["presenters"] = presenter
+            data["action_0_owner"] = presenter
+            data["action_0_text"] = "Action " + token
+            with acks.lock:
+                acks.attempted += 1
+            user.request("ALS record (POST)", "POST", path, data, expect=(302,))
+            with acks.lock:
+                acks.sessions[session_id] = token
+
+        user.retrying(record)
+        user.retrying(lambda: user.request("ALS session page", "GET", f"/als/sessions/{session_id}"))
+        user.bare()
+
+
+FLOWS = {"participant": participant, "learner": learner, "facilitator": facilitator}
+
+
+def run_load(base: str, world: World, *, rounds: int, tolerate_faults: bool = False) -> tuple[Stats, Acks, float]:
+    """Every person in a thread of their own: sign in, then ``rounds`` submissions. Returns stats, acks, seconds."""
+    stats, acks = Stats(), Acks()
+    barrier = threading.Barrier(len(world.people))
+
+    def work(person: Person) -> None:
+        user = SimUser(base, person, stats, tolerate_faults=tolerate_faults)
+        try:
+            user.sign_in()
+        finally:
+            barrier.wait()
+        FLOWS[person.role](user, world, acks, rounds)
+
+    def guarded(person: Person) -> None:
+        try:
+            work(person)
+        except Exception as error:  # noqa: BLE001  (reported, and makes the run fail)
+            stats.problem(f"{person.email}: stopped: {type(error).__name__}: {error}")
+
+    threads = [threading.Thread(target=guarded, args=(p,), daemon=True) for p in world.people]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=600)
+        if t.is_alive():
+            stats.problem("a simulated user did not finish within 10 minutes (hang)")
+    return stats, acks, time.perf_counter() - started
+
+
+# --- counting rows ------------------------------------------------------------------------------------
+
+
+def verify(app, world: World, acks: Acks) -> list[str]:  # type: ignore[no-untyped-def]
+    """Every acknowledged submission is stored exactly once; nothing is half written. Returns problems."""
+    from sqlalchemy import func, select
+
+    from learnhub.als.models import AlsAction, AlsAttendance, AlsNote, AlsSession
+    from learnhub.courses.models import Enrolment, QuizAnswer, QuizAttempt
+    from learnhub.evaluation import services as evaluation
+    from learnhub.evaluation.models import Answer, Attachment, Completion, Response
+    from learnhub.extensions import db
+
+    problems: list[str] = []
+    with app.app_context():
+        # Surveys
+        for person in world.people:
+            if person.role != "participant":
+                continue
+            for attachment_id in person.targets:
+                attachment = db.session.get(Attachment, attachment_id)
+                key = evaluation.respondent_key(attachment.instrument, person.user_id)
+                responses = db.session.scalars(
+                    select(Response).where(Response.attachment_id == attachment_id, Response.respondent_key == key)
+                ).all()
+                completions = db.session.scalar(
+                    select(func.count())
+                    .select_from(Completion)
+                    .where(Completion.attachment_id == attachment_id, Completion.user_id == person.user_id)
+                )
+                where = f"survey {attachment_id} of user {person.user_id}"
+                token = acks.surveys.get((attachment_id, person.user_id))
+                if token is not None and (len(responses) != 1 or completions != 1):
+                    problems.append(f"{where}: acknowledged, stored {len(responses)} responses and {completions} completions")
+                    continue
+                for response in responses:
+                    answers = db.session.scalar(select(func.count()).select_from(Answer).where(Answer.response_id == response.id))
+                    if response.status == Response.SUBMITTED and (answers != world.survey_items or completions != 1):
+                        problems.append(f"{where}: half written ({answers} answers, {completions} completions)")
+                if not responses and completions:
+                    problems.append(f"{where}: a completion with no response")
+                if token is not None:
+                    stored = db.session.scalar(
+                        select(func.count()).select_from(Answer).where(Answer.response_id == responses[0].id, Answer.text == token)
+                    )
+                    if stored != 1:
+                        problems.append(f"{where}: the acknowledged answer is stored {stored} times")
+
+        # Knowledge checks
+        for person in world.people:
+            if person.role != "learner":
+                continue
+            attempts = db.session.scalars(
+                select(QuizAttempt).join(Enrolment).where(Enrolment.user_id == person.user_id, QuizAttempt.module_id == world.check_id)
+            ).all()
+            submitted = {a.id for a in attempts if a.submitted_at is not None}
+            acked = acks.checks.get(person.user_id, [])
+            if len(acked) != len(set(acked)):
+                problems.append(f"learner {person.user_id}: an attempt was acknowledged twice as a new submission")
+            missing = set(acked) - submitted
+            if missing:
+                problems.append(f"learner {person.user_id}: acknowledged attempts {sorted(missing)} are not stored as submitted")
+            for attempt in attempts:
+                answers = db.session.scalar(
+                    select(func.count()).select_from(QuizAnswer).where(QuizAnswer.attempt_id == attempt.id)
+                )
+                expected = world.questions if attempt.submitted_at is not None else 0
+                if answers != expected or (attempt.submitted_at is not None and attempt.score is None):
+                    problems.append(f"attempt {attempt.id}: half written ({answers} answers, score {attempt.score})")
+            if len([a for a in attempts if a.submitted_at is None]) > 1:
+                problems.append(f"learner {person.user_id}: more than one open attempt")
+
+        # ALS session records
+        for session_id, members in world.session_members.items():
+            session = db.session.get(AlsSession, session_id)
+            token = acks.sessions.get(session_id)
+            notes = db.session.scalars(select(AlsNote).where(AlsNote.session_id == session_id)).all()
+            attendance = db.session.scalar(
+                select(func.count()).select_from(AlsAttendance).where(AlsAttendance.session_id == session_id)
+            )
+            actions = db.session.scalars(select(AlsAction).where(AlsAction.session_id == session_id)).all()
+            where = f"ALS session {session_id}"
+            if session.status == AlsSession.HELD and (len(notes) != 1 or attendance != len(members) or len(actions) != 1):
+                problems.append(f"{where}: half written ({len(notes)} notes, {attendance} attendance rows, {len(actions)} actions)")
+            if session.status != AlsSession.HELD and (notes or attendance or actions):
+                problems.append(f"{where}: rows stored but the session is not marked held")
+            if token is not None:
+                if session.status != AlsSession.HELD:
+                    problems.append(f"{where}: acknowledged but not recorded")
+                elif notes[0].text != token or [a.text for a in actions] != ["Action " + token]:
+                    problems.append(f"{where}: the acknowledged record is not the one stored")
+    return problems
+
+
+# --- report ------------------------------------------------------------------------------------------
+
+
+def report(stats: Stats, seconds: float, title: str) -> str:
+    """A table of requests/s and p50/p95 per page, with the ratio to the bare route."""
+
+    def pct(values: list[float], q: float) -> float:
+        ordered = sorted(values)
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+
+    bare = stats.latency.get("bare Flask route") or [float("nan")]
+    bare50 = statistics.median(bare) * 1000
+    total = sum(len(v) for v in stats.latency.values())
+    lines = [
+        f"== {title}: {total} requests in {seconds:.1f} s = {total / seconds:.1f} requests/s",
+        f"{'page':34} {'n':>5} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} {'p50/bare':>9}  statuses",
+    ]
+    for page in sorted(stats.latency, key=lambda p: (p != "bare Flask route", p)):
+        values = stats.latency[page]
+        p50 = statistics.median(values) * 1000
+        statuses = ", ".join(f"{k}×{v}" for k, v in sorted(stats.status[page].items()))
+        lines.append(
+            f"{page:34} {len(values):5d} {len(values) / seconds:7.1f} {p50:8.1f} {pct(values, 0.95):8.1f} "
+            f"{p50 / bare50:8.0f}×  {statuses}"
+        )
+    return "\n".join(lines)
+
+
+@contextmanager
+def migrated_app(database_url: str, workdir: Path) -> Iterator:
+    """An app on the database with the schema brought up to date by the migrations."""
+    from flask_migrate import upgrade
+
+    from learnhub import create_app
+    from learnhub.extensions import db
+
+    app = create_app(
+        {"SECRET_KEY": "load", "SQLALCHEMY_DATABASE_URI": database_url, "TESTING": False},
+        instance_path=str(workdir / "setup-instance"),
+    )
+    with app.app_context():
+        upgrade()
+    try:
+        yield app
+    finally:
+        with app.app_context():
+            db.engine.dispose()
+
+
+def run_one(name: str, database_url: str, *, users: int, rounds: int, workers: int | None) -> bool:
+    """Prepare, serve, load, count rows and print; True when all is well."""
+    workdir = Path(tempfile.mkdtemp(prefix=f"learnhub-load-{name.lower()}-"))
+    with migrated_app(database_url, workdir) as app:
+        world = prepare(app, users=users, rounds=rounds)
+        with Server(database_url, workdir, workers=workers) as server:
+            workers_running = len(server.worker_pids())
+            stats, acks, seconds = run_load(server.url, world, rounds=rounds)
+        problems = stats.problems + verify(app, world, acks)
+    print(report(stats, seconds, f"{name}, {users} users × {rounds} rounds, {workers_running} gunicorn workers"))
+    acknowledged = len(acks.surveys) + sum(len(v) for v in acks.checks.values()) + len(acks.sessions)
+    print(f"rows: {acknowledged} acknowledged submissions ({acks.attempted} POSTs) checked in the database")
+    for problem in problems:
+        print("PROBLEM:", problem)
+    print("OK: every acknowledged submission stored exactly once" if not problems else f"FAILED: {len(problems)} problems")
+    print(f"(logs in {workdir})\n")
+    return not problems
+
+
+def main() -> None:
+    """Run on SQLite and (when a URL is given) PostgreSQL."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--users", type=int, default=16, help="simulated users (default 16)")
+    parser.add_argument("--rounds", type=int, default=10, help="submissions per user (default 10)")
+    parser.add_argument("--workers", type=int, default=None, help="gunicorn workers (default: gunicorn.conf.py, 2 × cores + 1)")
+    parser.add_argument("--postgres-url", default=os.environ.get("LEARNHUB_LOAD_POSTGRES_URL"))
+    parser.add_argument("--skip-sqlite", action="store_true")
+    args = parser.parse_args()
+    print(f"{date.today()} · {os.cpu_count()} cores · Python {sys.version.split()[0]}\n")
+    ok = True
+    if not args.skip_sqlite:
+        sqlite_dir = Path(tempfile.mkdtemp(prefix="learnhub-load-db-"))
+        ok &= run_one("SQLite", f"sqlite:///{sqlite_dir / 'load.sqlite'}", users=args.users, rounds=args.rounds, workers=args.workers)
+    if args.postgres_url:
+        url = args.postgres_url
+        if url.startswith(("postgresql://", "postgres://")):
+            url = "postgresql+psycopg://" + url.split("://", 1)[1]
+        ok &= run_one("PostgreSQL", url, users=args.users, rounds=args.rounds, workers=args.workers)
+    else:
+        print("PostgreSQL skipped: give --postgres-url or LEARNHUB_LOAD_POSTGRES_URL.")
+    sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()
