@@ -528,18 +528,35 @@ def facilitator(user: SimUser, world: World, acks: Acks, rounds: int) -> None:
 FLOWS = {"participant": participant, "learner": learner, "facilitator": facilitator}
 
 
-def run_load(base: str, world: World, *, rounds: int, tolerate_faults: bool = False) -> tuple[Stats, Acks, float]:
-    """Every person in a thread of their own: sign in, then ``rounds`` submissions. Returns stats, acks, seconds."""
-    stats, acks = Stats(), Acks()
+def run_load(
+    base: str,
+    world: World,
+    *,
+    rounds: int,
+    tolerate_faults: bool = False,
+    stats: Stats | None = None,
+    acks: Acks | None = None,
+) -> tuple[Stats, Acks, float]:
+    """Every person in a thread of their own: sign in, then ``rounds`` submissions. Returns stats, acks, seconds.
+
+    With ``tolerate_faults`` a 503 page or a broken connection makes the simulated user try
+    again (as a person would) instead of counting as a problem. Pass ``stats``/``acks`` to
+    watch progress from another thread.
+    """
+    stats = stats if stats is not None else Stats()
+    acks = acks if acks is not None else Acks()
     barrier = threading.Barrier(len(world.people))
 
     def work(person: Person) -> None:
         user = SimUser(base, person, stats, tolerate_faults=tolerate_faults)
         try:
-            user.sign_in()
+            try:
+                user.sign_in()
+            finally:
+                barrier.wait()
+            FLOWS[person.role](user, world, acks, rounds)
         finally:
-            barrier.wait()
-        FLOWS[person.role](user, world, acks, rounds)
+            user.http.close()
 
     def guarded(person: Person) -> None:
         try:
@@ -561,8 +578,12 @@ def run_load(base: str, world: World, *, rounds: int, tolerate_faults: bool = Fa
 # --- counting rows ------------------------------------------------------------------------------------
 
 
-def verify(app, world: World, acks: Acks) -> list[str]:  # type: ignore[no-untyped-def]
-    """Every acknowledged submission is stored exactly once; nothing is half written. Returns problems."""
+def verify(app, world: World, acks: Acks, *, strict: bool = True) -> list[str]:  # type: ignore[no-untyped-def]
+    """Every acknowledged submission is stored exactly once; nothing is half written. Returns problems.
+
+    ``strict``: no fault was injected, so nothing may be stored that was not acknowledged
+    either (after a fault, a submission whose answer was lost may be stored, but whole).
+    """
     from sqlalchemy import func, select
 
     from learnhub.als.models import AlsAction, AlsAttendance, AlsNote, AlsSession
@@ -597,6 +618,8 @@ def verify(app, world: World, acks: Acks) -> list[str]:  # type: ignore[no-untyp
                     answers = db.session.scalar(select(func.count()).select_from(Answer).where(Answer.response_id == response.id))
                     if response.status == Response.SUBMITTED and (answers != world.survey_items or completions != 1):
                         problems.append(f"{where}: half written ({answers} answers, {completions} completions)")
+                if strict and token is None and responses:
+                    problems.append(f"{where}: stored but never acknowledged")
                 if not responses and completions:
                     problems.append(f"{where}: a completion with no response")
                 if token is not None:
@@ -627,6 +650,8 @@ def verify(app, world: World, acks: Acks) -> list[str]:  # type: ignore[no-untyp
                 expected = world.questions if attempt.submitted_at is not None else 0
                 if answers != expected or (attempt.submitted_at is not None and attempt.score is None):
                     problems.append(f"attempt {attempt.id}: half written ({answers} answers, score {attempt.score})")
+            if strict and len(submitted) != len(acked):
+                problems.append(f"learner {person.user_id}: {len(acked)} attempts acknowledged, {len(submitted)} stored")
             if len([a for a in attempts if a.submitted_at is None]) > 1:
                 problems.append(f"learner {person.user_id}: more than one open attempt")
 
@@ -642,6 +667,8 @@ def verify(app, world: World, acks: Acks) -> list[str]:  # type: ignore[no-untyp
             where = f"ALS session {session_id}"
             if session.status == AlsSession.HELD and (len(notes) != 1 or attendance != len(members) or len(actions) != 1):
                 problems.append(f"{where}: half written ({len(notes)} notes, {attendance} attendance rows, {len(actions)} actions)")
+            if strict and token is None and session.status == AlsSession.HELD:
+                problems.append(f"{where}: recorded but never acknowledged")
             if session.status != AlsSession.HELD and (notes or attendance or actions):
                 problems.append(f"{where}: rows stored but the session is not marked held")
             if token is not None:
@@ -708,9 +735,16 @@ def run_one(name: str, database_url: str, *, users: int, rounds: int, workers: i
         world = prepare(app, users=users, rounds=rounds)
         with Server(database_url, workdir, workers=workers) as server:
             workers_running = len(server.worker_pids())
+            idle = []
+            with requests.Session() as http:
+                for _ in range(200):
+                    started = time.perf_counter()
+                    http.get(server.url + "/_bare/", timeout=10).raise_for_status()
+                    idle.append(time.perf_counter() - started)
             stats, acks, seconds = run_load(server.url, world, rounds=rounds)
         problems = stats.problems + verify(app, world, acks)
     print(report(stats, seconds, f"{name}, {users} users × {rounds} rounds, {workers_running} gunicorn workers"))
+    print(f"bare route on the idle server (one client, 200 requests): p50 {statistics.median(idle) * 1000:.1f} ms")
     acknowledged = len(acks.surveys) + sum(len(v) for v in acks.checks.values()) + len(acks.sessions)
     print(f"rows: {acknowledged} acknowledged submissions ({acks.attempted} POSTs) checked in the database")
     for problem in problems:

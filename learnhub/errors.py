@@ -1,11 +1,11 @@
 """Error pages and template helpers shared by every blueprint."""
 
-from flask import Flask, render_template, request
+from flask import Flask, g, render_template, request
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
-from learnhub.extensions import db
+from learnhub.extensions import db, login_manager
 from learnhub.forms_bridge import error_list, hidden_fields, nhsuk_field
 from learnhub.hardening import csp_nonce
 
@@ -28,6 +28,14 @@ def _render(status: int, detail: str | None = None):  # type: ignore[no-untyped-
     return render_template("errors/error.html", status=status, title=title, hint=detail or hint), status
 
 
+def _discard_session() -> None:
+    """Roll back; if the connection died (database restarted), throw the connection away instead."""
+    try:
+        db.session.rollback()
+    except DBAPIError:
+        db.session().invalidate()
+
+
 def register(app: Flask) -> None:
     """Install error handlers and the template globals the layouts use."""
 
@@ -47,14 +55,29 @@ def register(app: Flask) -> None:
         )
 
     @app.errorhandler(OperationalError)
-    def database_unavailable(error: OperationalError):  # type: ignore[no-untyped-def]
-        db.session.rollback()
+    @app.errorhandler(InterfaceError)
+    def database_unavailable(error: DBAPIError):  # type: ignore[no-untyped-def]
+        _discard_session()
         app.logger.error("database unavailable: %s", error)
+        # The page must not need the database: the signed-in user cannot be loaded now, so
+        # the layout is drawn as for a signed-out visitor.
+        g._login_user = login_manager.anonymous_user()
         return _render(503)
+
+    @app.teardown_appcontext
+    def _close_session(_error: BaseException | None) -> None:
+        # Runs before Flask-SQLAlchemy's own teardown. Rolling back on a connection the
+        # database closed (a restart) raises; the response is ready, so do not turn it into a
+        # 500: discard the connection and let the pool make a new one.
+        try:
+            db.session.close()
+        except DBAPIError as error:
+            app.logger.warning("database connection lost after the response: %s", error)
+            db.session().invalidate()
 
     @app.errorhandler(Exception)
     def server_error(error: Exception):  # type: ignore[no-untyped-def]
-        db.session.rollback()
+        _discard_session()
         app.logger.exception("unhandled error on %s %s", request.method, request.path)
         return _render(500)
 

@@ -1,5 +1,8 @@
 """Bulk issue and re-issue: on an RQ worker when Redis is configured, inline otherwise.
 
+If Redis is configured but cannot be reached, the job runs inline too (and a warning is
+logged), so an administrator's bulk issue never fails because the queue is down.
+
 Worker: ``.venv/bin/rq worker learnhub-certificates --url "$LEARNHUB_REDIS_URL"`` (the job
 builds its own app from the same ``LEARNHUB_*`` environment).
 """
@@ -29,11 +32,17 @@ def start_bulk_job(actor: User | None, hub_id: int, kind: str, items: list) -> B
     redis_url = current_app.config.get("REDIS_URL")
     if redis_url:
         from redis import Redis
+        from redis.exceptions import RedisError
         from rq import Queue
 
-        Queue(QUEUE, connection=Redis.from_url(str(redis_url))).enqueue(run_in_new_app, job.id, job_timeout=3600)
-    else:
-        run_bulk_job(job.id)
+        try:
+            connection = Redis.from_url(str(redis_url), socket_connect_timeout=3, socket_timeout=5)
+            Queue(QUEUE, connection=connection).enqueue(run_in_new_app, job.id, job_timeout=3600)
+            return job
+        except RedisError as error:
+            # Degrade as documented (docs/operations.md): do the work now, in this request.
+            current_app.logger.warning("job queue (Redis) is unavailable, running bulk job %s inline: %s", job.id, error)
+    run_bulk_job(job.id)
     return job
 
 

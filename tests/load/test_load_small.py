@@ -1,0 +1,28 @@
+"""A small run of the load benchmark: gunicorn on the suite's database, 16 simulated users.
+
+Fails on any error response, any lost or duplicated submission, or anything half written.
+The figures are not checked (timings never go in tests): ``benchmarks/load.py`` prints them.
+"""
+
+import pytest
+
+from benchmarks.load import Server, prepare, run_load, verify
+
+pytestmark = pytest.mark.load
+
+ROUNDS = 2
+
+
+def test_sixteen_users_lose_and_duplicate_nothing(app, database_url, tmp_path):
+    world = prepare(app, users=16, rounds=ROUNDS)
+    with Server(database_url, tmp_path, workers=3) as server:
+        stats, acks, _ = run_load(server.url, world, rounds=ROUNDS)
+
+    assert stats.problems == []
+    errors = {page: dict(s) for page, s in stats.status.items() if any(not code.startswith(("2", "3")) for code in s)}
+    assert errors == {}
+    by_role = {role: sum(1 for p in world.people if p.role == role) for role in ("participant", "learner", "facilitator")}
+    assert len(acks.surveys) == by_role["participant"] * ROUNDS
+    assert sum(len(ids) for ids in acks.checks.values()) == by_role["learner"] * ROUNDS
+    assert len(acks.sessions) == by_role["facilitator"] * ROUNDS
+    assert verify(app, world, acks) == []
