@@ -35,7 +35,8 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, time as clock, timedelta
+from datetime import date, timedelta
+from datetime import time as clock
 from pathlib import Path
 
 import requests
@@ -177,9 +178,7 @@ def prepare(app, *, users: int = 16, rounds: int = 4) -> World:  # type: ignore[
             for m in members:
                 db.session.add(AlsMember(programme=programme, user_id=m.id, group=group))
             for s in range(rounds):
-                session = AlsSession(
-                    group=group, sequence=s + 1, starts_at=now - timedelta(days=7 * (rounds - s)), minutes=90
-                )
+                session = AlsSession(group=group, sequence=s + 1, starts_at=now - timedelta(days=7 * (rounds - s)), minutes=90)
                 db.session.add(session)
                 db.session.flush()
                 db.session.add(AlsFacilitation(session_id=session.id, user_id=f.user_id, role="lead"))
@@ -439,25 +438,25 @@ class SimUser:
 def participant(user: SimUser, world: World, acks: Acks, rounds: int) -> None:
     """Answer each open survey, then look at the list of surveys."""
     for attachment_id in user.person.targets[:rounds]:
-        path = f"/evaluation/surveys/{attachment_id}/pre"
-        token = f"survey {world.run} {user.person.user_id}-{attachment_id} {secrets.token_hex(4)}"
-
-        def submit() -> None:
-            page = user.request("survey page", "GET", path).text
-            form = post_form(page, path, path)
-            data = {"csrf_token": form["fields"]["csrf_token"]["values"][0], "submit_answers": "Submit your answers"}
-            for name, spec in form["fields"].items():
-                if name.startswith("item_"):
-                    data[name] = token if spec["type"] == "textarea" else spec["values"][0]
-            with acks.lock:
-                acks.attempted += 1
-            user.request("survey submit (POST)", "POST", path, data, expect=(302,))
-            with acks.lock:
-                acks.surveys[(attachment_id, user.person.user_id)] = token
-
-        user.retrying(submit)
+        user.retrying(lambda a=attachment_id: _answer_survey(user, world, acks, a))
         user.retrying(lambda: user.request("my surveys", "GET", "/evaluation/surveys"))
         user.bare()
+
+
+def _answer_survey(user: SimUser, world: World, acks: Acks, attachment_id: int) -> None:
+    path = f"/evaluation/surveys/{attachment_id}/pre"
+    token = f"survey {world.run} {user.person.user_id}-{attachment_id} {secrets.token_hex(4)}"
+    page = user.request("survey page", "GET", path).text
+    form = post_form(page, path, path)
+    data = {"csrf_token": form["fields"]["csrf_token"]["values"][0], "submit_answers": "Submit your answers"}
+    for name, spec in form["fields"].items():
+        if name.startswith("item_"):
+            data[name] = token if spec["type"] == "textarea" else spec["values"][0]
+    with acks.lock:
+        acks.attempted += 1
+    user.request("survey submit (POST)", "POST", path, data, expect=(302,))
+    with acks.lock:
+        acks.surveys[(attachment_id, user.person.user_id)] = token
 
 
 _ATTEMPT = re.compile(r"/check/attempts/(\d+)$")
@@ -465,64 +464,66 @@ _ATTEMPT = re.compile(r"/check/attempts/(\d+)$")
 
 def learner(user: SimUser, world: World, acks: Acks, rounds: int) -> None:
     """Start and submit a knowledge check attempt, then read the result."""
-    check = f"/courses/{world.course_id}/modules/{world.check_id}/check"
     for _ in range(rounds):
-        state: dict[str, str] = {}
-
-        def take() -> None:
-            page = user.request("knowledge check page", "GET", check).text
-            if 'id="questions"' not in page:  # no open attempt: start one
-                form = post_form(page, "/check/start", check)
-                data = {"csrf_token": form["fields"]["csrf_token"]["values"][0]}
-                user.request("knowledge check start (POST)", "POST", check + "/start", data, expect=(302,))
-                page = user.request("knowledge check page", "GET", check).text
-            form = post_form(page, "/check/attempts/", check)
-            data = {"csrf_token": form["fields"]["csrf_token"]["values"][0]}
-            for name, spec in form["fields"].items():
-                if re.fullmatch(r"q\d+", name):
-                    data[name] = spec["values"][-1]  # "Wrong": the learner keeps trying
-            with acks.lock:
-                acks.attempted += 1
-            response = user.request("knowledge check submit (POST)", "POST", form["action"], data, expect=(302,))
-            match = _ATTEMPT.search(response.headers["Location"])
-            if not match:
-                raise RuntimeError(f"unexpected redirect {response.headers['Location']}")
-            with acks.lock:
-                acks.checks[user.person.user_id].append(int(match.group(1)))
-            state["result"] = response.headers["Location"]
-
-        user.retrying(take)
-        user.retrying(lambda: user.request("knowledge check result", "GET", state["result"].replace(user.base, "")))
+        result: list[str] = []
+        user.retrying(lambda r=result: r.append(_take_check(user, world, acks)))
+        user.retrying(lambda r=result: user.request("knowledge check result", "GET", r[-1]))
         user.bare()
+
+
+def _take_check(user: SimUser, world: World, acks: Acks) -> str:
+    """Start (or continue) an attempt and submit it; returns the result page's path."""
+    check = f"/courses/{world.course_id}/modules/{world.check_id}/check"
+    page = user.request("knowledge check page", "GET", check).text
+    if 'id="questions"' not in page:  # no open attempt: start one
+        form = post_form(page, "/check/start", check)
+        data = {"csrf_token": form["fields"]["csrf_token"]["values"][0]}
+        user.request("knowledge check start (POST)", "POST", check + "/start", data, expect=(302,))
+        page = user.request("knowledge check page", "GET", check).text
+    form = post_form(page, "/check/attempts/", check)
+    data = {"csrf_token": form["fields"]["csrf_token"]["values"][0]}
+    for name, spec in form["fields"].items():
+        if re.fullmatch(r"q\d+", name):
+            data[name] = spec["values"][-1]  # "Wrong": the learner keeps trying
+    with acks.lock:
+        acks.attempted += 1
+    response = user.request("knowledge check submit (POST)", "POST", form["action"], data, expect=(302,))
+    location = response.headers["Location"].replace(user.base, "")
+    match = _ATTEMPT.search(location)
+    if not match:
+        raise RuntimeError(f"unexpected redirect {location}")
+    with acks.lock:
+        acks.checks[user.person.user_id].append(int(match.group(1)))
+    return location
 
 
 def facilitator(user: SimUser, world: World, acks: Acks, rounds: int) -> None:
     """Record each past session: attendance, a presenter, notes and one action."""
     for session_id in user.person.targets[:rounds]:
-        path = f"/als/sessions/{session_id}/record"
-        token = f"Load note {world.run} s{session_id} {secrets.token_hex(4)}"
-
-        def record() -> None:
-            page = user.request("ALS record page", "GET", path).text
-            form = post_form(page, path, path)
-            fields = form["fields"]
-            data = {"csrf_token": fields["csrf_token"]["values"][0], "notes": token}
-            for name, spec in fields.items():
-                if name.startswith("attendance_"):
-                    data[name] = spec["values"][0]  # present
-            presenter = fields["presenters"]["values"][0]
-            data["presenters"] = presenter
-            data["action_0_owner"] = presenter
-            data["action_0_text"] = "Action " + token
-            with acks.lock:
-                acks.attempted += 1
-            user.request("ALS record (POST)", "POST", path, data, expect=(302,))
-            with acks.lock:
-                acks.sessions[session_id] = token
-
-        user.retrying(record)
-        user.retrying(lambda: user.request("ALS session page", "GET", f"/als/sessions/{session_id}"))
+        user.retrying(lambda s=session_id: _record_session(user, world, acks, s))
+        user.retrying(lambda s=session_id: user.request("ALS session page", "GET", f"/als/sessions/{s}"))
         user.bare()
+
+
+def _record_session(user: SimUser, world: World, acks: Acks, session_id: int) -> None:
+    path = f"/als/sessions/{session_id}/record"
+    token = f"Load note {world.run} s{session_id} {secrets.token_hex(4)}"
+    page = user.request("ALS record page", "GET", path).text
+    form = post_form(page, path, path)
+    fields = form["fields"]
+    data = {"csrf_token": fields["csrf_token"]["values"][0], "notes": token}
+    for name, spec in fields.items():
+        if name.startswith("attendance_"):
+            data[name] = spec["values"][0]  # present
+    presenter = fields["presenters"]["values"][0]
+    data["presenters"] = presenter
+    data["action_0_owner"] = presenter
+    data["action_0_text"] = "Action " + token
+    with acks.lock:
+        acks.attempted += 1
+    user.request("ALS record (POST)", "POST", path, data, expect=(302,))
+    with acks.lock:
+        acks.sessions[session_id] = token
 
 
 FLOWS = {"participant": participant, "learner": learner, "facilitator": facilitator}
@@ -624,7 +625,9 @@ def verify(app, world: World, acks: Acks, *, strict: bool = True) -> list[str]: 
                     problems.append(f"{where}: a completion with no response")
                 if token is not None:
                     stored = db.session.scalar(
-                        select(func.count()).select_from(Answer).where(Answer.response_id == responses[0].id, Answer.text == token)
+                        select(func.count())
+                        .select_from(Answer)
+                        .where(Answer.response_id == responses[0].id, Answer.text == token)
                     )
                     if stored != 1:
                         problems.append(f"{where}: the acknowledged answer is stored {stored} times")
@@ -634,7 +637,9 @@ def verify(app, world: World, acks: Acks, *, strict: bool = True) -> list[str]: 
             if person.role != "learner":
                 continue
             attempts = db.session.scalars(
-                select(QuizAttempt).join(Enrolment).where(Enrolment.user_id == person.user_id, QuizAttempt.module_id == world.check_id)
+                select(QuizAttempt)
+                .join(Enrolment)
+                .where(Enrolment.user_id == person.user_id, QuizAttempt.module_id == world.check_id)
             ).all()
             submitted = {a.id for a in attempts if a.submitted_at is not None}
             acked = acks.checks.get(person.user_id, [])
@@ -666,7 +671,9 @@ def verify(app, world: World, acks: Acks, *, strict: bool = True) -> list[str]: 
             actions = db.session.scalars(select(AlsAction).where(AlsAction.session_id == session_id)).all()
             where = f"ALS session {session_id}"
             if session.status == AlsSession.HELD and (len(notes) != 1 or attendance != len(members) or len(actions) != 1):
-                problems.append(f"{where}: half written ({len(notes)} notes, {attendance} attendance rows, {len(actions)} actions)")
+                problems.append(
+                    f"{where}: half written ({len(notes)} notes, {attendance} attendance rows, {len(actions)} actions)"
+                )
             if strict and token is None and session.status == AlsSession.HELD:
                 problems.append(f"{where}: recorded but never acknowledged")
             if session.status != AlsSession.HELD and (notes or attendance or actions):
@@ -767,7 +774,9 @@ def main() -> None:
     ok = True
     if not args.skip_sqlite:
         sqlite_dir = Path(tempfile.mkdtemp(prefix="learnhub-load-db-"))
-        ok &= run_one("SQLite", f"sqlite:///{sqlite_dir / 'load.sqlite'}", users=args.users, rounds=args.rounds, workers=args.workers)
+        ok &= run_one(
+            "SQLite", f"sqlite:///{sqlite_dir / 'load.sqlite'}", users=args.users, rounds=args.rounds, workers=args.workers
+        )
     if args.postgres_url:
         url = args.postgres_url
         if url.startswith(("postgresql://", "postgres://")):

@@ -15,7 +15,6 @@ import time
 from pathlib import Path
 
 import pytest
-import requests
 
 from benchmarks.load import UNAVAILABLE, Acks, Server, SimUser, Stats, free_port, migrated_app, prepare, run_load, verify
 
