@@ -689,8 +689,12 @@ def verify(app, world: World, acks: Acks, *, strict: bool = True) -> list[str]: 
 # --- report ------------------------------------------------------------------------------------------
 
 
-def report(stats: Stats, seconds: float, title: str) -> str:
-    """A table of requests/s and p50/p95 per page, with the ratio to the bare route."""
+def report(stats: Stats, seconds: float, title: str, idle_bare: float | None = None) -> str:
+    """A table of requests/s and p50/p95 per page, with the ratio to the bare route.
+
+    ``p50/bare`` compares with the bare route under the same load (both include the wait for a
+    free worker); ``p50/idle`` with the bare route on the idle server (``idle_bare``, seconds).
+    """
 
     def pct(values: list[float], q: float) -> float:
         ordered = sorted(values)
@@ -698,10 +702,11 @@ def report(stats: Stats, seconds: float, title: str) -> str:
 
     bare = stats.latency.get("bare Flask route") or [float("nan")]
     bare50 = statistics.median(bare) * 1000
+    idle50 = (idle_bare or float("nan")) * 1000
     total = sum(len(v) for v in stats.latency.values())
     lines = [
         f"== {title}: {total} requests in {seconds:.1f} s = {total / seconds:.1f} requests/s",
-        f"{'page':34} {'n':>5} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} {'p50/bare':>9}  statuses",
+        f"{'page':34} {'n':>5} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} {'p50/bare':>9} {'p50/idle':>9}  statuses",
     ]
     for page in sorted(stats.latency, key=lambda p: (p != "bare Flask route", p)):
         values = stats.latency[page]
@@ -709,7 +714,7 @@ def report(stats: Stats, seconds: float, title: str) -> str:
         statuses = ", ".join(f"{k}×{v}" for k, v in sorted(stats.status[page].items()))
         lines.append(
             f"{page:34} {len(values):5d} {len(values) / seconds:7.1f} {p50:8.1f} {pct(values, 0.95):8.1f} "
-            f"{p50 / bare50:8.0f}×  {statuses}"
+            f"{p50 / bare50:8.1f}× {p50 / idle50:8.0f}×  {statuses}"
         )
     return "\n".join(lines)
 
@@ -750,7 +755,8 @@ def run_one(name: str, database_url: str, *, users: int, rounds: int, workers: i
                     idle.append(time.perf_counter() - started)
             stats, acks, seconds = run_load(server.url, world, rounds=rounds)
         problems = stats.problems + verify(app, world, acks)
-    print(report(stats, seconds, f"{name}, {users} users × {rounds} rounds, {workers_running} gunicorn workers"))
+    title = f"{name}, {users} users × {rounds} rounds, {workers_running} gunicorn workers"
+    print(report(stats, seconds, title, statistics.median(idle)))
     print(f"bare route on the idle server (one client, 200 requests): p50 {statistics.median(idle) * 1000:.1f} ms")
     acknowledged = len(acks.surveys) + sum(len(v) for v in acks.checks.values()) + len(acks.sessions)
     print(f"rows: {acknowledged} acknowledged submissions ({acks.attempted} POSTs) checked in the database")
