@@ -26,6 +26,7 @@ import secrets
 import signal
 import socket
 import statistics
+import string
 import subprocess
 import sys
 import tempfile
@@ -45,6 +46,11 @@ ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "load-test-password-7"
 #: Text of the 503 page (learnhub.errors.MESSAGES[503]).
 UNAVAILABLE = "Sorry, the service is unavailable"
+
+
+def letters(n: int) -> str:
+    """Random lowercase letters."""
+    return "".join(secrets.choice(string.ascii_lowercase) for _ in range(n))
 
 
 # --- data -------------------------------------------------------------------------------------------
@@ -91,7 +97,7 @@ def prepare(app, *, users: int = 16, rounds: int = 4) -> World:  # type: ignore[
     from learnhub.organisations.models import Hub, Pcn, Practice
     from learnhub.timeutil import utcnow
 
-    run = secrets.token_hex(3)
+    run = letters(6)
     password_hash = generate_password_hash(PASSWORD)
     roles = ["participant", "learner", "facilitator"]
     with app.app_context():
@@ -379,19 +385,33 @@ class Unavailable(Exception):
 class SimUser:
     """One person with their own cookie jar, talking to the server over HTTP."""
 
-    def __init__(self, base: str, person: Person, stats: Stats, *, tolerate_faults: bool, timeout: float = 30) -> None:
+    def __init__(
+        self, base: str, person: Person, stats: Stats, *, tolerate_faults: bool, timeout: float = 30, double_every: int = 0
+    ) -> None:
         self.base = base
+        self.double_every = double_every
+        self.submissions = 0
         self.person = person
         self.stats = stats
         self.tolerate = tolerate_faults
         self.timeout = timeout
         self.http = requests.Session()
 
-    def request(self, page: str, method: str, path: str, data: dict | None = None, expect: tuple[int, ...] = (200,)):  # type: ignore[no-untyped-def]
+    def request(  # type: ignore[no-untyped-def]
+        self,
+        page: str,
+        method: str,
+        path: str,
+        data: dict | None = None,
+        expect: tuple[int, ...] = (200,),
+        http: requests.Session | None = None,
+    ):
         """One request, timed; raises Unavailable on 503 or a broken connection when faults are expected."""
         started = time.perf_counter()
         try:
-            response = self.http.request(method, self.base + path, data=data, allow_redirects=False, timeout=self.timeout)
+            response = (http or self.http).request(
+                method, self.base + path, data=data, allow_redirects=False, timeout=self.timeout
+            )
         except requests.RequestException as error:
             self.stats.record(page, time.perf_counter() - started, "connection error")
             if self.tolerate and not isinstance(error, requests.Timeout):
@@ -403,9 +423,39 @@ class SimUser:
         if response.status_code == 503 and UNAVAILABLE in response.text and self.tolerate:
             raise Unavailable("503")
         if response.status_code not in expect:
-            self.stats.problem(f"{page}: {method} {path} answered {response.status_code} (expected {expect})")
+            said = re.findall(r'<a href="#[^"]*">([^<]+)</a>', response.text.split("nhsuk-error-summary", 1)[-1])[:3]
+            self.stats.problem(f"{page}: {method} {path} answered {response.status_code} (expected {expect}) {said}")
             raise RuntimeError(f"{page}: {response.status_code}")
         return response
+
+    def submit(self, page: str, path: str, data: dict):  # type: ignore[no-untyped-def]
+        """POST a form expecting a redirect; every ``double_every``-th time, twice at once (a double click).
+
+        Both copies must be answered with the redirect; the first one's response is returned.
+        """
+        self.submissions += 1
+        if not self.double_every or self.submissions % self.double_every:
+            return self.request(page, "POST", path, data, expect=(302,))
+        twin = requests.Session()
+        twin.cookies.update(self.http.cookies)
+        outcomes: list[object] = [None, None]
+
+        def send(i: int, http: requests.Session) -> None:
+            try:
+                outcomes[i] = self.request(page + " (double click)", "POST", path, data, expect=(302,), http=http)
+            except Exception as error:  # noqa: BLE001  (re-raised below)
+                outcomes[i] = error
+
+        threads = [threading.Thread(target=send, args=(i, h)) for i, h in enumerate((self.http, twin))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        twin.close()
+        for outcome in outcomes:
+            if isinstance(outcome, Exception):
+                raise outcome
+        return outcomes[0]
 
     def retrying(self, action: Callable[[], None], attempts: int = 20) -> None:
         """Run an action again after a fault, like a person pressing the button again."""
@@ -454,7 +504,7 @@ def _answer_survey(user: SimUser, world: World, acks: Acks, attachment_id: int) 
             data[name] = token if spec["type"] == "textarea" else spec["values"][0]
     with acks.lock:
         acks.attempted += 1
-    user.request("survey submit (POST)", "POST", path, data, expect=(302,))
+    user.submit("survey submit (POST)", path, data)
     with acks.lock:
         acks.surveys[(attachment_id, user.person.user_id)] = token
 
@@ -478,7 +528,7 @@ def _take_check(user: SimUser, world: World, acks: Acks) -> str:
     if 'id="questions"' not in page:  # no open attempt: start one
         form = post_form(page, "/check/start", check)
         data = {"csrf_token": form["fields"]["csrf_token"]["values"][0]}
-        user.request("knowledge check start (POST)", "POST", check + "/start", data, expect=(302,))
+        user.submit("knowledge check start (POST)", check + "/start", data)
         page = user.request("knowledge check page", "GET", check).text
     form = post_form(page, "/check/attempts/", check)
     data = {"csrf_token": form["fields"]["csrf_token"]["values"][0]}
@@ -487,13 +537,15 @@ def _take_check(user: SimUser, world: World, acks: Acks) -> str:
             data[name] = spec["values"][-1]  # "Wrong": the learner keeps trying
     with acks.lock:
         acks.attempted += 1
-    response = user.request("knowledge check submit (POST)", "POST", form["action"], data, expect=(302,))
+    response = user.submit("knowledge check submit (POST)", form["action"], data)
     location = response.headers["Location"].replace(user.base, "")
     match = _ATTEMPT.search(location)
     if not match:
         raise RuntimeError(f"unexpected redirect {location}")
     with acks.lock:
-        acks.checks[user.person.user_id].append(int(match.group(1)))
+        acked = acks.checks[user.person.user_id]
+        if not acked or acked[-1] != int(match.group(1)):
+            acked.append(int(match.group(1)))
     return location
 
 
@@ -507,7 +559,8 @@ def facilitator(user: SimUser, world: World, acks: Acks, rounds: int) -> None:
 
 def _record_session(user: SimUser, world: World, acks: Acks, session_id: int) -> None:
     path = f"/als/sessions/{session_id}/record"
-    token = f"Load note {world.run} s{session_id} {secrets.token_hex(4)}"
+    # Letters only: digits could look like a patient identifier (postcode, NHS number), which the form refuses.
+    token = f"Load note {world.run} {letters(12)}"
     page = user.request("ALS record page", "GET", path).text
     form = post_form(page, path, path)
     fields = form["fields"]
@@ -521,7 +574,7 @@ def _record_session(user: SimUser, world: World, acks: Acks, session_id: int) ->
     data["action_0_text"] = "Action " + token
     with acks.lock:
         acks.attempted += 1
-    user.request("ALS record (POST)", "POST", path, data, expect=(302,))
+    user.submit("ALS record (POST)", path, data)
     with acks.lock:
         acks.sessions[session_id] = token
 
@@ -535,12 +588,14 @@ def run_load(
     *,
     rounds: int,
     tolerate_faults: bool = False,
+    double_every: int = 0,
     stats: Stats | None = None,
     acks: Acks | None = None,
 ) -> tuple[Stats, Acks, float]:
     """Every person in a thread of their own: sign in, then ``rounds`` submissions. Returns stats, acks, seconds.
 
-    With ``tolerate_faults`` a 503 page or a broken connection makes the simulated user try
+    ``double_every=n`` sends every n-th form of each user twice at once, as a double click
+    does: it must still be stored once. With ``tolerate_faults`` a 503 page or a broken connection makes the simulated user try
     again (as a person would) instead of counting as a problem. Pass ``stats``/``acks`` to
     watch progress from another thread.
     """
@@ -549,7 +604,7 @@ def run_load(
     barrier = threading.Barrier(len(world.people))
 
     def work(person: Person) -> None:
-        user = SimUser(base, person, stats, tolerate_faults=tolerate_faults)
+        user = SimUser(base, person, stats, tolerate_faults=tolerate_faults, double_every=double_every)
         try:
             try:
                 user.sign_in()
@@ -706,14 +761,14 @@ def report(stats: Stats, seconds: float, title: str, idle_bare: float | None = N
     total = sum(len(v) for v in stats.latency.values())
     lines = [
         f"== {title}: {total} requests in {seconds:.1f} s = {total / seconds:.1f} requests/s",
-        f"{'page':34} {'n':>5} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} {'p50/bare':>9} {'p50/idle':>9}  statuses",
+        f"{'page':46} {'n':>5} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} {'p50/bare':>9} {'p50/idle':>9}  statuses",
     ]
     for page in sorted(stats.latency, key=lambda p: (p != "bare Flask route", p)):
         values = stats.latency[page]
         p50 = statistics.median(values) * 1000
         statuses = ", ".join(f"{k}×{v}" for k, v in sorted(stats.status[page].items()))
         lines.append(
-            f"{page:34} {len(values):5d} {len(values) / seconds:7.1f} {p50:8.1f} {pct(values, 0.95):8.1f} "
+            f"{page:46} {len(values):5d} {len(values) / seconds:7.1f} {p50:8.1f} {pct(values, 0.95):8.1f} "
             f"{p50 / bare50:8.1f}× {p50 / idle50:8.0f}×  {statuses}"
         )
     return "\n".join(lines)
@@ -740,7 +795,7 @@ def migrated_app(database_url: str, workdir: Path) -> Iterator:
             db.engine.dispose()
 
 
-def run_one(name: str, database_url: str, *, users: int, rounds: int, workers: int | None) -> bool:
+def run_one(name: str, database_url: str, *, users: int, rounds: int, workers: int | None, double_every: int) -> bool:
     """Prepare, serve, load, count rows and print; True when all is well."""
     workdir = Path(tempfile.mkdtemp(prefix=f"learnhub-load-{name.lower()}-"))
     with migrated_app(database_url, workdir) as app:
@@ -753,9 +808,9 @@ def run_one(name: str, database_url: str, *, users: int, rounds: int, workers: i
                     started = time.perf_counter()
                     http.get(server.url + "/_bare/", timeout=10).raise_for_status()
                     idle.append(time.perf_counter() - started)
-            stats, acks, seconds = run_load(server.url, world, rounds=rounds)
+            stats, acks, seconds = run_load(server.url, world, rounds=rounds, double_every=double_every)
         problems = stats.problems + verify(app, world, acks)
-    title = f"{name}, {users} users × {rounds} rounds, {workers_running} gunicorn workers"
+    title = f"{name}, {users} users × {rounds} rounds, {workers_running} gunicorn workers, every {double_every}th form sent twice"
     print(report(stats, seconds, title, statistics.median(idle)))
     print(f"bare route on the idle server (one client, 200 requests): p50 {statistics.median(idle) * 1000:.1f} ms")
     acknowledged = len(acks.surveys) + sum(len(v) for v in acks.checks.values()) + len(acks.sessions)
@@ -773,6 +828,7 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=16, help="simulated users (default 16)")
     parser.add_argument("--rounds", type=int, default=10, help="submissions per user (default 10)")
     parser.add_argument("--workers", type=int, default=None, help="gunicorn workers (default: gunicorn.conf.py, 2 × cores + 1)")
+    parser.add_argument("--double-every", type=int, default=3, help="send every n-th form twice at once (0: never)")
     parser.add_argument("--postgres-url", default=os.environ.get("LEARNHUB_LOAD_POSTGRES_URL"))
     parser.add_argument("--skip-sqlite", action="store_true")
     args = parser.parse_args()
@@ -781,13 +837,20 @@ def main() -> None:
     if not args.skip_sqlite:
         sqlite_dir = Path(tempfile.mkdtemp(prefix="learnhub-load-db-"))
         ok &= run_one(
-            "SQLite", f"sqlite:///{sqlite_dir / 'load.sqlite'}", users=args.users, rounds=args.rounds, workers=args.workers
+            "SQLite",
+            f"sqlite:///{sqlite_dir / 'load.sqlite'}",
+            users=args.users,
+            rounds=args.rounds,
+            workers=args.workers,
+            double_every=args.double_every,
         )
     if args.postgres_url:
         url = args.postgres_url
         if url.startswith(("postgresql://", "postgres://")):
             url = "postgresql+psycopg://" + url.split("://", 1)[1]
-        ok &= run_one("PostgreSQL", url, users=args.users, rounds=args.rounds, workers=args.workers)
+        ok &= run_one(
+            "PostgreSQL", url, users=args.users, rounds=args.rounds, workers=args.workers, double_every=args.double_every
+        )
     else:
         print("PostgreSQL skipped: give --postgres-url or LEARNHUB_LOAD_POSTGRES_URL.")
     sys.exit(0 if ok else 1)

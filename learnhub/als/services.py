@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from learnhub.accounts.models import User
@@ -687,6 +687,16 @@ def record_session(actor: User, session: AlsSession, record: SessionRecord, now:
         raise AlsError(anonymise_message(findings))
     # Before any change: the first call for a hub creates its default themes in their own transaction.
     themes = {t.id: t for t in hub_themes(session.group.programme.hub_id)}
+    # One record of a session at a time (a double click, two facilitators at once): the first
+    # write locks the session's row, so the second waits, then reads the first one's record and
+    # edits it instead of adding attendance, notes and actions beside it.
+    db.session.execute(
+        update(AlsSession)
+        .where(AlsSession.id == session.id)
+        .values(recorded_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    db.session.expire(session)
     edit = session.status == AlsSession.HELD
     member_ids = {u.id for u in group_members(session.group)}
     existing = {a.user_id: a for a in session.attendance}

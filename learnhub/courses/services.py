@@ -13,6 +13,7 @@ import markdown
 import nh3
 from flask import url_for
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from learnhub.accounts.models import User
@@ -405,7 +406,10 @@ def open_module(enrolment: Enrolment, module: Module) -> None:
     if module.kind == ModuleKind.LIVE or any(p.module_id == module.id for p in enrolment.progress):
         return
     _progress_row(enrolment, module)
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()  # opened in two tabs at once: the other request recorded it
 
 
 def complete_module(enrolment: Enrolment, module: Module) -> CourseCompletion | None:
@@ -440,7 +444,15 @@ def start_attempt(enrolment: Enrolment, module: Module, rng: random.Random | Non
     attempt = QuizAttempt(enrolment=enrolment, module_id=module.id, number=len(facts.attempts) + 1, question_order=order)
     _progress_row(enrolment, module)
     db.session.add(attempt)
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # Started twice at once (a double click): the other request's attempt is the one.
+        db.session.rollback()
+        open_attempt = next((a for a in enrolment.attempts if a.module_id == module.id and a.submitted_at is None), None)
+        if open_attempt is None:
+            raise
+        return open_attempt
     return attempt
 
 
@@ -461,6 +473,25 @@ def submit_attempt(enrolment: Enrolment, module: Module, attempt: QuizAttempt, a
     unanswered = [qid for qid in in_attempt if not answers.get(qid)]
     if unanswered:
         raise CourseError("Answer every question")
+    try:
+        _mark_attempt(module, attempt, questions, in_attempt, answers)
+        recheck_completion(enrolment)
+        db.session.commit()
+    except IntegrityError:
+        # The same attempt was submitted at the same moment (a double click): that one counts.
+        db.session.rollback()
+        db.session.refresh(attempt)
+        if attempt.submitted_at is None:
+            raise
+        return attempt
+    audit(enrolment.user, "knowledge check submitted", module=module.id, attempt=attempt.id, score=attempt.score)
+    return attempt
+
+
+def _mark_attempt(
+    module: Module, attempt: QuizAttempt, questions: dict[int, Question], in_attempt: list[int], answers: dict[int, set[int]]
+) -> None:
+    """Mark each answer and score the attempt (not committed); CourseError for answers that do not fit."""
     correct = 0
     for qid in in_attempt:
         question = questions[qid]
@@ -476,10 +507,6 @@ def submit_attempt(enrolment: Enrolment, module: Module, attempt: QuizAttempt, a
     attempt.pass_mark = module.pass_mark
     attempt.passed = attempt.score >= module.pass_mark
     attempt.submitted_at = utcnow()
-    recheck_completion(enrolment)
-    db.session.commit()
-    audit(enrolment.user, "knowledge check submitted", module=module.id, attempt=attempt.id, score=attempt.score)
-    return attempt
 
 
 def record_attendance(actor: User, module: Module, enrolments: list[Enrolment], attended_ids: set[int]) -> int:

@@ -6,7 +6,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, select, update
 from sqlalchemy.exc import IntegrityError
 
 from learnhub.accounts.models import User
@@ -233,6 +233,13 @@ def _write_response(
     now: datetime,
 ) -> Response:
     response = find_response(attachment, timepoint, user.id)
+    if response is not None:
+        # Lock the response first (a double click, two tabs): a second save waits, then replaces
+        # the first one's answers instead of adding its own beside them.
+        db.session.execute(
+            update(Response).where(Response.id == response.id).values(updated_at=now).execution_options(synchronize_session=False)
+        )
+        db.session.expire(response)
     if response is None:
         response = Response(
             attachment_id=attachment.id,

@@ -1,6 +1,7 @@
 """A small run of the load benchmark: gunicorn on the suite's database, 16 simulated users.
 
-Fails on any error response, any lost or duplicated submission, or anything half written.
+Every third form is sent twice at once (a double click). Fails on any error response, any
+lost or duplicated submission, or anything half written.
 The figures are not checked (timings never go in tests): ``benchmarks/load.py`` prints them.
 """
 
@@ -16,7 +17,7 @@ ROUNDS = 2
 def test_sixteen_users_lose_and_duplicate_nothing(app, database_url, tmp_path):
     world = prepare(app, users=16, rounds=ROUNDS)
     with Server(database_url, tmp_path, workers=3) as server:
-        stats, acks, _ = run_load(server.url, world, rounds=ROUNDS)
+        stats, acks, _ = run_load(server.url, world, rounds=ROUNDS, double_every=3)
 
     assert stats.problems == []
     errors = {page: dict(s) for page, s in stats.status.items() if any(not code.startswith(("2", "3")) for code in s)}
