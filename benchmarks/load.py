@@ -810,7 +810,7 @@ def run_one(name: str, database_url: str, *, users: int, rounds: int, workers: i
                     idle.append(time.perf_counter() - started)
             stats, acks, seconds = run_load(server.url, world, rounds=rounds, double_every=double_every)
         problems = stats.problems + verify(app, world, acks)
-    title = f"{name}, {users} users × {rounds} rounds, {workers_running} gunicorn workers, every {double_every}th form sent twice"
+    title = f"{name}, {users} users × {rounds} rounds, {workers_running} gunicorn workers, 1 form in {double_every} sent twice"
     print(report(stats, seconds, title, statistics.median(idle)))
     print(f"bare route on the idle server (one client, 200 requests): p50 {statistics.median(idle) * 1000:.1f} ms")
     acknowledged = len(acks.surveys) + sum(len(v) for v in acks.checks.values()) + len(acks.sessions)
