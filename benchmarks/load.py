@@ -10,7 +10,8 @@ facilitators with past ALS sessions to record; names carry a run id, so an exist
 is not disturbed), starts gunicorn on a free 127.0.0.1 port with the production
 ``gunicorn.conf.py`` serving ``benchmarks.load_wsgi`` (LearnHub plus a bare Flask route), and
 runs simulated users in threads: each signs in through the real form, reads the CSRF token
-from each page and submits surveys, knowledge checks or session records. It prints requests/s
+from each page and submits surveys, knowledge checks or session records; one form in three
+(``--double-every``) is sent twice at once, like a double click. It prints requests/s
 and p50/p95 latency per page next to the bare route, then checks the database: every
 acknowledged submission (a 302 after the POST) is stored exactly once and nothing is half
 written. Any error, loss or duplicate is printed and the exit code is 1.
