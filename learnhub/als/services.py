@@ -81,8 +81,9 @@ def add_theme(actor: User, hub_id: int, name: str) -> bool:
     if exists:
         return False
     db.session.add(AlsTheme(hub_id=hub_id, name=name))
-    db.session.commit()
+    db.session.flush()
     audit(actor, "als.theme_added", hub=hub_id, name=name)
+    db.session.commit()
     return True
 
 
@@ -94,8 +95,9 @@ def create_programme(actor: User, hub_id: int, **fields: object) -> AlsProgramme
     programme = AlsProgramme(hub_id=hub_id, **fields)
     db.session.add(programme)
     hub_themes(hub_id)
-    db.session.commit()
+    db.session.flush()
     audit(actor, "als.programme_created", programme=programme.id)
+    db.session.commit()
     return programme
 
 
@@ -118,8 +120,9 @@ def add_member(actor: User, programme: AlsProgramme, user: User) -> AlsMember:
         raise AlsError(f"{user.name} is already a member of this programme")
     member = AlsMember(programme=programme, user=user)
     db.session.add(member)
-    db.session.commit()
+    db.session.flush()
     audit(actor, "als.member_added", programme=programme.id, user=user.id)
+    db.session.commit()
     return member
 
 
@@ -136,8 +139,9 @@ def import_members(actor: User, programme: AlsProgramme, text: str) -> MemberCsv
     if result.ok:
         for user_id in result.user_ids:
             db.session.add(AlsMember(programme_id=programme.id, user_id=user_id))
-        db.session.commit()
+        db.session.flush()
         audit(actor, "als.members_imported", programme=programme.id, count=len(result.user_ids))
+        db.session.commit()
     return result
 
 
@@ -148,8 +152,9 @@ def create_group(actor: User, programme: AlsProgramme, name: str) -> AlsGroup:
         raise AlsError("This programme already has a group with that name")
     group = AlsGroup(programme=programme, name=name)
     db.session.add(group)
-    db.session.commit()
+    db.session.flush()
     audit(actor, "als.group_created", programme=programme.id, group=group.id)
+    db.session.commit()
     return group
 
 
@@ -163,8 +168,9 @@ def set_member_group(actor: User, member: AlsMember, group: AlsGroup | None) -> 
     ):
         raise AlsError(f"{member.user.name}'s group has already met: they stay in it")
     member.group = group
-    db.session.commit()
+    db.session.flush()
     audit(actor, "als.member_grouped", member=member.id, group=group.id if group else None)
+    db.session.commit()
 
 
 def _group_name(i: int) -> str:
@@ -195,8 +201,9 @@ def auto_form_groups(actor: User, programme: AlsProgramme) -> list[AlsGroup]:
         for member_id in ids:
             by_id[member_id].group = group
         groups.append(group)
-    db.session.commit()
+    db.session.flush()
     audit(actor, "als.groups_formed", programme=programme.id, groups=len(groups))
+    db.session.commit()
     return groups
 
 
@@ -253,8 +260,9 @@ def generate_schedule(actor: User, programme: AlsProgramme) -> int:
                 )
             )
             made += 1
-    db.session.commit()
+    db.session.flush()
     audit(actor, "als.schedule_generated", programme=programme.id, sessions=made)
+    db.session.commit()
     return made
 
 
@@ -303,8 +311,9 @@ def move_session(actor: User, session: AlsSession, new_start: datetime, now: dat
         if clash or not available:
             removed.append(booking.user)
             db.session.delete(booking)
-    db.session.commit()
+    db.session.flush()
     audit(actor, "als.session_moved", session=session.id, to=new_start.isoformat(), unassigned=len(removed))
+    db.session.commit()
     return removed
 
 
@@ -314,8 +323,9 @@ def cancel_session(actor: User, session: AlsSession, now: datetime | None = None
     if session.starts_at <= now or not session.is_open:
         raise AlsError("Only sessions that have not happened yet can be cancelled")
     session.status = AlsSession.CANCELLED
-    db.session.commit()
+    db.session.flush()
     audit(actor, "als.session_cancelled", session=session.id)
+    db.session.commit()
 
 
 # --- facilitators -----------------------------------------------------------------------------------
@@ -335,8 +345,9 @@ def add_facilitator(actor: User, programme: AlsProgramme, user: User) -> AlsFaci
     else:
         entry = AlsFacilitator(programme=programme, user=user)
         db.session.add(entry)
-    db.session.commit()
+    db.session.flush()
     audit(actor, "als.facilitator_added", programme=programme.id, user=user.id)
+    db.session.commit()
     return entry
 
 
@@ -345,8 +356,9 @@ def add_unavailability(actor: User, facilitator: AlsFacilitator, first: date, la
     if last < first:
         raise AlsError("The last unavailable day must be the same as or after the first")
     db.session.add(AlsUnavailability(facilitator=facilitator, first_day=first, last_day=last))
-    db.session.commit()
+    db.session.flush()
     audit(actor, "als.unavailability_added", facilitator=facilitator.id)
+    db.session.commit()
 
 
 def _planner_inputs(programme: AlsProgramme):  # type: ignore[no-untyped-def]
@@ -402,8 +414,9 @@ def run_planner(actor: User, programme: AlsProgramme, now: datetime | None = Non
         only=only,
     )
     _apply_plan(sessions, plan, only)
-    db.session.commit()
+    db.session.flush()
     audit(actor, "als.planner_run", programme=programme.id, sessions=len(only), uncovered=len(plan.uncovered))
+    db.session.commit()
     by_id = {s.id: s for s in sessions}
     return [by_id[sid] for sid in dict.fromkeys(sid for sid, _ in plan.uncovered)]
 
@@ -429,8 +442,9 @@ def withdraw_facilitator(actor: User, facilitator: AlsFacilitator, now: datetime
     )
     facilitator.active = False
     _apply_plan(sessions, plan, freed)
-    db.session.commit()
+    db.session.flush()
     audit(actor, "als.facilitator_withdrawn", facilitator=facilitator.id, replanned=len(freed))
+    db.session.commit()
     by_id = {s.id: s for s in sessions}
     return [by_id[sid] for sid in dict.fromkeys(sid for sid, _ in plan.uncovered)]
 
@@ -509,8 +523,9 @@ def toggle_bid(user: User, session: AlsSession) -> bool:
         db.session.delete(bid)
     else:
         db.session.add(AlsBid(session_id=session.id, user_id=user.id))
-    db.session.commit()
+    db.session.flush()
     audit(user, "als.bid", session=session.id, bidding=bid is None)
+    db.session.commit()
     return bid is None
 
 
@@ -527,8 +542,9 @@ def toggle_apologies(user: User, session: AlsSession, now: datetime | None = Non
         bid = db.session.scalar(select(AlsBid).where(AlsBid.session_id == session.id, AlsBid.user_id == user.id))
         if bid:
             db.session.delete(bid)
-    db.session.commit()
+    db.session.flush()
     audit(user, "als.apologies", session=session.id, sent=row is None)
+    db.session.commit()
     return row is None
 
 
@@ -549,6 +565,7 @@ def reset_calendar_token(user: User) -> str:
         db.session.delete(feed)
         db.session.flush()
     audit(user, "als.calendar_reset")
+    db.session.commit()
     return calendar_token(user)
 
 
@@ -573,6 +590,7 @@ class SessionRecordView:
 def log_note_read(reader: User, session: AlsSession) -> None:
     """Write one line to the notes access log (who, when, which session)."""
     db.session.add(AlsNoteAccess(session_id=session.id, user_id=reader.id))
+    audit(reader, "als.notes_read", session=session.id)
     db.session.commit()
 
 
@@ -724,8 +742,9 @@ def record_session(actor: User, session: AlsSession, record: SessionRecord, now:
             action.reviewed_session_id = None
     session.status = AlsSession.HELD
     session.recorded_at = utcnow()
-    db.session.commit()
+    db.session.flush()
     audit(actor, "als.session_recorded", session=session.id, edit=edit)
+    db.session.commit()
     return edit
 
 

@@ -763,6 +763,7 @@ def course_images(course_id: int):  # type: ignore[no-untyped-def]
         else:
             name = images.store_image(_image_folder(course), data)
             audit(current_user, "course image uploaded", course=course.id, image=name)
+            db.session.commit()
             flash("The image has been uploaded. Copy its Markdown into a module.", "success")
             return redirect(url_for("courses.course_images", course_id=course.id))
     names = images.list_images(_image_folder(course))
