@@ -822,3 +822,46 @@ def dashboard(programme: AlsProgramme, now: datetime | None = None) -> Dashboard
         if name not in {t for t, _ in themes}:
             themes.append((name, n))
     return Dashboard(status, groups, load, sorted(themes, key=lambda t: (-t[1], t[0])))
+
+
+# --- retention of confidential notes -----------------------------------------------------------
+
+
+def _months_later(day: date, months: int) -> date:
+    import calendar
+
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def purge_expired_notes(today: date) -> int:
+    """Delete the notes of programmes that ended more than the hub's retention period ago.
+
+    Idempotent (a second run finds nothing); each hub's deletion is audited as a count only.
+    """
+    from learnhub.organisations.models import Hub
+
+    total = 0
+    for hub in db.session.scalars(select(Hub).order_by(Hub.id)):
+        expired = [
+            p.id
+            for p in db.session.scalars(select(AlsProgramme).where(AlsProgramme.hub_id == hub.id))
+            if _months_later(p.end_date, hub.als_note_retention_months) <= today
+        ]
+        if not expired:
+            continue
+        notes = db.session.scalars(
+            select(AlsNote)
+            .join(AlsSession, AlsNote.session_id == AlsSession.id)
+            .join(AlsGroup, AlsSession.group_id == AlsGroup.id)
+            .where(AlsGroup.programme_id.in_(expired))
+        ).all()
+        if not notes:
+            continue
+        for note in notes:
+            db.session.delete(note)
+        audit(None, "als.notes_purged", hub=hub.id, count=len(notes))
+        total += len(notes)
+    db.session.commit()
+    return total

@@ -733,6 +733,8 @@ def cohort_csv(course_id: int, cohort_id: int):  # type: ignore[no-untyped-def]
             ]
             + [str(state.statuses[m.id]) for m in published]
         )
+    audit(current_user, "export.cohort_progress", cohort=cohort.id, hub=course.hub_id, format="csv")
+    db.session.commit()
     filename = re.sub(r"[^A-Za-z0-9]+", "-", f"{course.title}-{cohort.name}").strip("-").lower() or "cohort"
     return Response(
         out.getvalue(),

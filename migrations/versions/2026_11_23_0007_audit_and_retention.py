@@ -1,4 +1,4 @@
-"""Audit events written in the same transaction as the change they record.
+"""Audit events written in the same transaction as the change they record; ALS note retention per hub.
 
 Revision ID: 0007_audit_and_retention
 Revises: 0005_certificates
@@ -37,8 +37,14 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_audit_event_created_at'), ['created_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_audit_event_hub_id'), ['hub_id'], unique=False)
 
+    with op.batch_alter_table('hub', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('als_note_retention_months', sa.Integer(), server_default='12', nullable=False))
+
 
 def downgrade():
+    with op.batch_alter_table('hub', schema=None) as batch_op:
+        batch_op.drop_column('als_note_retention_months')
+
     with op.batch_alter_table('audit_event', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_audit_event_hub_id'))
         batch_op.drop_index(batch_op.f('ix_audit_event_created_at'))

@@ -45,3 +45,43 @@ def test_rolled_back_change_leaves_no_audit_row(app, make_user):
         db.session.rollback()
         assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == 0
         assert db.session.get(User, user_id).name != "Changed"
+
+
+def _record(app, actor_id, action, **details):
+    with app.app_context():
+        audit(db.session.get(User, actor_id), action, **details)
+        db.session.commit()
+
+
+def test_hub_admin_sees_own_hub_events_but_not_note_reads_or_other_hubs(app, client, auth, make_user, make_hub):
+    hub_id = make_hub()
+    admin = make_user("auditor@example.org", hub_id=hub_id, hub_role="hub_admin")
+    outsider = make_user("outsider@example.org")
+    _record(app, admin, "permission changed", user=admin, permission="hub_admin")
+    _record(app, admin, "als.notes_read", session=7)
+    _record(app, outsider, "certificate revoked", certificate=9)
+    auth.login_as(admin)
+    page = client.get("/hub/audit").get_data(as_text=True)
+    assert '<td class="nhsuk-table__cell">permission changed</td>' in page
+    assert "als.notes_read" not in page
+    assert "certificate revoked" not in page
+    filtered = client.get("/hub/audit?action=certificate+revoked").get_data(as_text=True)
+    assert '<td class="nhsuk-table__cell">permission changed</td>' not in filtered
+    bad = client.get("/hub/audit?from=notadate")
+    assert bad.status_code == 200
+    assert "Enter a real date" in bad.get_data(as_text=True)
+
+
+def test_audit_page_is_for_hub_admins_only(client, auth, make_user):
+    auth.login_as(make_user(hub_role="learner"))
+    assert client.get("/hub/audit").status_code == 403
+
+
+def test_register_export_is_audited(app, client, auth, make_user):
+    admin = make_user(hub_role="hub_admin")
+    auth.login_as(admin)
+    assert client.get("/hub/eligibility", query_string={"format": "csv"}).status_code == 200
+    with app.app_context():
+        event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "export.eligibility_register"))
+        assert event is not None
+        assert event.actor_id == admin
