@@ -580,3 +580,29 @@ def purge_expired_notes(today) -> None:  # type: ignore[no-untyped-def]
     day = today.date() if today else date.today()
     count = services.purge_expired_notes(day)
     click.echo(f"Deleted {count} expired ALS note{'s' if count != 1 else ''}.")
+
+
+@bp.get("/groups/<int:group_id>/note-access")
+@login_required
+def note_access_log(group_id: int):  # type: ignore[no-untyped-def]
+    """Who read this group's confidential notes, and when: for the group's facilitators only (404 otherwise)."""
+    from learnhub.als.models import AlsFacilitation, AlsGroup, AlsNoteAccess, AlsSession
+
+    group = db.session.get(AlsGroup, group_id)
+    facilitates_group = group is not None and db.session.scalar(
+        select(AlsFacilitation.id)
+        .join(AlsSession, AlsFacilitation.session_id == AlsSession.id)
+        .where(AlsSession.group_id == group_id, AlsFacilitation.user_id == current_user.id)
+        .limit(1)
+    )
+    if not facilitates_group:
+        abort(404)
+    reads = db.session.execute(
+        select(AlsNoteAccess, AlsSession, User)
+        .join(AlsSession, AlsNoteAccess.session_id == AlsSession.id)
+        .outerjoin(User, AlsNoteAccess.user_id == User.id)
+        .where(AlsSession.group_id == group_id)
+        .order_by(AlsNoteAccess.accessed_at.desc(), AlsNoteAccess.id.desc())
+        .limit(500)
+    ).all()
+    return render_template("als/note_access.html", group=group, reads=reads)

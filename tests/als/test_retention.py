@@ -48,3 +48,24 @@ def test_a_shorter_hub_setting_purges_sooner(app, world):
         end = db.session.get(AlsProgramme, world.programme).end_date
     result = app.test_cli_runner().invoke(args=["als", "purge-expired-notes", "--today", (end + timedelta(days=32)).isoformat()])
     assert "Deleted 1 expired ALS note." in result.output
+
+
+def test_note_access_log_is_for_the_groups_facilitators_only(app, client, auth, world):
+    from learnhub.accounts.models import User
+    from learnhub.als import services
+    from learnhub.als.models import AlsSession
+
+    group = world.groups[0]
+    with app.app_context():
+        session_id = world.sessions[group][0]
+        facilitator = world.facilitator_of(session_id)
+        services.log_note_read(db.session.get(User, facilitator), db.session.get(AlsSession, session_id))
+        reader_name = db.session.get(User, facilitator).name
+    auth.login_as(facilitator)
+    page = client.get(f"/als/groups/{group}/note-access")
+    assert page.status_code == 200
+    assert reader_name in page.get_data(as_text=True)
+    auth.login_as(world.other_hub_admin)
+    assert client.get(f"/als/groups/{group}/note-access").status_code == 404
+    auth.login_as(world.admin)
+    assert client.get(f"/als/groups/{group}/note-access").status_code == 404
