@@ -87,8 +87,9 @@ def add_theme(actor: User, hub_id: int, name: str) -> bool:
     if exists:
         return False
     db.session.add(AlsTheme(hub_id=hub_id, name=name))
-    db.session.commit()
+    db.session.flush()
     audit(actor, "als.theme_added", hub=hub_id, name=name)
+    db.session.commit()
     return True
 
 
@@ -100,8 +101,9 @@ def create_programme(actor: User, hub_id: int, **fields: object) -> AlsProgramme
     programme = AlsProgramme(hub_id=hub_id, **fields)
     db.session.add(programme)
     hub_themes(hub_id)
-    db.session.commit()
+    db.session.flush()
     audit(actor, "als.programme_created", programme=programme.id)
+    db.session.commit()
     return programme
 
 
@@ -124,8 +126,9 @@ def add_member(actor: User, programme: AlsProgramme, user: User) -> AlsMember:
         raise AlsError(f"{user.name} is already a member of this programme")
     member = AlsMember(programme=programme, user=user)
     db.session.add(member)
-    db.session.commit()
+    db.session.flush()
     audit(actor, "als.member_added", programme=programme.id, user=user.id)
+    db.session.commit()
     return member
 
 
@@ -142,8 +145,9 @@ def import_members(actor: User, programme: AlsProgramme, text: str) -> MemberCsv
     if result.ok:
         for user_id in result.user_ids:
             db.session.add(AlsMember(programme_id=programme.id, user_id=user_id))
-        db.session.commit()
+        db.session.flush()
         audit(actor, "als.members_imported", programme=programme.id, count=len(result.user_ids))
+        db.session.commit()
     return result
 
 
@@ -154,8 +158,9 @@ def create_group(actor: User, programme: AlsProgramme, name: str) -> AlsGroup:
         raise AlsError("This programme already has a group with that name")
     group = AlsGroup(programme=programme, name=name)
     db.session.add(group)
-    db.session.commit()
+    db.session.flush()
     audit(actor, "als.group_created", programme=programme.id, group=group.id)
+    db.session.commit()
     return group
 
 
@@ -169,8 +174,9 @@ def set_member_group(actor: User, member: AlsMember, group: AlsGroup | None) -> 
     ):
         raise AlsError(f"{member.user.name}'s group has already met: they stay in it")
     member.group = group
-    db.session.commit()
+    db.session.flush()
     audit(actor, "als.member_grouped", member=member.id, group=group.id if group else None)
+    db.session.commit()
 
 
 def _group_name(i: int) -> str:
@@ -201,8 +207,9 @@ def auto_form_groups(actor: User, programme: AlsProgramme) -> list[AlsGroup]:
         for member_id in ids:
             by_id[member_id].group = group
         groups.append(group)
-    db.session.commit()
+    db.session.flush()
     audit(actor, "als.groups_formed", programme=programme.id, groups=len(groups))
+    db.session.commit()
     return groups
 
 
@@ -259,8 +266,9 @@ def generate_schedule(actor: User, programme: AlsProgramme) -> int:
                 )
             )
             made += 1
-    db.session.commit()
+    db.session.flush()
     audit(actor, "als.schedule_generated", programme=programme.id, sessions=made)
+    db.session.commit()
     return made
 
 
@@ -309,8 +317,9 @@ def move_session(actor: User, session: AlsSession, new_start: datetime, now: dat
         if clash or not available:
             removed.append(booking.user)
             db.session.delete(booking)
-    db.session.commit()
+    db.session.flush()
     audit(actor, "als.session_moved", session=session.id, to=new_start.isoformat(), unassigned=len(removed))
+    db.session.commit()
     return removed
 
 
@@ -320,8 +329,9 @@ def cancel_session(actor: User, session: AlsSession, now: datetime | None = None
     if session.starts_at <= now or not session.is_open:
         raise AlsError("Only sessions that have not happened yet can be cancelled")
     session.status = AlsSession.CANCELLED
-    db.session.commit()
+    db.session.flush()
     audit(actor, "als.session_cancelled", session=session.id)
+    db.session.commit()
 
 
 # --- facilitators -----------------------------------------------------------------------------------
@@ -341,8 +351,9 @@ def add_facilitator(actor: User, programme: AlsProgramme, user: User) -> AlsFaci
     else:
         entry = AlsFacilitator(programme=programme, user=user)
         db.session.add(entry)
-    db.session.commit()
+    db.session.flush()
     audit(actor, "als.facilitator_added", programme=programme.id, user=user.id)
+    db.session.commit()
     return entry
 
 
@@ -351,8 +362,9 @@ def add_unavailability(actor: User, facilitator: AlsFacilitator, first: date, la
     if last < first:
         raise AlsError("The last unavailable day must be the same as or after the first")
     db.session.add(AlsUnavailability(facilitator=facilitator, first_day=first, last_day=last))
-    db.session.commit()
+    db.session.flush()
     audit(actor, "als.unavailability_added", facilitator=facilitator.id)
+    db.session.commit()
 
 
 def _planner_inputs(programme: AlsProgramme):  # type: ignore[no-untyped-def]
@@ -408,8 +420,9 @@ def run_planner(actor: User, programme: AlsProgramme, now: datetime | None = Non
         only=only,
     )
     _apply_plan(sessions, plan, only)
-    db.session.commit()
+    db.session.flush()
     audit(actor, "als.planner_run", programme=programme.id, sessions=len(only), uncovered=len(plan.uncovered))
+    db.session.commit()
     by_id = {s.id: s for s in sessions}
     return [by_id[sid] for sid in dict.fromkeys(sid for sid, _ in plan.uncovered)]
 
@@ -435,8 +448,9 @@ def withdraw_facilitator(actor: User, facilitator: AlsFacilitator, now: datetime
     )
     facilitator.active = False
     _apply_plan(sessions, plan, freed)
-    db.session.commit()
+    db.session.flush()
     audit(actor, "als.facilitator_withdrawn", facilitator=facilitator.id, replanned=len(freed))
+    db.session.commit()
     by_id = {s.id: s for s in sessions}
     return [by_id[sid] for sid in dict.fromkeys(sid for sid, _ in plan.uncovered)]
 
@@ -515,8 +529,9 @@ def toggle_bid(user: User, session: AlsSession) -> bool:
         db.session.delete(bid)
     else:
         db.session.add(AlsBid(session_id=session.id, user_id=user.id))
-    db.session.commit()
+    db.session.flush()
     audit(user, "als.bid", session=session.id, bidding=bid is None)
+    db.session.commit()
     return bid is None
 
 
@@ -533,8 +548,9 @@ def toggle_apologies(user: User, session: AlsSession, now: datetime | None = Non
         bid = db.session.scalar(select(AlsBid).where(AlsBid.session_id == session.id, AlsBid.user_id == user.id))
         if bid:
             db.session.delete(bid)
-    db.session.commit()
+    db.session.flush()
     audit(user, "als.apologies", session=session.id, sent=row is None)
+    db.session.commit()
     return row is None
 
 
@@ -555,6 +571,7 @@ def reset_calendar_token(user: User) -> str:
         db.session.delete(feed)
         db.session.flush()
     audit(user, "als.calendar_reset")
+    db.session.commit()
     return calendar_token(user)
 
 
@@ -579,6 +596,7 @@ class SessionRecordView:
 def log_note_read(reader: User, session: AlsSession) -> None:
     """Write one line to the notes access log (who, when, which session)."""
     db.session.add(AlsNoteAccess(session_id=session.id, user_id=reader.id))
+    audit(reader, "als.notes_read", session=session.id)
     db.session.commit()
 
 
@@ -741,8 +759,9 @@ def record_session(actor: User, session: AlsSession, record: SessionRecord, now:
             action.reviewed_session_id = None
     session.status = AlsSession.HELD
     session.recorded_at = utcnow()
-    db.session.commit()
+    db.session.flush()
     audit(actor, "als.session_recorded", session=session.id, edit=edit)
+    db.session.commit()
     return edit
 
 
@@ -820,3 +839,46 @@ def dashboard(programme: AlsProgramme, now: datetime | None = None) -> Dashboard
         if name not in {t for t, _ in themes}:
             themes.append((name, n))
     return Dashboard(status, groups, load, sorted(themes, key=lambda t: (-t[1], t[0])))
+
+
+# --- retention of confidential notes -----------------------------------------------------------
+
+
+def _months_later(day: date, months: int) -> date:
+    import calendar
+
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def purge_expired_notes(today: date) -> int:
+    """Delete the notes of programmes that ended more than the hub's retention period ago.
+
+    Idempotent (a second run finds nothing); each hub's deletion is audited as a count only.
+    """
+    from learnhub.organisations.models import Hub
+
+    total = 0
+    for hub in db.session.scalars(select(Hub).order_by(Hub.id)):
+        expired = [
+            p.id
+            for p in db.session.scalars(select(AlsProgramme).where(AlsProgramme.hub_id == hub.id))
+            if _months_later(p.end_date, hub.als_note_retention_months) <= today
+        ]
+        if not expired:
+            continue
+        notes = db.session.scalars(
+            select(AlsNote)
+            .join(AlsSession, AlsNote.session_id == AlsSession.id)
+            .join(AlsGroup, AlsSession.group_id == AlsGroup.id)
+            .where(AlsGroup.programme_id.in_(expired))
+        ).all()
+        if not notes:
+            continue
+        for note in notes:
+            db.session.delete(note)
+        audit(None, "als.notes_purged", hub=hub.id, count=len(notes))
+        total += len(notes)
+    db.session.commit()
+    return total

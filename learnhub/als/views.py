@@ -2,13 +2,15 @@
 
 import csv
 import io
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
+import click
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from learnhub.accounts.models import User
+from learnhub.accounts.services import audit
 from learnhub.als import access, services
 from learnhub.als.calendar import sessions_calendar
 from learnhub.als.forms import (
@@ -562,8 +564,45 @@ def dashboard_csv(programme_id: int):  # type: ignore[no-untyped-def]
     out = io.StringIO()
     # Group, facilitator and theme names are typed by people: keep them from running as formulas.
     csv.writer(out).writerows([safe_cell(v) for v in row] for row in rows)
+    audit(current_user, "export.als_programme", programme=programme.id, hub=programme.hub_id, format="csv")
+    db.session.commit()
     return Response(
         out.getvalue(),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="als-programme-{programme.id}.csv"'},
     )
+
+
+@bp.cli.command("purge-expired-notes")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), help="Pretend today is this date (for testing).")
+def purge_expired_notes(today) -> None:  # type: ignore[no-untyped-def]
+    """Delete confidential notes past each hub's retention period (safe to run daily from cron)."""
+    day = today.date() if today else date.today()
+    count = services.purge_expired_notes(day)
+    click.echo(f"Deleted {count} expired ALS note{'s' if count != 1 else ''}.")
+
+
+@bp.get("/groups/<int:group_id>/note-access")
+@login_required
+def note_access_log(group_id: int):  # type: ignore[no-untyped-def]
+    """Who read this group's confidential notes, and when: for the group's facilitators only (404 otherwise)."""
+    from learnhub.als.models import AlsFacilitation, AlsGroup, AlsNoteAccess, AlsSession
+
+    group = db.session.get(AlsGroup, group_id)
+    facilitates_group = group is not None and db.session.scalar(
+        select(AlsFacilitation.id)
+        .join(AlsSession, AlsFacilitation.session_id == AlsSession.id)
+        .where(AlsSession.group_id == group_id, AlsFacilitation.user_id == current_user.id)
+        .limit(1)
+    )
+    if not facilitates_group:
+        abort(404)
+    reads = db.session.execute(
+        select(AlsNoteAccess, AlsSession, User)
+        .join(AlsSession, AlsNoteAccess.session_id == AlsSession.id)
+        .outerjoin(User, AlsNoteAccess.user_id == User.id)
+        .where(AlsSession.group_id == group_id)
+        .order_by(AlsNoteAccess.accessed_at.desc(), AlsNoteAccess.id.desc())
+        .limit(500)
+    ).all()
+    return render_template("als/note_access.html", group=group, reads=reads)

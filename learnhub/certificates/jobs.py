@@ -27,8 +27,9 @@ def start_bulk_job(actor: User | None, hub_id: int, kind: str, items: list) -> B
     """Record a bulk job and start it: queued on RQ with REDIS_URL, else run now."""
     job = BulkJob(hub_id=hub_id, created_by_id=actor.id if actor else None, kind=kind, items=items, total=len(items))
     db.session.add(job)
-    db.session.commit()
+    db.session.flush()
     audit(actor, "bulk certificate job", job=job.id, kind=kind, total=len(items))
+    db.session.commit()
     redis_url = current_app.config.get("REDIS_URL")
     if redis_url:
         from redis import Redis

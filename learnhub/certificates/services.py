@@ -167,9 +167,9 @@ def issue_certificate(
     db.session.flush()
     for plan in plans:
         _apply_grant(user, hub, cert, plan, completed_on)
+    audit(actor, "certificate issued", certificate=cert.id, user=user.id, course=course_id)
     if commit:
         db.session.commit()
-    audit(actor, "certificate issued", certificate=cert.id, user=user.id, course=course_id)
     return cert
 
 
@@ -252,8 +252,9 @@ def revoke_certificate(actor: User, cert: Certificate, reason: str) -> None:
                 reason=reason,
             )
         )
-    db.session.commit()
+    db.session.flush()
     audit(actor, "certificate revoked", certificate=cert.id)
+    db.session.commit()
 
 
 def reissue_certificate(actor: User | None, cert: Certificate, holder_name: str | None = None) -> Certificate:
@@ -294,8 +295,9 @@ def reissue_certificate(actor: User | None, cert: Certificate, holder_name: str 
     cert.superseded_by_id = new.id
     for record in db.session.scalars(select(EligibilityRecord).where(EligibilityRecord.certificate_id == cert.id)):
         record.certificate_id = new.id
-    db.session.commit()
+    db.session.flush()
     audit(actor, "certificate re-issued", old=cert.id, new=new.id, version=new.version)
+    db.session.commit()
     return new
 
 

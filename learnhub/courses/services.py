@@ -188,8 +188,9 @@ def create_course(actor: User, hub_id: int, **fields: object) -> Course:
     """Create a course (unpublished until the administrator publishes it)."""
     course = Course(hub_id=hub_id, **fields)
     db.session.add(course)
-    db.session.commit()
+    db.session.flush()
     audit(actor, "course created", course=course.id)
+    db.session.commit()
     return course
 
 
@@ -197,8 +198,9 @@ def update_course(actor: User, course: Course, **fields: object) -> None:
     """Change a course's details or publish/unpublish it."""
     for key, value in fields.items():
         setattr(course, key, value)
-    db.session.commit()
+    db.session.flush()
     audit(actor, "course updated", course=course.id)
+    db.session.commit()
 
 
 def add_module(actor: User, course: Course, **fields: object) -> Module:
@@ -207,8 +209,9 @@ def add_module(actor: User, course: Course, **fields: object) -> Module:
     module = Module(course=course, position=position, **fields)
     module.body_html = render_markdown(module.body_markdown or "")
     db.session.add(module)
-    db.session.commit()
+    db.session.flush()
     audit(actor, "module added", course=course.id, module=module.id)
+    db.session.commit()
     return module
 
 
@@ -219,8 +222,9 @@ def update_module(actor: User, module: Module, **fields: object) -> int:
     module.body_html = render_markdown(module.body_markdown or "")
     db.session.flush()
     completed = _recheck_course(module.course)
-    db.session.commit()
+    db.session.flush()
     audit(actor, "module updated", module=module.id, completions=completed)
+    db.session.commit()
     return completed
 
 
@@ -233,8 +237,9 @@ def move_module(actor: User, module: Module, direction: int) -> None:
         ordered[index], ordered[other] = ordered[other], ordered[index]
         for position, m in enumerate(ordered, start=1):
             m.position = position
-        db.session.commit()
+        db.session.flush()
         audit(actor, "module moved", module=module.id, position=module.position)
+        db.session.commit()
 
 
 def add_question(
@@ -251,8 +256,9 @@ def add_question(
     for i, (option_text, ok) in enumerate(options, start=1):
         question.options.append(Option(position=i, text=option_text.strip(), correct=ok))
     db.session.add(question)
-    db.session.commit()
+    db.session.flush()
     audit(actor, "question added", module=module.id, question=question.id)
+    db.session.commit()
     return question
 
 
@@ -280,24 +286,27 @@ def update_question(
         question.kind = kind
     question.text = text.strip()
     question.explanation = explanation.strip()
-    db.session.commit()
+    db.session.flush()
     audit(actor, "question updated", question=question.id)
+    db.session.commit()
 
 
 def delete_question(actor: User, question: Question) -> None:
     """Remove a question (answers already given are kept out of new attempts only)."""
     module_id = question.module_id
     db.session.delete(question)
-    db.session.commit()
+    db.session.flush()
     audit(actor, "question deleted", module=module_id)
+    db.session.commit()
 
 
 def add_cohort(actor: User, course: Course, **fields: object) -> Cohort:
     """Add a cohort to a course."""
     cohort = Cohort(course=course, **fields)
     db.session.add(cohort)
-    db.session.commit()
+    db.session.flush()
     audit(actor, "cohort added", course=course.id, cohort=cohort.id)
+    db.session.commit()
     return cohort
 
 
@@ -305,8 +314,9 @@ def update_cohort(actor: User, cohort: Cohort, **fields: object) -> None:
     """Change a cohort's dates, places or self-enrolment (the waiting list is not moved automatically)."""
     for key, value in fields.items():
         setattr(cohort, key, value)
-    db.session.commit()
+    db.session.flush()
     audit(actor, "cohort updated", cohort=cohort.id)
+    db.session.commit()
 
 
 # --- enrolment ----------------------------------------------------------------------------------
@@ -356,6 +366,7 @@ def enrol(actor: User, cohort: Cohort, user: User) -> EnrolOutcome:
     db.session.commit()
     if outcome.created:
         audit(actor, "enrolled", cohort=cohort.id, user=user.id, waiting=outcome.waiting, attempt=outcome.enrolment.attempt)
+        db.session.commit()
     return outcome
 
 
@@ -363,8 +374,9 @@ def enrol_many(actor: User, cohort: Cohort, user_ids: list[int]) -> list[EnrolOu
     """Enrol several people in one transaction."""
     users = db.session.scalars(select(User).where(User.id.in_(user_ids))).all()
     outcomes = [_enrol(cohort, u) for u in users]
-    db.session.commit()
+    db.session.flush()
     audit(actor, "enrolled from CSV", cohort=cohort.id, count=sum(o.created for o in outcomes))
+    db.session.commit()
     return outcomes
 
 
@@ -378,6 +390,7 @@ def promote_waiting(actor: User, cohort: Cohort) -> int:
     db.session.commit()
     if promoted:
         audit(actor, "waiting list promoted", cohort=cohort.id, count=len(promoted))
+        db.session.commit()
     for e in promoted:
         send_mail(
             e.user.email,
@@ -476,6 +489,8 @@ def submit_attempt(enrolment: Enrolment, module: Module, attempt: QuizAttempt, a
     try:
         _mark_attempt(module, attempt, questions, in_attempt, answers)
         recheck_completion(enrolment)
+        db.session.flush()
+        audit(enrolment.user, "knowledge check submitted", module=module.id, attempt=attempt.id, score=attempt.score)
         db.session.commit()
     except IntegrityError:
         # The same attempt was submitted at the same moment (a double click): that one counts.
@@ -484,7 +499,6 @@ def submit_attempt(enrolment: Enrolment, module: Module, attempt: QuizAttempt, a
         if attempt.submitted_at is None:
             raise
         return attempt
-    audit(enrolment.user, "knowledge check submitted", module=module.id, attempt=attempt.id, score=attempt.score)
     return attempt
 
 
@@ -526,8 +540,9 @@ def record_attendance(actor: User, module: Module, enrolments: list[Enrolment], 
         row.recorded_at = now
         if attended and recheck_completion(enrolment) is not None:
             completions += 1
-    db.session.commit()
+    db.session.flush()
     audit(actor, "attendance recorded", module=module.id, attended=len(attended_ids))
+    db.session.commit()
     return completions
 
 

@@ -733,6 +733,8 @@ def cohort_csv(course_id: int, cohort_id: int):  # type: ignore[no-untyped-def]
             ]
             + [str(state.statuses[m.id]) for m in published]
         )
+    audit(current_user, "export.cohort_progress", cohort=cohort.id, hub=course.hub_id, format="csv")
+    db.session.commit()
     filename = re.sub(r"[^A-Za-z0-9]+", "-", f"{course.title}-{cohort.name}").strip("-").lower() or "cohort"
     return Response(
         out.getvalue(),
@@ -763,6 +765,7 @@ def course_images(course_id: int):  # type: ignore[no-untyped-def]
         else:
             name = images.store_image(_image_folder(course), data)
             audit(current_user, "course image uploaded", course=course.id, image=name)
+            db.session.commit()
             flash("The image has been uploaded. Copy its Markdown into a module.", "success")
             return redirect(url_for("courses.course_images", course_id=course.id))
     names = images.list_images(_image_folder(course))

@@ -50,16 +50,18 @@ def declare(
         renewal_window_days=window_days,
     )
     db.session.add(declaration)
-    db.session.commit()
+    db.session.flush()
     audit(actor, "eligibility declared", course=course_id, type=eligibility_type, months=validity_months)
+    db.session.commit()
     return declaration
 
 
 def remove_declaration(actor: User, declaration: EligibilityDeclaration) -> None:
     """Stop a course granting an eligibility (records already granted are kept)."""
     db.session.delete(declaration)
-    db.session.commit()
+    db.session.flush()
     audit(actor, "eligibility declaration removed", course=declaration.course_id, type=declaration.eligibility_type)
+    db.session.commit()
 
 
 @dataclass

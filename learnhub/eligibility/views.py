@@ -8,6 +8,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from learnhub.accounts.models import User
+from learnhub.accounts.services import audit
 from learnhub.courses.models import Course
 from learnhub.eligibility import services
 from learnhub.eligibility.certification import Status
@@ -108,8 +109,11 @@ def register():  # type: ignore[no-untyped-def]
     today = date.today()
     rows = services.register_rows(current_user.hub_id, wanted, today)
     if request.args.get("format") == "csv":
+        body = services.register_csv(rows)  # before the commit below expires the loaded rows
+        audit(current_user, "export.eligibility_register", hub=current_user.hub_id, format="csv", rows=len(rows))
+        db.session.commit()
         return Response(
-            services.register_csv(rows),
+            body,
             mimetype="text/csv",
             headers={"Content-Disposition": f'attachment; filename="eligibility-register-{today.isoformat()}.csv"'},
         )

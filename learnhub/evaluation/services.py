@@ -69,8 +69,9 @@ def set_threshold(actor: User, hub_id: int, threshold: int) -> None:
     setting = db.session.get(EvaluationSetting, hub_id) or EvaluationSetting(hub_id=hub_id)
     setting.suppression_threshold = threshold
     db.session.add(setting)
-    db.session.commit()
+    db.session.flush()
     audit(actor, "evaluation threshold set", hub=hub_id, threshold=threshold)
+    db.session.commit()
 
 
 # --- who is invited, what is due ---------------------------------------------------------------
@@ -217,6 +218,7 @@ def save_response(
             if attempt == 2:
                 raise
     audit(user, "evaluation response " + ("submitted" if submit else "saved"), attachment=attachment.id, timepoint=timepoint)
+    db.session.commit()
     if submit:
         interface.notify_submitted(user.id, attachment.subject_type, attachment.subject_id, timepoint)
     return response
@@ -318,8 +320,9 @@ def add_item(
         reverse_scored="reverse" in flags,
     )
     db.session.add(item)
-    db.session.commit()
+    db.session.flush()
     audit(actor, "evaluation item added", instrument=section.instrument_id, item=item.id)
+    db.session.commit()
     return item
 
 
@@ -333,15 +336,17 @@ def delete_item(actor: User, item: Item) -> None:
     if item_has_answers(item):
         raise ItemHasAnswers("This question has answers, so it cannot be deleted. Retire it instead: it will no longer be asked.")
     db.session.delete(item)
-    db.session.commit()
+    db.session.flush()
     audit(actor, "evaluation item deleted", item=item.id)
+    db.session.commit()
 
 
 def retire_item(actor: User, item: Item, retired: bool = True) -> None:
     """Stop (or start again) asking an item; its answers are kept."""
     item.retired = retired
-    db.session.commit()
+    db.session.flush()
     audit(actor, "evaluation item retired" if retired else "evaluation item restored", item=item.id)
+    db.session.commit()
 
 
 def copy_instrument(actor: User, instrument: Instrument, title: str | None = None) -> Instrument:
@@ -375,8 +380,9 @@ def copy_instrument(actor: User, instrument: Instrument, title: str | None = Non
                     asked_at=item.asked_at,
                 )
             )
-    db.session.commit()
+    db.session.flush()
     audit(actor, "evaluation instrument copied", source=instrument.id, copy=copy.id)
+    db.session.commit()
     return copy
 
 

@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import distinct, select
 
+from learnhub.accounts.services import audit
 from learnhub.evaluation import analysis, charts, services
 from learnhub.evaluation.forms import FilterForm, ItemForm, ThresholdForm, survey_form
 from learnhub.evaluation.interface import SUBJECT_TYPES
@@ -405,9 +406,13 @@ def export(instrument_id: int, fmt: str):  # type: ignore[no-untyped-def]
         writer.writerow([f"{inst.title}"] + ([" ; ".join(described)] if described else []))
         for row in rows:
             writer.writerow([_safe_cell(v) for v in row])
+        audit(current_user, "export.evaluation_results", instrument=inst.id, hub=inst.hub_id, format="csv")
+        db.session.commit()
         return Response(
             buffer.getvalue(), mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}.csv"'}
         )
+    audit(current_user, "export.evaluation_results", instrument=inst.id, hub=inst.hub_id, format="xlsx")
+    db.session.commit()
     from openpyxl import Workbook
 
     book = Workbook()
@@ -451,6 +456,8 @@ def report(instrument_id: int):  # type: ignore[no-untyped-def]
         caveat=analysis.stats.DESIGN_CAVEAT,
         generated=utcnow(),
     )
+    audit(current_user, "export.evaluation_results", instrument=inst.id, hub=inst.hub_id, format="pdf")
+    db.session.commit()
     pdf = render_pdf(html)
     return Response(
         pdf, mimetype="application/pdf", headers={"Content-Disposition": f'inline; filename="evaluation-report-{inst.id}.pdf"'}

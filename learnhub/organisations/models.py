@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from learnhub.extensions import db
@@ -19,6 +19,8 @@ class Hub(db.Model):
     #: Person who signs certificates, e.g. "Dr A Khan, Training Hub Clinical Lead".
     signatory: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: Confidential ALS notes are deleted this many months after their programme ends.
+    als_note_retention_months: Mapped[int] = mapped_column(Integer, default=12, server_default="12")
 
     pcns: Mapped[list["Pcn"]] = relationship(back_populates="hub", order_by="Pcn.name", cascade="all, delete-orphan")
 

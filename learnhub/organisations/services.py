@@ -16,8 +16,9 @@ def create_hub(actor: User, name: str, signatory: str | None) -> Hub:
     """Create a training hub (site administrators)."""
     hub = Hub(name=name.strip(), signatory=(signatory or "").strip() or None)
     db.session.add(hub)
-    db.session.commit()
+    db.session.flush()
     audit(actor, "hub created", hub=hub.id)
+    db.session.commit()
     return hub
 
 
@@ -27,8 +28,9 @@ def add_pcn(actor: User, hub: Hub, name: str) -> Pcn | None:
         return None
     pcn = Pcn(hub=hub, name=name.strip())
     db.session.add(pcn)
-    db.session.commit()
+    db.session.flush()
     audit(actor, "pcn added", hub=hub.id, pcn=pcn.id)
+    db.session.commit()
     return pcn
 
 
@@ -38,8 +40,9 @@ def add_practice(actor: User, pcn: Pcn, name: str, ods_code: str | None) -> Prac
         return None
     practice = Practice(pcn=pcn, name=name.strip(), ods_code=(ods_code or "").strip().upper() or None)
     db.session.add(practice)
-    db.session.commit()
+    db.session.flush()
     audit(actor, "practice added", pcn=pcn.id, practice=practice.id)
+    db.session.commit()
     return practice
 
 
@@ -120,6 +123,7 @@ def import_users(actor: User, hub: Hub, text: str) -> tuple[ImportResult, list[U
     for user in users:
         _send_invite(user, hub, actor)
     audit(actor, "users imported", hub=hub.id, count=len(users))
+    db.session.commit()
     return result, users
 
 
@@ -127,8 +131,9 @@ def set_permission(actor: User, user: User, hub_role: str) -> None:
     """Change a user's permission in their hub."""
     old = user.hub_role
     user.hub_role = HubRole(hub_role).value
-    db.session.commit()
+    db.session.flush()
     audit(actor, "permission changed", user=user.id, old=old, new=user.hub_role)
+    db.session.commit()
 
 
 def set_active(actor: User, user: User, active: bool) -> None:
@@ -136,8 +141,9 @@ def set_active(actor: User, user: User, active: bool) -> None:
     user.active = active
     if not active:
         user.session_version += 1
-    db.session.commit()
+    db.session.flush()
     audit(actor, "user activated" if active else "user deactivated", user=user.id)
+    db.session.commit()
 
 
 def resend_invite(actor: User, user: User) -> None:
@@ -145,3 +151,4 @@ def resend_invite(actor: User, user: User) -> None:
     assert user.hub is not None
     _send_invite(user, user.hub, actor)
     audit(actor, "invitation resent", user=user.id)
+    db.session.commit()

@@ -1,5 +1,7 @@
 """Site administration of hubs; hub administration of PCNs, practices and users."""
 
+from datetime import UTC
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, or_, select
@@ -229,3 +231,63 @@ def resend_invite(user_id: int):  # type: ignore[no-untyped-def]
         services.resend_invite(current_user, user)
         flash(f"A new invitation has been sent to {user.email}.", "success")
     return redirect(url_for("organisations.user_detail", user_id=user.id))
+
+
+# --- hub administration: audit log -------------------------------------------------------------
+
+AUDIT_PAGE_SIZE = 50
+#: Reads of confidential ALS notes are for the group's facilitators, not hub administrators.
+HIDDEN_FROM_HUB_ADMINS = ("als.notes_read",)
+
+
+def _parse_day(value: str) -> tuple[object, str | None]:
+    from datetime import date, datetime
+
+    if not value:
+        return None, None
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        return None, "Enter a real date, for example 2026-11-23"
+    return datetime(day.year, day.month, day.day, tzinfo=UTC), None
+
+
+@bp.get("/hub/audit")
+@hub_admin_required
+def audit_log():  # type: ignore[no-untyped-def]
+    """Sensitive actions in the administrator's hub, newest first, filterable and paginated."""
+    from datetime import timedelta
+
+    from learnhub.accounts.models import AuditEvent
+    from learnhub.accounts.services import audit_events
+
+    hub = _current_hub()
+    action = (request.args.get("action") or "").strip()
+    actor = (request.args.get("actor") or "").strip()
+    since, since_error = _parse_day((request.args.get("from") or "").strip())
+    until, until_error = _parse_day((request.args.get("to") or "").strip())
+    if until is not None:
+        until = until + timedelta(days=1)
+    page = request.args.get("page", "1")
+    page = int(page) if page.isdigit() and int(page) > 0 else 1
+    query = audit_events(hub_id=hub.id, action=action, actor=actor, since=since, until=until).where(
+        AuditEvent.action.not_in(HIDDEN_FROM_HUB_ADMINS)
+    )
+    events = db.session.scalars(query.limit(AUDIT_PAGE_SIZE + 1).offset((page - 1) * AUDIT_PAGE_SIZE)).all()
+    more = len(events) > AUDIT_PAGE_SIZE
+    actions = db.session.scalars(
+        select(AuditEvent.action)
+        .where(AuditEvent.hub_id == hub.id, AuditEvent.action.not_in(HIDDEN_FROM_HUB_ADMINS))
+        .distinct()
+        .order_by(AuditEvent.action)
+    ).all()
+    return render_template(
+        "organisations/audit.html",
+        hub=hub,
+        events=events[:AUDIT_PAGE_SIZE],
+        page=page,
+        more=more,
+        actions=actions,
+        args={"action": action, "actor": actor, "from": request.args.get("from", ""), "to": request.args.get("to", "")},
+        errors=[e for e in (since_error, until_error) if e],
+    )

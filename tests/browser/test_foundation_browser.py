@@ -46,6 +46,14 @@ def test_demo_login_reaches_home_page(page, live_server_url, axe, browser_login,
 
 def test_hub_admin_pages_have_no_axe_violations(page, live_server_url, axe, browser_login, demo_data):
     browser_login(page, "hub.admin@example.org", demo_data)
-    for path in ("/hub", "/hub/users", "/hub/users/invite", "/hub/users/import", "/hub/structure", "/account/profile"):
+    for path in (
+        "/hub",
+        "/hub/audit",
+        "/hub/users",
+        "/hub/users/invite",
+        "/hub/users/import",
+        "/hub/structure",
+        "/account/profile",
+    ):
         page.goto(live_server_url + path)
         axe(page, path)

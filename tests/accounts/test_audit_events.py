@@ -1,0 +1,87 @@
+"""Audit events are stored in the same transaction as the change they record."""
+
+from sqlalchemy import func, select
+
+from learnhub.accounts.models import AuditEvent, User
+from learnhub.accounts.services import audit
+from learnhub.extensions import db
+
+
+def test_audit_writes_a_row_with_hub_and_object(app, make_user, make_hub):
+    other_hub = make_hub()
+    user_id = make_user()
+    with app.test_request_context():
+        from flask import g
+
+        g.request_id = "abc123"
+        actor = db.session.get(User, user_id)
+        audit(actor, "certificate revoked", certificate=42, hub=other_hub, reason="typo")
+        db.session.commit()
+        event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "certificate revoked"))
+        assert event.actor_id == user_id
+        assert event.hub_id == other_hub
+        assert (event.object_type, event.object_id) == ("certificate", 42)
+        assert event.details["reason"] == "typo"
+        assert event.request_id == "abc123"
+
+
+def test_audit_defaults_to_the_actors_hub(app, make_user):
+    user_id = make_user()
+    with app.app_context():
+        actor = db.session.get(User, user_id)
+        audit(actor, "profile updated", fields="name")
+        db.session.commit()
+        event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "profile updated"))
+        assert event.hub_id == actor.hub_id
+        assert event.request_id is None
+
+
+def test_rolled_back_change_leaves_no_audit_row(app, make_user):
+    user_id = make_user()
+    with app.app_context():
+        actor = db.session.get(User, user_id)
+        actor.name = "Changed"
+        audit(actor, "profile updated", fields="name")
+        db.session.rollback()
+        assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == 0
+        assert db.session.get(User, user_id).name != "Changed"
+
+
+def _record(app, actor_id, action, **details):
+    with app.app_context():
+        audit(db.session.get(User, actor_id), action, **details)
+        db.session.commit()
+
+
+def test_hub_admin_sees_own_hub_events_but_not_note_reads_or_other_hubs(app, client, auth, make_user, make_hub):
+    hub_id = make_hub()
+    admin = make_user("auditor@example.org", hub_id=hub_id, hub_role="hub_admin")
+    outsider = make_user("outsider@example.org")
+    _record(app, admin, "permission changed", user=admin, permission="hub_admin")
+    _record(app, admin, "als.notes_read", session=7)
+    _record(app, outsider, "certificate revoked", certificate=9)
+    auth.login_as(admin)
+    page = client.get("/hub/audit").get_data(as_text=True)
+    assert '<td class="nhsuk-table__cell">permission changed</td>' in page
+    assert "als.notes_read" not in page
+    assert "certificate revoked" not in page
+    filtered = client.get("/hub/audit?action=certificate+revoked").get_data(as_text=True)
+    assert '<td class="nhsuk-table__cell">permission changed</td>' not in filtered
+    bad = client.get("/hub/audit?from=notadate")
+    assert bad.status_code == 200
+    assert "Enter a real date" in bad.get_data(as_text=True)
+
+
+def test_audit_page_is_for_hub_admins_only(client, auth, make_user):
+    auth.login_as(make_user(hub_role="learner"))
+    assert client.get("/hub/audit").status_code == 403
+
+
+def test_register_export_is_audited(app, client, auth, make_user):
+    admin = make_user(hub_role="hub_admin")
+    auth.login_as(admin)
+    assert client.get("/hub/eligibility", query_string={"format": "csv"}).status_code == 200
+    with app.app_context():
+        event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "export.eligibility_register"))
+        assert event is not None
+        assert event.actor_id == admin
