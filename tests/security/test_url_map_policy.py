@@ -126,6 +126,7 @@ ANONYMOUS: dict[str, str] = {
     "evaluation.answer": LOGIN,
 }
 
+
 def _rules(app, methods: set[str]):  # type: ignore[no-untyped-def]
     return [r for r in app.url_map.iter_rules() if r.endpoint != "static" and r.methods & methods]
 
