@@ -1,0 +1,87 @@
+"""A fixture world for the authorisation matrix: the "target" objects live in hub A (group A)."""
+
+from types import SimpleNamespace
+
+import pytest
+from sqlalchemy import select
+
+from learnhub.extensions import db
+from tests.als.conftest import build_world, world  # noqa: F401
+from tests.certificates.fixtures import declare, issue  # noqa: F401
+from tests.courses.conftest import make_course  # noqa: F401
+from tests.evaluation.conftest import make_survey  # noqa: F401
+
+
+@pytest.fixture
+def matrix_world(app, world, make_user, make_course, make_survey, issue, declare, client, auth):  # type: ignore[no-untyped-def]  # noqa: F811
+    from learnhub.als.models import AlsFacilitator, AlsMember
+    from learnhub.certificates.models import Certificate
+    from learnhub.eligibility.models import EligibilityDeclaration
+
+    group_a, group_b = world.groups
+    session_id = world.sessions[group_a][0]
+    with app.app_context():
+        lead = world.facilitator_of(session_id)
+    # The lead facilitator records session 1 of group A with a confidential note and an action.
+    members = world.members[group_a]
+    data = {f"attendance_{uid}": "present" for uid in members}
+    data.update(
+        presenters=[str(members[0])],
+        notes="SECRET-NOTE-TEXT about group A",
+        action_0_owner=str(members[0]),
+        action_0_text="SECRET-ACTION private step",
+    )
+    auth.login_as(lead)
+    assert client.post(f"/als/sessions/{session_id}/record", data=data).status_code == 302
+    auth.logout()
+
+    course = make_course(world.hub)
+    survey = make_survey(world.hub, course_id=course.course)
+    owner = members[0]
+    declare(world.hub, course.course, "educational_supervisor")
+    certificate_id = issue(owner, course_id=course.course)
+    with app.app_context():
+        other_fac = next(f for f in world.facilitators if f != lead)
+        hub_b = db.session.get(__import__("learnhub.accounts.models", fromlist=["User"]).User, world.other_hub_admin).hub_id
+        facilitator_id = db.session.scalar(select(AlsFacilitator.id).where(AlsFacilitator.user_id == other_fac))
+        member_id = db.session.scalar(select(AlsMember.id).where(AlsMember.user_id == owner))
+        code = db.session.get(Certificate, certificate_id).code
+        declaration_id = db.session.scalar(
+            select(EligibilityDeclaration.id).where(EligibilityDeclaration.course_id == course.course)
+        )
+    users = {
+        "learner": make_user(hub_id=world.hub),
+        "member": world.members[group_b][0],
+        "fac": other_fac,
+        "xadmin": world.other_hub_admin,
+        "admin": world.admin,
+        "lead": lead,  # not a matrix column: used by the fuzz test for the session record
+        "site": make_user(hub_id=hub_b, is_site_admin=True),
+    }
+    targets = {
+        "course_id": course.course,
+        "module_id": course.check,
+        "cohort_id": course.cohort,
+        "question_id": course.q1,
+        "attempt_id": 987654,
+        "enrolment_id": 987654,
+        "name": "missing.png",
+        "programme_id": world.programme,
+        "facilitator_id": facilitator_id,
+        "member_id": member_id,
+        "session_id": session_id,
+        "instrument_id": survey["instrument_id"],
+        "attachment_id": survey["attachment_id"],
+        "timepoint": "pre",
+        "item_id": next(iter(survey["items"].values())),
+        "certificate_id": certificate_id,
+        "job_id": 987654,
+        "declaration_id": declaration_id,
+        "user_id": owner,
+        "hub_id": world.hub,
+        "token": "not-a-real-token",
+        "code": code,
+        "fmt": "csv",
+        "action": "retire",
+    }
+    return SimpleNamespace(users=users, targets=targets, world=world)
