@@ -67,6 +67,7 @@ def matrix_world(app, world, make_user, make_course, make_survey, issue, declare
         "enrolment_id": 987654,
         "name": "missing.png",
         "programme_id": world.programme,
+        "group_id": group_a,
         "facilitator_id": facilitator_id,
         "member_id": member_id,
         "session_id": session_id,

@@ -48,6 +48,7 @@ als.manage_session:              403 403 403 404 403 200 ; 403 403 403 404 403 2
 als.member_group:                  -   -   -   -   -   - ; 403 403 403 404 403 302
 als.mine:                        200 200 200 200 200 200 ;   -   -   -   -   -   -
 als.my_unavailable:              404 404 200 404 404 404 ; 404 404 200 404 404 404
+als.note_access_log:             404 404 200 404 404 404 ;   -   -   -   -   -   -
 als.new_programme:               403 403 403 200 403 200 ; 403 403 403 200 403 200
 als.programme:                   403 403 403 404 403 200 ; 403 403 403 404 403 200
 als.programmes:                  403 403 403 200 403 200 ;   -   -   -   -   -   -
@@ -121,6 +122,7 @@ main.index:                      200 200 200 200 200 200 ;   -   -   -   -   -  
 main.privacy:                    200 200 200 200 200 200 ;   -   -   -   -   -   -
 organisations.change_active:       -   -   -   -   -   - ; 403 403 403 404 403 302
 organisations.change_permission:   -   -   -   -   -   - ; 403 403 403 404 403 400
+organisations.audit_log:         403 403 403 200 403 200 ;   -   -   -   -   -   -
 organisations.hub_detail:        403 403 403 403 200 403 ; 403 403 403 403 200 403
 organisations.hubs:              403 403 403 403 200 403 ; 403 403 403 403 200 403
 organisations.import_users:      403 403 403 200 403 200 ; 403 403 403 200 403 200

@@ -37,6 +37,8 @@ ANONYMOUS: dict[str, str] = {
     "accounts.login": PUBLIC,
     "accounts.logout": PUBLIC,  # no Origin header: refused with 400 (same_origin_post)
     "organisations.hubs": LOGIN,
+    "organisations.audit_log": LOGIN,
+    "als.note_access_log": LOGIN,
     "organisations.hub_detail": LOGIN,
     "organisations.structure": LOGIN,
     "organisations.users": LOGIN,
