@@ -62,6 +62,8 @@ def test_note_access_log_is_for_the_groups_facilitators_only(app, client, auth, 
         services.log_note_read(db.session.get(User, facilitator), db.session.get(AlsSession, session_id))
         reader_name = db.session.get(User, facilitator).name
     auth.login_as(facilitator)
+    session_page = client.get(f"/als/sessions/{session_id}").get_data(as_text=True)
+    assert f'href="/als/groups/{group}/note-access"' in session_page
     page = client.get(f"/als/groups/{group}/note-access")
     assert page.status_code == 200
     assert reader_name in page.get_data(as_text=True)
