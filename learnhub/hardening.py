@@ -15,8 +15,10 @@ import re
 import secrets
 import time
 
-from flask import Flask, g, request
+from flask import Flask, Request, g, request
+from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.utils import cached_property
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
@@ -77,8 +79,34 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+def _without_nul(values: ImmutableMultiDict) -> ImmutableMultiDict:
+    """The same fields with NUL characters removed (PostgreSQL text cannot store them)."""
+    if not any("\x00" in key or "\x00" in value for key, value in values.items(multi=True)):
+        return values
+    return ImmutableMultiDict(
+        [(key.replace("\x00", ""), value.replace("\x00", "")) for key, value in values.items(multi=True)]
+    )
+
+
+class LearnHubRequest(Request):
+    """Form and query values never carry NUL characters.
+
+    No person types one; a pasted or forged one would otherwise be saved on SQLite but make
+    PostgreSQL refuse the whole statement (a 500), so they are dropped on the way in.
+    """
+
+    def _load_form_data(self) -> None:
+        super()._load_form_data()
+        self.__dict__["form"] = _without_nul(self.__dict__["form"])
+
+    @cached_property
+    def args(self) -> ImmutableMultiDict:  # type: ignore[override]
+        return _without_nul(super().args)
+
+
 def register(app: Flask) -> None:
-    """Install the headers, proxy fix and request-id logging on the app."""
+    """Install the headers, proxy fix, NUL-free request values and request-id logging on the app."""
+    app.request_class = LearnHubRequest
     hops = int(app.config.get("PROXY_FIX_COUNT") or 0)
     if hops:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)  # type: ignore[method-assign]

@@ -11,7 +11,7 @@ Bounded and reproducible: few examples, no deadline, derandomized.
 
 import re
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from tests.security.test_authorisation_matrix import _url
@@ -34,7 +34,7 @@ def _fields(client, url: str) -> list[str]:  # type: ignore[no-untyped-def]
     return sorted(set(re.findall(r'name="([^"]+)"', page.get_data(as_text=True))) - {"csrf_token"})
 
 
-@settings(max_examples=4, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=4, deadline=None, derandomize=True, phases=[Phase.explicit, Phase.generate], suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_no_post_input_causes_a_500(app, client, auth, matrix_world, data) -> None:  # type: ignore[no-untyped-def]
     w = matrix_world
