@@ -35,6 +35,8 @@ CHROMIUM_FLAGS = [
 ]
 #: The WCAG 2.2 A and AA rules of axe-core.
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+#: What Chromium says when a script runs while the document is being replaced.
+_NAVIGATING = ("Execution context was destroyed", "reading 'documentElement'", "axe is not defined")
 
 
 def _chromium_path() -> str | None:
@@ -136,11 +138,22 @@ def page(_browser, request: pytest.FixtureRequest) -> Iterator[object]:  # type:
 def axe() -> Callable[[object], list]:
     """Run axe-core (WCAG 2.2 A/AA rules) on a page; fails the test listing any violations."""
 
+    from playwright.sync_api import Error as PlaywrightError
+
     def run(pg, context: str = "") -> list:  # type: ignore[no-untyped-def]
-        result = pg.evaluate(
-            "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
-            AXE_TAGS,
-        )
+        # A click that submits a form may still be navigating when axe is asked to run: wait
+        # for the new document and try again rather than checking a page that is going away.
+        for attempt in range(3):
+            pg.wait_for_load_state("load")
+            try:
+                result = pg.evaluate(
+                    "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
+                    AXE_TAGS,
+                )
+                break
+            except PlaywrightError as error:
+                if attempt == 2 or not any(text in str(error) for text in _NAVIGATING):
+                    raise
         violations = result["violations"]
         if violations:
             summary = [

@@ -54,6 +54,7 @@ def test_learner_enrols_reads_fails_then_passes(page, live_server_url, axe, brow
 
     page.get_by_role("link", name="Go to the knowledge check").click()
     page.get_by_role("button", name="Start the knowledge check").click()
+    expect(page.get_by_role("button", name="Submit answers")).to_be_visible()
     axe(page, "knowledge check")
     _answer(page, module["questions"], correctly=False)
     expect(page.get_by_role("heading", level=1)).to_have_text("You did not pass this time")
