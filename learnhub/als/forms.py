@@ -23,6 +23,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from learnhub.accounts.forms import normalise_email
 from learnhub.als.identifiers import anonymise_message, find_identifiers
 from learnhub.als.models import DEFAULT_ROLES, AlsAction, AlsAttendance
+from learnhub.formfields import WholeNumberField
 from learnhub.roles import PROFESSIONAL_ROLES
 
 
@@ -155,6 +156,20 @@ class ThemeForm(FlaskForm):
     theme_name = StringField(
         "New theme",
         validators=[InputRequired("Enter the theme"), Length(max=100, message="A theme must be 100 characters or fewer")],
+    )
+
+
+class RetentionForm(FlaskForm):
+    """How long the hub keeps facilitators' confidential notes after a programme ends."""
+
+    months = WholeNumberField(
+        "Months to keep confidential notes after a programme ends",
+        not_a_number="Enter a whole number of months",
+        validators=[
+            InputRequired("Enter a whole number of months"),
+            NumberRange(min=1, max=120, message="Enter a number of months from 1 to 120"),
+        ],
+        description="Notes are deleted by the daily clean-up once this many months have passed since the programme's end date.",
     )
 
 

@@ -852,6 +852,19 @@ def _months_later(day: date, months: int) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
+def set_note_retention(actor: User, hub_id: int, months: int) -> None:
+    """Change how many months the hub keeps confidential notes after a programme ends."""
+    from learnhub.organisations.models import Hub
+
+    hub = db.session.get(Hub, hub_id)
+    if hub is None:
+        raise ValueError("No such hub")
+    before = hub.als_note_retention_months
+    hub.als_note_retention_months = months
+    audit(actor, "als.note_retention_changed", hub=hub_id, before=before, after=months)
+    db.session.commit()
+
+
 def purge_expired_notes(today: date) -> int:
     """Delete the notes of programmes that ended more than the hub's retention period ago.
 

@@ -22,6 +22,7 @@ from learnhub.als.forms import (
     MemberGroupForm,
     MoveForm,
     ProgrammeForm,
+    RetentionForm,
     ThemeForm,
     UnavailableForm,
     record_form_class,
@@ -533,6 +534,21 @@ def themes():  # type: ignore[no-untyped-def]
     current = services.hub_themes(current_user.hub_id)
     db.session.commit()
     return render_template("als/themes.html", form=form, themes=current)
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@hub_admin_required
+def settings():  # type: ignore[no-untyped-def]
+    """How long the hub keeps confidential session notes."""
+    from learnhub.organisations.models import Hub
+
+    hub = db.get_or_404(Hub, current_user.hub_id)
+    form = RetentionForm(months=hub.als_note_retention_months)
+    if form.validate_on_submit():
+        services.set_note_retention(current_user, hub.id, form.months.data)
+        flash(f"Confidential notes will now be deleted {form.months.data} months after a programme ends.", "success")
+        return redirect(url_for("als.programmes"))
+    return render_template("als/settings.html", form=form)
 
 
 @bp.get("/programmes/<int:programme_id>/dashboard")

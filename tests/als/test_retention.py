@@ -71,3 +71,34 @@ def test_note_access_log_is_for_the_groups_facilitators_only(app, client, auth, 
     assert client.get(f"/als/groups/{group}/note-access").status_code == 404
     auth.login_as(world.admin)
     assert client.get(f"/als/groups/{group}/note-access").status_code == 404
+
+
+def test_hub_admin_sets_the_retention_period_on_a_settings_page(app, client, auth, world):
+    auth.login_as(world.admin)
+    page = client.get("/als/settings")
+    assert page.status_code == 200
+    assert 'value="12"' in page.get_data(as_text=True)
+
+    cases = (("0", "from 1 to 120"), ("121", "from 1 to 120"), ("six", "Enter a whole number"), ("", "Enter a whole number"))
+    for bad, message in cases:
+        response = client.post("/als/settings", data={"months": bad})
+        assert response.status_code == 200
+        assert message in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Hub, world.hub).als_note_retention_months == 12
+
+    response = client.post("/als/settings", data={"months": "6"}, follow_redirects=True)
+    assert "deleted 6 months after a programme ends" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Hub, world.hub).als_note_retention_months == 6
+        event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "als.note_retention_changed")).one()
+        assert (event.actor_id, event.hub_id, event.details["before"], event.details["after"]) == (world.admin, world.hub, 12, 6)
+
+
+def test_retention_is_per_hub_and_only_for_hub_admins(app, client, auth, world):
+    auth.login_as(world.other_hub_admin)
+    client.post("/als/settings", data={"months": "3"})
+    with app.app_context():
+        assert db.session.get(Hub, world.hub).als_note_retention_months == 12
+    auth.login_as(world.facilitators[0])
+    assert client.post("/als/settings", data={"months": "3"}).status_code == 403

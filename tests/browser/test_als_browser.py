@@ -137,6 +137,7 @@ def test_hub_admin_als_pages_have_no_axe_violations(page, live_server_url, axe, 
         f"/als/programmes/{pid}/dashboard",
         f"/als/sessions/{als_data['sessions'][2]}/manage",
         "/als/themes",
+        "/als/settings",
     ]
     for path in paths:
         page.goto(live_server_url + path)
@@ -145,3 +146,8 @@ def test_hub_admin_als_pages_have_no_axe_violations(page, live_server_url, axe, 
     page.get_by_role("button", name="Create programme").click()
     assert page.title().startswith("Error:")
     axe(page, "new programme with errors")
+    page.goto(f"{live_server_url}/als/settings")
+    page.get_by_label("Months to keep confidential notes after a programme ends").fill("0")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".nhsuk-error-summary")).to_contain_text("from 1 to 120")
+    axe(page, "notes retention with errors")

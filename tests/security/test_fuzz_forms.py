@@ -34,7 +34,13 @@ def _fields(client, url: str) -> list[str]:  # type: ignore[no-untyped-def]
     return sorted(set(re.findall(r'name="([^"]+)"', page.get_data(as_text=True))) - {"csrf_token"})
 
 
-@settings(max_examples=4, deadline=None, derandomize=True, phases=[Phase.explicit, Phase.generate], suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=4,
+    deadline=None,
+    derandomize=True,
+    phases=[Phase.explicit, Phase.generate],  # no shrinking: a failure is reported as found, quickly
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 @given(data=st.data())
 def test_no_post_input_causes_a_500(app, client, auth, matrix_world, data) -> None:  # type: ignore[no-untyped-def]
     w = matrix_world

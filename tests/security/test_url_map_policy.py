@@ -70,6 +70,7 @@ ANONYMOUS: dict[str, str] = {
     "als.manage_session": LOGIN,
     "als.record": LOGIN,
     "als.themes": LOGIN,
+    "als.settings": LOGIN,
     "certificates.mine": LOGIN,
     "certificates.download": LOGIN,
     "certificates.admin_list": LOGIN,
