@@ -1,9 +1,20 @@
 """Time helpers: LearnHub stores timezone-aware UTC timestamps."""
 
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
+
+#: Where every LearnHub hub is: times are entered and shown as UK time (GMT or BST).
+UK = ZoneInfo("Europe/London")
+
+
+def uk_time(moment: datetime | None, fmt: str = "%-d %B %Y, %H:%M") -> str:
+    """A stored UTC moment as people in England read it: UK time, BST or GMT as it was then."""
+    if moment is None:
+        return ""
+    return moment.astimezone(UK).strftime(fmt)
 
 
 def utcnow() -> datetime:

@@ -33,6 +33,7 @@ from learnhub.organisations.csv_import import decode_csv
 from learnhub.roles import PROFESSIONAL_ROLES
 from learnhub.security import hub_admin_required
 from learnhub.spreadsheet import safe_cell
+from learnhub.timeutil import uk_time
 
 bp = Blueprint("courses", __name__, template_folder="templates")
 
@@ -48,6 +49,9 @@ def status_tag(status: rules.Status) -> str:
         rules.Status.ABSENT: "orange",
         rules.Status.IN_PROGRESS: "blue",
     }.get(status, "grey")
+
+
+bp.add_app_template_filter(uk_time, "uk_time")
 
 
 @bp.app_template_filter("role_labels")

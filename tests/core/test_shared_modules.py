@@ -91,3 +91,38 @@ def test_spreadsheet_cells_cannot_start_a_formula(value, expected):
     from learnhub.spreadsheet import safe_cell
 
     assert safe_cell(value) == expected
+
+
+def test_uk_time_shows_bst_in_summer_and_gmt_in_winter() -> None:
+    from datetime import UTC, datetime
+
+    from learnhub.timeutil import uk_time
+
+    assert uk_time(datetime(2026, 7, 1, 8, 30, tzinfo=UTC)) == "1 July 2026, 09:30"
+    assert uk_time(datetime(2026, 12, 1, 8, 30, tzinfo=UTC)) == "1 December 2026, 08:30"
+    assert uk_time(None) == ""
+
+
+def test_whole_number_field_gives_one_plain_message() -> None:
+    from flask import Flask
+    from flask_wtf import FlaskForm
+    from wtforms.validators import InputRequired, NumberRange
+
+    from learnhub.formfields import WholeNumberField
+
+    class Form(FlaskForm):
+        places = WholeNumberField(
+            "Places",
+            not_a_number="Enter places as a whole number",
+            validators=[InputRequired("Enter places"), NumberRange(min=1, message="Places must be 1 or more")],
+        )
+
+    app = Flask(__name__)
+    app.config.update(SECRET_KEY="x", WTF_CSRF_ENABLED=False)
+    for raw, errors, value in (("12", [], 12), (" 3 ", [], 3), ("twelve", ["Enter places as a whole number"], None),
+                               ("1.5", ["Enter places as a whole number"], None), ("0", ["Places must be 1 or more"], 0),
+                               ("", ["Enter places"], None)):
+        with app.test_request_context(method="POST", data={"places": raw}):
+            form = Form()
+            form.validate()
+            assert (form.places.errors, form.places.data) == (errors, value), raw
