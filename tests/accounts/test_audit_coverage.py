@@ -46,7 +46,7 @@ def test_deactivation_is_audited(app, client, auth, hub_a):  # type: ignore[no-u
     auth.login_as(w.admin)
     assert client.post(f"/hub/users/{member}/deactivate").status_code == 302
     event = _event(app, "user deactivated")
-    assert (event.actor_id, event.hub_id, event.object_id) == (w.admin, w.w, member)
+    assert (event.actor_id, event.hub_id, event.object_id) == (w.admin, w.hub, member)
 
 
 def test_certificate_revocation_and_the_eligibility_it_carries_are_audited(app, client, auth, hub_a, declare, issue):  # type: ignore[no-untyped-def]  # noqa: F811
@@ -56,7 +56,7 @@ def test_certificate_revocation_and_the_eligibility_it_carries_are_audited(app, 
     with app.app_context():
         db.session.get(User, member).professional_role = "gp"
         db.session.commit()
-    declare(w.w, course.course, "arrs_clinical_supervisor")
+    declare(w.hub, course.course, "arrs_clinical_supervisor")
     certificate_id = issue(member, course_id=course.course)
     granted = _event(app, "eligibility granted")
     assert granted.hub_id == w.hub
@@ -107,7 +107,7 @@ def test_eligibility_declarations_are_audited(app, client, auth, hub_a):  # type
 
 def test_every_export_is_audited(app, client, auth, hub_a, make_survey):  # type: ignore[no-untyped-def]  # noqa: F811
     w, course, member = hub_a
-    survey = make_survey(w.w, course_id=course.course)
+    survey = make_survey(w.hub, course_id=course.course)
     auth.login_as(w.admin)
     exports = {
         "export.cohort_progress": f"/hub/courses/{course.course}/cohorts/{course.cohort}/report.csv",
