@@ -454,6 +454,9 @@ def erase_user(actor: User, user: User) -> ErasureResult:
     for pool in db.session.scalars(select(AlsFacilitator).where(AlsFacilitator.user_id == user.id)):
         pool.active = False
 
+    # Places on a waiting list are a wish for the future (and would be offered by email): removed.
+    db.session.execute(delete(Enrolment).where(Enrolment.user_id == user.id, Enrolment.status == Enrolment.WAITING))
+
     # 5. Evaluation: who submitted is deleted; the answers stay, pseudonymous, so results do not change.
     result.survey_completions_removed = (
         db.session.scalar(select(func.count()).select_from(Completion).where(Completion.user_id == user.id)) or 0

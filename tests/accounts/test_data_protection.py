@@ -410,3 +410,22 @@ def test_site_admin_erases_by_email_after_confirming(app, client, auth, make_use
         assert db.session.get(User, member).erased_at is not None
         event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "user.erased"))
         assert event.hub_id == world.hub
+
+
+def test_erasure_removes_a_waiting_list_place_but_keeps_enrolments(app, client, auth, make_course, world):  # type: ignore[no-untyped-def]  # noqa: F811
+    from learnhub.courses import services as courses
+    from learnhub.courses.models import Cohort, Enrolment
+
+    course = make_course(world.hub, capacity=1)
+    first, second = world.members[world.groups[0]][:2]
+    with app.test_request_context():
+        admin = db.session.get(User, world.admin)
+        cohort = db.session.get(Cohort, course.cohort)
+        courses.enrol(admin, cohort, db.session.get(User, first))
+        courses.enrol(admin, cohort, db.session.get(User, second))
+    auth.login_as(world.admin)
+    for uid in (first, second):
+        assert client.post(f"/hub/users/{uid}/erase", data={"confirm": "y"}).status_code == 302
+    with app.app_context():
+        assert _count(Enrolment, Enrolment.user_id == first) == 1
+        assert _count(Enrolment, Enrolment.user_id == second) == 0
