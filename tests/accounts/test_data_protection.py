@@ -429,3 +429,17 @@ def test_erasure_removes_a_waiting_list_place_but_keeps_enrolments(app, client, 
     with app.app_context():
         assert _count(Enrolment, Enrolment.user_id == first) == 1
         assert _count(Enrolment, Enrolment.user_id == second) == 0
+
+
+def test_no_certificate_is_issued_to_an_erased_person(app, client, auth, world):  # type: ignore[no-untyped-def]  # noqa: F811
+    from learnhub.certificates.course_link import issue_for_completion
+    from learnhub.certificates.models import Certificate
+
+    member = world.members[world.groups[0]][0]
+    auth.login_as(world.admin)
+    assert client.post(f"/hub/users/{member}/erase", data={"confirm": "y"}).status_code == 302
+    with app.test_request_context():
+        # A course change re-checks completions; one for an erased person issues nothing.
+        issue_for_completion(SimpleNamespace(id=1, user=db.session.get(User, member)))
+        db.session.commit()
+        assert _count(Certificate, Certificate.user_id == member) == 0
