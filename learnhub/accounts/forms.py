@@ -166,3 +166,7 @@ class ProfileForm(FlaskForm):
             problem = registration_number_problem(body, field.data)
             if problem:
                 raise ValidationError(problem)
+
+
+class DownloadDataForm(FlaskForm):
+    """The "Download my data" button (a CSRF token and nothing else)."""

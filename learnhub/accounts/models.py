@@ -41,6 +41,8 @@ class User(UserMixin, db.Model):
     session_version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: When a hub or site administrator erased this person's personal data (the row stays, anonymised).
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     hub: Mapped[Hub | None] = relationship()
     pcn: Mapped[Pcn | None] = relationship()

@@ -1,6 +1,8 @@
 """Account pages: register, sign in, sign out, password reset and invitation, profile."""
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+import json
+
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 from wtforms.validators import Optional
@@ -8,6 +10,7 @@ from wtforms.validators import Optional
 from learnhub.accounts import services
 from learnhub.accounts.forms import (
     ChangePasswordForm,
+    DownloadDataForm,
     ForgotPasswordForm,
     LoginForm,
     ProfileForm,
@@ -196,7 +199,34 @@ def profile():  # type: ignore[no-untyped-def]
             )
             flash("Your profile has been saved.", "success")
             return redirect(url_for("accounts.profile"))
-    return render_template("accounts/profile.html", form=form)
+    return render_template("accounts/profile.html", form=form, download_form=DownloadDataForm())
+
+
+@bp.post("/my-data")
+@login_required
+def download_my_data():  # type: ignore[no-untyped-def]
+    """Download everything LearnHub holds about you, as JSON.
+
+    A POST with a CSRF token, not a GET: another site cannot make a signed-in browser fetch
+    (and so audit) a copy of someone's data, and the copy is never cached or prefetched.
+    """
+    from learnhub.accounts.data_protection import export_data
+
+    user: User = current_user  # type: ignore[assignment]
+    if not DownloadDataForm().validate_on_submit():
+        abort(400)
+    data = export_data(user)
+    services.audit(user, "export.personal_data", format="json")
+    db.session.commit()
+    body = json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False)
+    return Response(
+        body,
+        mimetype="application/json",
+        headers={
+            "Content-Disposition": 'attachment; filename="learnhub-my-data.json"',
+            "Cache-Control": "private, no-store",
+        },
+    )
 
 
 @bp.route("/password", methods=["GET", "POST"])

@@ -15,6 +15,8 @@ from learnhub.organisations.models import Hub
 def issue_for_completion(completion) -> None:  # type: ignore[no-untyped-def]
     """Issue (and grant eligibility for) the certificate of a course completion."""
     db.session.flush()
+    if completion.user.erased_at is not None:
+        return  # nobody to certify: the holder's personal data has been erased
     course = completion.course
     hub = db.session.get(Hub, course.hub_id)
     issue_certificate(

@@ -166,16 +166,17 @@ def issue_certificate(
     db.session.add(cert)
     db.session.flush()
     for plan in plans:
-        _apply_grant(user, hub, cert, plan, completed_on)
-    audit(actor, "certificate issued", certificate=cert.id, user=user.id, course=course_id)
+        _apply_grant(user, hub, cert, plan, completed_on, actor)
+    audit(actor, "certificate issued", certificate=cert.id, user=user.id, course=course_id, hub=hub.id)
     if commit:
         db.session.commit()
     return cert
 
 
-def _apply_grant(user: User, hub: Hub, cert: Certificate, plan: _Grant, completed_on: date) -> None:
+def _apply_grant(user: User, hub: Hub, cert: Certificate, plan: _Grant, completed_on: date, actor: User | None) -> None:
     declaration = plan.declaration
     if plan.problem is not None:
+        audit(actor, "eligibility not granted", certificate=cert.id, user=user.id, type=declaration.eligibility_type, hub=hub.id)
         db.session.add(
             EligibilityEvent(
                 user_id=user.id,
@@ -220,6 +221,15 @@ def _apply_grant(user: User, hub: Hub, cert: Certificate, plan: _Grant, complete
             base=plan.base,
         )
     )
+    audit(
+        actor,
+        f"eligibility {kind}",
+        eligibility_record=record.id,
+        user=user.id,
+        type=declaration.eligibility_type,
+        expires_on=plan.expires_on.isoformat(),
+        hub=hub.id,
+    )
 
 
 def revoke_certificate(actor: User, cert: Certificate, reason: str) -> None:
@@ -252,8 +262,9 @@ def revoke_certificate(actor: User, cert: Certificate, reason: str) -> None:
                 reason=reason,
             )
         )
+        audit(actor, "eligibility revoked", eligibility_record=record.id, user=record.user_id, hub=record.hub_id)
     db.session.flush()
-    audit(actor, "certificate revoked", certificate=cert.id)
+    audit(actor, "certificate revoked", certificate=cert.id, hub=cert.hub_id)
     db.session.commit()
 
 
@@ -296,7 +307,7 @@ def reissue_certificate(actor: User | None, cert: Certificate, holder_name: str 
     for record in db.session.scalars(select(EligibilityRecord).where(EligibilityRecord.certificate_id == cert.id)):
         record.certificate_id = new.id
     db.session.flush()
-    audit(actor, "certificate re-issued", old=cert.id, new=new.id, version=new.version)
+    audit(actor, "certificate re-issued", certificate=cert.id, new=new.id, version=new.version, hub=cert.hub_id)
     db.session.commit()
     return new
 

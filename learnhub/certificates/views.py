@@ -101,6 +101,8 @@ def mine():  # type: ignore[no-untyped-def]
 def download(certificate_id: int):  # type: ignore[no-untyped-def]
     """The stored PDF, exactly as issued."""
     cert = get_certificate_for(current_user, certificate_id)
+    if not cert.pdf:  # the holder was erased: the PDF with their name is gone
+        abort(404)
     filename = f"certificate-{format_code(cert.code)}.pdf"
     return Response(
         cert.pdf,

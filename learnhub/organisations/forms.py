@@ -3,7 +3,7 @@
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from sqlalchemy import func, select
-from wtforms import EmailField, RadioField, SelectField, StringField, ValidationError
+from wtforms import BooleanField, EmailField, RadioField, SelectField, StringField, ValidationError
 from wtforms.validators import Email, InputRequired, Length, Optional
 
 from learnhub.accounts.forms import ROLE_CHOICES, email_taken, normalise_email
@@ -112,3 +112,24 @@ class PermissionForm(FlaskForm):
 
 class ActiveForm(FlaskForm):
     """Deactivate or reactivate an account (a button; the action is in the URL)."""
+
+
+class EraseForm(FlaskForm):
+    """Confirm the erasure of one person's personal data."""
+
+    confirm = BooleanField(
+        "I understand that this person's personal data will be erased and that this cannot be undone",
+        validators=[InputRequired("Confirm that you understand the erasure cannot be undone")],
+    )
+
+
+class FindPersonForm(FlaskForm):
+    """Site administrators: find the person to erase by their email address."""
+
+    email = EmailField(
+        "Email address of the person",
+        validators=[
+            InputRequired("Enter the email address of the person whose data is to be erased"),
+            Length(max=254, message="Email address must be 254 characters or fewer"),
+        ],
+    )

@@ -132,7 +132,7 @@ def set_permission(actor: User, user: User, hub_role: str) -> None:
     old = user.hub_role
     user.hub_role = HubRole(hub_role).value
     db.session.flush()
-    audit(actor, "permission changed", user=user.id, old=old, new=user.hub_role)
+    audit(actor, "permission changed", user=user.id, old=old, new=user.hub_role, hub=user.hub_id)
     db.session.commit()
 
 
@@ -142,7 +142,7 @@ def set_active(actor: User, user: User, active: bool) -> None:
     if not active:
         user.session_version += 1
     db.session.flush()
-    audit(actor, "user activated" if active else "user deactivated", user=user.id)
+    audit(actor, "user activated" if active else "user deactivated", user=user.id, hub=user.hub_id)
     db.session.commit()
 
 

@@ -6,12 +6,15 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 
+from learnhub.accounts import data_protection
 from learnhub.accounts.models import User
 from learnhub.extensions import db
 from learnhub.organisations import services
 from learnhub.organisations.csv_import import decode_csv
 from learnhub.organisations.forms import (
     ActiveForm,
+    EraseForm,
+    FindPersonForm,
     HubForm,
     ImportForm,
     InviteForm,
@@ -194,6 +197,9 @@ def change_permission(user_id: int):  # type: ignore[no-untyped-def]
     if user.id == current_user.id:
         flash("You cannot change your own permission. Ask another hub administrator.", "warning")
         return redirect(url_for("organisations.user_detail", user_id=user.id))
+    if user.erased_at is not None:
+        flash(ERASED_UNCHANGEABLE, "warning")
+        return redirect(url_for("organisations.user_detail", user_id=user.id))
     if form.validate_on_submit():
         services.set_permission(current_user, user, form.hub_role.data)
         flash(f"{user.name} is now a {user.hub_role_label.lower()}.", "success")
@@ -211,6 +217,8 @@ def change_active(user_id: int, action: str):  # type: ignore[no-untyped-def]
         abort(400)
     if user.id == current_user.id:
         flash("You cannot deactivate your own account.", "warning")
+    elif user.erased_at is not None:
+        flash(ERASED_UNCHANGEABLE, "warning")
     else:
         services.set_active(current_user, user, action == "reactivate")
         flash(f"{user.name} has been {action}d.", "success")
@@ -225,12 +233,92 @@ def resend_invite(user_id: int):  # type: ignore[no-untyped-def]
     form = ActiveForm()
     if not form.validate_on_submit():
         abort(400)
-    if user.password_hash:
+    if user.erased_at is not None or not user.active:
+        flash("Invitations cannot be sent to a deactivated or erased account.", "warning")
+    elif user.password_hash:
         flash(f"{user.name} has already set a password.", "warning")
     else:
         services.resend_invite(current_user, user)
         flash(f"A new invitation has been sent to {user.email}.", "success")
     return redirect(url_for("organisations.user_detail", user_id=user.id))
+
+
+# --- data protection: erasure ---------------------------------------------------------------------
+
+ERASED_UNCHANGEABLE = "This person's personal data has been erased. The account cannot be changed or used again."
+
+
+def _erase_page(user: User, form: EraseForm, *, back: str, status: int = 200, find_form: FindPersonForm | None = None):  # type: ignore[no-untyped-def]
+    refusal = None
+    if user.erased_at is None:
+        try:
+            data_protection.check_erasure(current_user, user)
+        except data_protection.ErasureRefused as problem:
+            refusal = str(problem)
+    return (
+        render_template(
+            "organisations/erase_user.html",
+            person=user,
+            form=form,
+            find_form=find_form,
+            refusal=refusal,
+            counts=data_protection.counts_for_confirmation(user),
+            back=back,
+        ),
+        status,
+    )
+
+
+def _do_erase(user: User, done_url: str, back: str):  # type: ignore[no-untyped-def]
+    try:
+        result = data_protection.erase_user(current_user, user)
+    except data_protection.ErasureRefused as problem:
+        flash(str(problem), "warning")
+        return redirect(back)
+    if result.already_erased:
+        flash("This person's personal data had already been erased. Nothing has changed.", "warning")
+    else:
+        flash("The person's personal data has been erased. The erasure is recorded in the audit log.", "success")
+    return redirect(done_url)
+
+
+@bp.route("/hub/users/<int:user_id>/erase", methods=["GET", "POST"])
+@hub_admin_required
+def erase_user(user_id: int):  # type: ignore[no-untyped-def]
+    """Confirm, then erase the personal data of someone in the administrator's hub."""
+    user = get_hub_user(user_id)
+    back = url_for("organisations.user_detail", user_id=user.id)
+    form = EraseForm()
+    if request.method == "POST":
+        if user.erased_at is None and not form.validate_on_submit():
+            return _erase_page(user, form, back=back, status=400)
+        return _do_erase(user, url_for("organisations.users"), url_for("organisations.erase_user", user_id=user.id))
+    return _erase_page(user, form, back=back)
+
+
+@bp.route("/admin/people/erase", methods=["GET", "POST"])
+@site_admin_required
+def site_erase_user():  # type: ignore[no-untyped-def]
+    """Site administrators: find anyone by email, confirm, then erase their personal data."""
+    find_form = FindPersonForm()
+    back = url_for("organisations.hubs")
+    if request.method == "GET" or not find_form.validate_on_submit():
+        status = 400 if request.method == "POST" else 200
+        return render_template("organisations/erase_find.html", form=find_form, back=back), status
+    from learnhub.accounts.services import get_user_by_email
+
+    user = get_user_by_email(find_form.email.data)
+    if user is None:
+        find_form.email.errors.append("No account has this email address. Check it and try again")
+        return render_template("organisations/erase_find.html", form=find_form, back=back), 400
+    form = EraseForm()
+    here = url_for("organisations.site_erase_user")
+    if request.form.get("step") != "confirm":
+        form = EraseForm(formdata=None)
+        return _erase_page(user, form, back=here, find_form=find_form)
+    if user.erased_at is None and not form.validate():
+        return _erase_page(user, form, back=here, status=400, find_form=find_form)
+    return _do_erase(user, here, here)
 
 
 # --- hub administration: audit log -------------------------------------------------------------

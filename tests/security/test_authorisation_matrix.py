@@ -29,6 +29,7 @@ COLUMNS = ("learner", "member", "fac", "xadmin", "site", "admin")
 POLICY_TEXT = """
 # endpoint:                      learner member fac xadmin site admin ; (POST, same columns)
 accounts.accept_invite:          410 410 410 410 410 410 ; 410 410 410 410 410 410
+accounts.download_my_data:         -   -   -   -   -   - ; 200 200 200 200 200 200
 accounts.change_password:        200 200 200 200 200 200 ; 200 200 200 200 200 200
 accounts.forgot_password:        200 200 200 200 200 200 ; 200 200 200 200 200 200
 accounts.login:                  302 302 302 302 302 302 ; 302 302 302 302 302 302
@@ -124,6 +125,8 @@ main.privacy:                    200 200 200 200 200 200 ;   -   -   -   -   -  
 organisations.change_active:       -   -   -   -   -   - ; 403 403 403 404 403 302
 organisations.change_permission:   -   -   -   -   -   - ; 403 403 403 404 403 400
 organisations.audit_log:         403 403 403 200 403 200 ;   -   -   -   -   -   -
+organisations.erase_user:        403 403 403 404 403 200 ; 403 403 403 404 403 400
+organisations.site_erase_user:   403 403 403 403 200 403 ; 403 403 403 403 400 403
 organisations.hub_detail:        403 403 403 403 200 403 ; 403 403 403 403 200 403
 organisations.hubs:              403 403 403 403 200 403 ; 403 403 403 403 200 403
 organisations.import_users:      403 403 403 200 403 200 ; 403 403 403 200 403 200

@@ -33,6 +33,7 @@ ANONYMOUS: dict[str, str] = {
     "accounts.forgot_password": PUBLIC,
     "accounts.reset_password": PUBLIC,
     "accounts.profile": LOGIN,
+    "accounts.download_my_data": LOGIN,
     "accounts.register": PUBLIC,
     "accounts.login": PUBLIC,
     "accounts.logout": PUBLIC,  # no Origin header: refused with 400 (same_origin_post)
@@ -46,6 +47,8 @@ ANONYMOUS: dict[str, str] = {
     "organisations.change_active": LOGIN,
     "organisations.change_permission": LOGIN,
     "organisations.resend_invite": LOGIN,
+    "organisations.erase_user": LOGIN,
+    "organisations.site_erase_user": LOGIN,
     "organisations.import_users": LOGIN,
     "organisations.invite": LOGIN,
     "als.mine": LOGIN,
