@@ -142,10 +142,13 @@ def _app(url: str):  # type: ignore[no-untyped-def]
 
 def _prepare(url: str, count: int, workers: int) -> list[int]:
     """A fresh database with one hub, ``count`` learners and one job per worker."""
+    from datetime import UTC, datetime
+
     from flask_migrate import upgrade
 
     from learnhub.accounts.models import User
     from learnhub.certificates.models import BulkJob
+    from learnhub.courses.models import Cohort, Course, CourseCompletion, Enrolment
     from learnhub.eligibility.models import EligibilityDeclaration
     from learnhub.extensions import db
     from learnhub.organisations.models import Hub
@@ -156,9 +159,20 @@ def _prepare(url: str, count: int, workers: int) -> list[int]:
         hub = Hub(name="Benchmark hub", signatory="Dr Bench, Clinical Lead")
         db.session.add(hub)
         db.session.flush()
+        course = Course(
+            hub_id=hub.id,
+            title=FACTS.course_title,
+            summary="",
+            audience=[],
+            cpd_hours=6.5,
+            learning_outcomes="\n".join(FACTS.outcomes),
+        )
+        cohort = Cohort(course=course, name="Benchmark cohort", starts_on=date(2026, 9, 1))
+        db.session.add_all([course, cohort])
+        db.session.flush()
         db.session.add(
             EligibilityDeclaration(
-                course_id=1,
+                course_id=course.id,
                 hub_id=hub.id,
                 eligibility_type="arrs_clinical_supervisor",
                 validity_months=36,
@@ -170,18 +184,17 @@ def _prepare(url: str, count: int, workers: int) -> list[int]:
         ]
         db.session.add_all(users)
         db.session.flush()
-        items = [
-            {
-                "user_id": u.id,
-                "course_id": 1,
-                "completion_id": u.id,
-                "course_title": FACTS.course_title,
-                "cpd_hours": "6.5",
-                "outcomes": FACTS.outcomes,
-                "completed_on": "2026-11-02",
-            }
-            for u in users
-        ]
+        completed_at = datetime(2026, 11, 2, 12, tzinfo=UTC)
+        completions = []
+        for user in users:
+            enrolment = Enrolment(course=course, cohort=cohort, user_id=user.id, completed_at=completed_at)
+            completion = CourseCompletion(
+                enrolment=enrolment, course=course, user_id=user.id, completed_at=completed_at, cpd_hours=6.5
+            )
+            db.session.add_all([enrolment, completion])
+            completions.append(completion)
+        db.session.flush()
+        items = [completion.id for completion in completions]
         ids = []
         for part in range(workers):
             chunk = items[part::workers]
