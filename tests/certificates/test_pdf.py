@@ -132,3 +132,22 @@ def test_outcomes_and_names_are_escaped_not_run_as_html():
     html = certificate_html(facts(holder_name="<img src=file:///etc/passwd>", outcomes=["<script>x</script>"]))
     assert "<img src=file" not in html
     assert "&lt;script&gt;" in html
+
+
+def _structure_types(node, found: set[str]) -> set[str]:  # type: ignore[no-untyped-def]
+    node = node.get_object()
+    if isinstance(node, pypdf.generic.ArrayObject):
+        for child in node:
+            _structure_types(child, found)
+    elif isinstance(node, pypdf.generic.DictionaryObject):
+        if "/S" in node:
+            found.add(str(node["/S"]))
+        if "/K" in node:
+            _structure_types(node["/K"], found)
+    return found
+
+
+def test_structure_tags_headings_lists_and_the_qr_figure():
+    reader, _ = read(render_certificate(facts()))
+    types = _structure_types(reader.trailer["/Root"]["/StructTreeRoot"], set())
+    assert {"/H1", "/H2", "/L", "/LI", "/Figure"} <= types, types
