@@ -83,9 +83,7 @@ def _without_nul(values: ImmutableMultiDict) -> ImmutableMultiDict:
     """The same fields with NUL characters removed (PostgreSQL text cannot store them)."""
     if not any("\x00" in key or "\x00" in value for key, value in values.items(multi=True)):
         return values
-    return ImmutableMultiDict(
-        [(key.replace("\x00", ""), value.replace("\x00", "")) for key, value in values.items(multi=True)]
-    )
+    return ImmutableMultiDict([(key.replace("\x00", ""), value.replace("\x00", "")) for key, value in values.items(multi=True)])
 
 
 class LearnHubRequest(Request):

@@ -7,16 +7,20 @@ the completion callback with the eligibility declared here.
 
 from sqlalchemy import select
 
+from learnhub.accounts.models import User
 from learnhub.certificates.models import Certificate
-from learnhub.eligibility.models import EligibilityDeclaration
+from learnhub.eligibility.models import EligibilityDeclaration, PcnLead
 from learnhub.extensions import db
+from learnhub.organisations.models import Pcn
 
 #: (eligibility type, months, renewal window days)
 DEMO_DECLARATIONS = [("arrs_clinical_supervisor", 36, 90), ("personalised_care_supervisor", 36, 90)]
+#: (email, PCN): a GP who leads a PCN and so reads its part of the supervisor register.
+DEMO_PCN_LEAD = ("facilitator2@example.org", "Riverside PCN")
 
 
 def seed(ctx) -> None:  # type: ignore[no-untyped-def]
-    """Declare the demo course's eligibility (idempotent)."""
+    """Declare the demo course's eligibility and give the demo PCN lead their access (idempotent)."""
     course = ctx.objects.get("course")
     if course is None:
         return
@@ -36,6 +40,14 @@ def seed(ctx) -> None:  # type: ignore[no-untyped-def]
                     renewal_window_days=window,
                 )
             )
+    email, pcn_name = DEMO_PCN_LEAD
+    lead = db.session.scalar(select(User).where(User.email == email))
+    pcn = db.session.scalar(select(Pcn).where(Pcn.hub_id == course.hub_id, Pcn.name == pcn_name))
+    if lead is not None and pcn is not None:
+        granted = db.session.scalar(select(PcnLead).where(PcnLead.user_id == lead.id, PcnLead.pcn_id == pcn.id))
+        if granted is None:
+            db.session.add(PcnLead(user_id=lead.id, pcn_id=pcn.id))
+        ctx.notes.append(f"PCN lead: {email} reads the supervisor register of {pcn_name} at /pcn/eligibility")
     db.session.commit()
 
 

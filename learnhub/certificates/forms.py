@@ -1,8 +1,8 @@
-"""Forms for verifying, revoking, re-issuing and bulk re-issuing certificates."""
+"""Forms for verifying, revoking and re-issuing certificates, one at a time or for a cohort."""
 
 from flask_wtf import FlaskForm
-from wtforms import Form, IntegerField, StringField, TextAreaField, ValidationError
-from wtforms.validators import InputRequired, Length, NumberRange
+from wtforms import Form, HiddenField, StringField, TextAreaField, ValidationError
+from wtforms.validators import AnyOf, InputRequired, Length
 
 from learnhub.certificates.codes import CodeProblem, normalise_code
 
@@ -45,10 +45,7 @@ class ReissueForm(FlaskForm):
     )
 
 
-class BulkReissueForm(FlaskForm):
-    """Re-issue every current certificate of a course."""
+class CohortJobForm(FlaskForm):
+    """Issue or re-issue the certificates of a cohort (a button; what to do is a hidden field)."""
 
-    course_id = IntegerField(
-        "Course number",
-        validators=[InputRequired("Enter the course number"), NumberRange(min=1, message="Enter a course number of 1 or more")],
-    )
+    kind = HiddenField(validators=[AnyOf(["issue", "reissue"], message="Choose whether to issue or re-issue certificates")])

@@ -7,9 +7,6 @@ Worker: ``.venv/bin/rq worker learnhub-certificates --url "$LEARNHUB_REDIS_URL"`
 builds its own app from the same ``LEARNHUB_*`` environment).
 """
 
-from datetime import date
-from decimal import Decimal
-
 from flask import current_app
 from sqlalchemy import select
 
@@ -23,12 +20,22 @@ from learnhub.timeutil import utcnow
 QUEUE = "learnhub-certificates"
 
 
-def start_bulk_job(actor: User | None, hub_id: int, kind: str, items: list) -> BulkJob:
-    """Record a bulk job and start it: queued on RQ with REDIS_URL, else run now."""
-    job = BulkJob(hub_id=hub_id, created_by_id=actor.id if actor else None, kind=kind, items=items, total=len(items))
+def start_bulk_job(actor: User | None, hub_id: int, kind: str, items: list, cohort_id: int | None = None) -> BulkJob:
+    """Record a bulk job and start it: queued on RQ with REDIS_URL, else run now.
+
+    Items are completion ids for "issue" and certificate ids for "reissue".
+    """
+    job = BulkJob(
+        hub_id=hub_id,
+        created_by_id=actor.id if actor else None,
+        kind=kind,
+        items=items,
+        total=len(items),
+        cohort_id=cohort_id,
+    )
     db.session.add(job)
     db.session.flush()
-    audit(actor, "bulk certificate job", job=job.id, kind=kind, total=len(items))
+    audit(actor, "bulk certificate job", job=job.id, kind=kind, total=len(items), cohort=cohort_id)
     db.session.commit()
     redis_url = current_app.config.get("REDIS_URL")
     if redis_url:
@@ -71,7 +78,7 @@ def run_bulk_job(job_id: int) -> None:
                 cert = db.session.get(Certificate, int(item))
                 if cert is None or cert.hub_id != job.hub_id or cert.status != Certificate.VALID:
                     raise services.CertificateError("not a current certificate of this hub")
-                services.reissue_certificate(None, cert, cert.user.name)
+                services.reissue_certificate(None, cert, cert.user.name, hub_as_now=True)
             else:
                 _issue_item(job.hub_id, item)
             job.done += 1
@@ -85,25 +92,57 @@ def run_bulk_job(job_id: int) -> None:
     db.session.commit()
 
 
-def _issue_item(hub_id: int, item: dict) -> None:
+def _issue_item(hub_id: int, item: object) -> None:
+    """Issue the certificate of one completion of this hub's courses (nothing if it has one)."""
     from learnhub.certificates.services import issue_certificate
+    from learnhub.courses.models import CourseCompletion
 
-    user = db.session.get(User, int(item["user_id"]))
+    completion = db.session.get(CourseCompletion, int(item))  # type: ignore[call-overload]
     hub = db.session.get(Hub, hub_id)
-    if user is None or hub is None:
-        raise KeyError("user or hub not found")
+    if completion is None or hub is None or completion.course.hub_id != hub_id:
+        raise KeyError("not a completion of this hub's courses")
+    course = completion.course
     issue_certificate(
-        user=user,
+        user=completion.user,
         hub=hub,
-        course_id=int(item["course_id"]),
-        completion_id=item.get("completion_id"),
-        course_title=str(item["course_title"]),
-        cpd_hours=Decimal(str(item["cpd_hours"])),
-        outcomes=list(item.get("outcomes") or []),
-        completed_at=date.fromisoformat(item["completed_on"]),
+        course_id=course.id,
+        completion_id=completion.id,
+        course_title=course.title,
+        cpd_hours=completion.cpd_hours,
+        outcomes=course.outcomes,
+        completed_at=completion.completed_at,
     )
 
 
-def pending_jobs(hub_id: int) -> list[BulkJob]:
-    """Unfinished jobs of a hub."""
-    return list(db.session.scalars(select(BulkJob).where(BulkJob.hub_id == hub_id, BulkJob.state != "finished")))
+def pending_jobs(hub_id: int, cohort_id: int | None = None) -> list[BulkJob]:
+    """Unfinished jobs of a hub (of one cohort, when given), oldest first."""
+    stmt = select(BulkJob).where(BulkJob.hub_id == hub_id, BulkJob.state != "finished")
+    if cohort_id is not None:
+        stmt = stmt.where(BulkJob.cohort_id == cohort_id)
+    return list(db.session.scalars(stmt.order_by(BulkJob.id)))
+
+
+def cohort_plan(cohort_id: int) -> tuple[list[int], list[int]]:
+    """What a bulk job for a cohort would do: (completions with no certificate, current valid certificates).
+
+    Members who completed the course in this cohort and have no current certificate are to be
+    issued one; those whose certificate is valid can be re-issued (e.g. after a change of
+    signatory or template). Revoked certificates are left alone. Two queries, filtered in SQL.
+    """
+    from learnhub.courses.models import CourseCompletion, Enrolment
+
+    completed = (
+        select(CourseCompletion.id)
+        .join(Enrolment, CourseCompletion.enrolment_id == Enrolment.id)
+        .where(Enrolment.cohort_id == cohort_id)
+    )
+    current = select(Certificate.completion_id).where(
+        Certificate.completion_id.is_not(None), Certificate.status != Certificate.SUPERSEDED
+    )
+    to_issue = db.session.scalars(completed.where(CourseCompletion.id.not_in(current)).order_by(CourseCompletion.id)).all()
+    to_reissue = db.session.scalars(
+        select(Certificate.id)
+        .where(Certificate.completion_id.in_(completed), Certificate.status == Certificate.VALID)
+        .order_by(Certificate.id)
+    ).all()
+    return list(to_issue), list(to_reissue)

@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, Date, ForeignKey, Integer, LargeBinary, Numeric, String, Text
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, LargeBinary, Numeric, String, Text, text
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from learnhub.accounts.models import User
@@ -17,6 +17,17 @@ class Certificate(db.Model):
     """One issued certificate. Its fields are a snapshot: later course edits do not change it."""
 
     __tablename__ = "certificate"
+    __table_args__ = (
+        # At most one current (not superseded) certificate per completion, even when two
+        # requests or workers issue at the same moment; issue_certificate relies on it.
+        Index(
+            "uq_certificate_current_completion",
+            "completion_id",
+            unique=True,
+            sqlite_where=text("status != 'superseded'"),
+            postgresql_where=text("status != 'superseded'"),
+        ),
+    )
 
     VALID = "valid"
     REVOKED = "revoked"
@@ -27,9 +38,10 @@ class Certificate(db.Model):
     code: Mapped[str] = mapped_column(String(16), unique=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="RESTRICT"), index=True)
     hub_id: Mapped[int] = mapped_column(ForeignKey("hub.id", ondelete="RESTRICT"), index=True)
-    #: The course and completion it certifies (foreign keys are added when courses are merged).
-    course_id: Mapped[int] = mapped_column(Integer, index=True)
-    completion_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    #: The course and completion it certifies. RESTRICT: an issued certificate is a public
+    #: record, so the course and completion behind it cannot be deleted from under it.
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="RESTRICT"), index=True)
+    completion_id: Mapped[int | None] = mapped_column(ForeignKey("course_completion.id", ondelete="RESTRICT"), index=True)
     #: 1 for the first issue; re-issues (e.g. after a name correction) count up.
     version: Mapped[int] = mapped_column(Integer, default=1)
     superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("certificate.id", ondelete="SET NULL"))
@@ -89,6 +101,8 @@ class BulkJob(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     #: "issue" (items are completions) or "reissue" (items are certificate ids).
     kind: Mapped[str] = mapped_column(String(10))
+    #: The cohort the job was started for (bulk issue or re-issue from the cohort page).
+    cohort_id: Mapped[int | None] = mapped_column(ForeignKey("course_cohort.id", ondelete="SET NULL"), index=True)
     items: Mapped[list] = mapped_column(JSON, default=list)
     total: Mapped[int] = mapped_column(Integer, default=0)
     done: Mapped[int] = mapped_column(Integer, default=0)

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from flask import current_app, has_request_context, url_for
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from learnhub.accounts.models import User
 from learnhub.accounts.services import audit
@@ -163,14 +164,42 @@ def issue_certificate(
         issued_at=utcnow(),
     )
     cert.pdf = render_certificate(_facts(cert))
-    db.session.add(cert)
-    db.session.flush()
+    if not _insert_first_current(cert, commit=commit):
+        # Another request or worker issued it while this one was rendering: that one counts.
+        existing = find_issued(user.id, course_id, completion_id)
+        if existing is None:
+            raise CertificateError("The certificate could not be issued. Try again.")
+        return existing
     for plan in plans:
         _apply_grant(user, hub, cert, plan, completed_on, actor)
     audit(actor, "certificate issued", certificate=cert.id, user=user.id, course=course_id, hub=hub.id)
     if commit:
         db.session.commit()
     return cert
+
+
+def _insert_first_current(cert: Certificate, *, commit: bool) -> bool:
+    """Insert a new certificate; False if the completion already has a current one.
+
+    The partial unique index ``uq_certificate_current_completion`` refuses a second current
+    certificate for a completion. With ``commit=False`` the caller's transaction (the course
+    completion) goes on, so the insert runs in a savepoint; otherwise the whole transaction,
+    which holds nothing else yet, is rolled back.
+    """
+    if commit:
+        db.session.add(cert)
+        try:
+            db.session.flush()
+        except IntegrityError:
+            db.session.rollback()
+            return False
+        return True
+    try:
+        with db.session.begin_nested():
+            db.session.add(cert)
+    except IntegrityError:
+        return False
+    return True
 
 
 def _apply_grant(user: User, hub: Hub, cert: Certificate, plan: _Grant, completed_on: date, actor: User | None) -> None:
@@ -268,8 +297,14 @@ def revoke_certificate(actor: User, cert: Certificate, reason: str) -> None:
     db.session.commit()
 
 
-def reissue_certificate(actor: User | None, cert: Certificate, holder_name: str | None = None) -> Certificate:
-    """Issue a new version (e.g. after a name correction); the old code then verifies as superseded."""
+def reissue_certificate(
+    actor: User | None, cert: Certificate, holder_name: str | None = None, *, hub_as_now: bool = False
+) -> Certificate:
+    """Issue a new version (e.g. after a name correction); the old code then verifies as superseded.
+
+    ``hub_as_now`` prints the hub's current name and signatory (a cohort re-issue after the
+    signatory changed); otherwise they are copied from the old version.
+    """
     if cert.status == Certificate.REVOKED:
         raise CertificateError(
             "A revoked certificate cannot be re-issued. If it was revoked by mistake, the course completion "
@@ -293,16 +328,24 @@ def reissue_certificate(actor: User | None, cert: Certificate, holder_name: str 
         completed_on=cert.completed_on,
         cpd_hours=cert.cpd_hours,
         outcomes=list(cert.outcomes or []),
-        hub_name=cert.hub_name,
-        signatory=cert.signatory,
+        hub_name=cert.hub.name if hub_as_now else cert.hub_name,
+        signatory=cert.hub.signatory if hub_as_now else cert.signatory,
         eligibilities=list(cert.eligibilities or []),
         valid_until=cert.valid_until,
         issued_at=utcnow(),
     )
     new.pdf = render_certificate(_facts(new))
-    db.session.add(new)
-    db.session.flush()
+    # The old version stops being current before the new one is written (one current
+    # certificate per completion, enforced by a unique index). Two re-issues at once: the
+    # second one's insert fails on that index, and the first one's stands.
     cert.status = Certificate.SUPERSEDED
+    try:
+        db.session.flush()
+        db.session.add(new)
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        raise CertificateError("This certificate has already been re-issued. Re-issue the current version instead.") from None
     cert.superseded_by_id = new.id
     for record in db.session.scalars(select(EligibilityRecord).where(EligibilityRecord.certificate_id == cert.id)):
         record.certificate_id = new.id

@@ -5,13 +5,15 @@ from datetime import date
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import contains_eager
 
 from learnhub.accounts.models import User
 from learnhub.certificates import jobs, services
 from learnhub.certificates.codes import CodeProblem, format_code, normalise_code
-from learnhub.certificates.forms import BulkReissueForm, ReissueForm, RevokeForm, VerifyForm
+from learnhub.certificates.forms import CohortJobForm, ReissueForm, RevokeForm, VerifyForm
 from learnhub.certificates.models import BulkJob, Certificate
 from learnhub.certificates.pdf import format_hours, long_date
+from learnhub.courses.models import Cohort, Course, CourseCompletion, Enrolment
 from learnhub.extensions import db, limiter
 from learnhub.security import hub_admin_required
 
@@ -93,7 +95,11 @@ def mine():  # type: ignore[no-untyped-def]
         .where(Certificate.user_id == current_user.id, Certificate.status != Certificate.SUPERSEDED)
         .order_by(Certificate.completed_on.desc(), Certificate.id.desc())
     ).all()
-    return render_template("certificates/mine.html", certs=certs, today=date.today(), labels=STATE_LABELS)
+    from learnhub.eligibility.services import led_pcns
+
+    return render_template(
+        "certificates/mine.html", certs=certs, today=date.today(), labels=STATE_LABELS, led_pcns=led_pcns(current_user)
+    )
 
 
 @bp.get("/certificates/<int:certificate_id>/download")
@@ -192,32 +198,80 @@ def reissue(certificate_id: int):  # type: ignore[no-untyped-def]
     return _detail(cert, RevokeForm(), form, 400)
 
 
-@bp.route("/hub/certificates/bulk", methods=["GET", "POST"])
+def get_cohort_for(user: User, cohort_id: int) -> Cohort:
+    """A cohort of a course of the administrator's hub; 404 for anyone else's."""
+    cohort = db.session.get(Cohort, cohort_id)
+    if cohort is None or not user.administers(cohort.course.hub_id):
+        abort(404)
+    return cohort
+
+
+@bp.get("/hub/certificates/bulk")
 @hub_admin_required
 def bulk():  # type: ignore[no-untyped-def]
-    """Re-issue every current certificate of a course (e.g. after fixing names in accounts)."""
-    form = BulkReissueForm()
-    if form.validate_on_submit():
-        ids = db.session.scalars(
-            select(Certificate.id).where(
-                Certificate.hub_id == current_user.hub_id,
-                Certificate.course_id == form.course_id.data,
-                Certificate.status == Certificate.VALID,
-            )
-        ).all()
-        if not ids:
-            form.course_id.errors = ["This hub has no current certificates for that course"]
-        else:
-            job = jobs.start_bulk_job(current_user, current_user.hub_id, "reissue", list(ids))
+    """The hub's cohorts, to issue or re-issue certificates for one of them."""
+    completed = (
+        select(Enrolment.cohort_id, func.count(CourseCompletion.id))
+        .join(CourseCompletion, CourseCompletion.enrolment_id == Enrolment.id)
+        .join(Course, Enrolment.course_id == Course.id)
+        .where(Course.hub_id == current_user.hub_id)
+        .group_by(Enrolment.cohort_id)
+    )
+    counts = dict(db.session.execute(completed).tuples().all())
+    cohorts = db.session.scalars(
+        select(Cohort)
+        .join(Course, Cohort.course_id == Course.id)
+        .where(Course.hub_id == current_user.hub_id)
+        .order_by(Course.title, Cohort.starts_on.desc(), Cohort.id)
+        .options(contains_eager(Cohort.course))
+    ).all()
+    return render_template("certificates/bulk.html", cohorts=cohorts, counts=counts)
+
+
+@bp.route("/hub/certificates/cohorts/<int:cohort_id>", methods=["GET", "POST"])
+@hub_admin_required
+def cohort_bulk(cohort_id: int):  # type: ignore[no-untyped-def]
+    """Issue certificates to a cohort's members who completed and have none, or re-issue current ones."""
+    cohort = get_cohort_for(current_user, cohort_id)
+    form = CohortJobForm()
+    problem = None
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        # One job per cohort at a time: a double click or a second tab finds the job running.
+        running = jobs.pending_jobs(current_user.hub_id, cohort.id)
+        if running:
+            flash("Certificates for this cohort are already being issued. This is its progress.", "warning")
+            return redirect(url_for("certificates.job", job_id=running[0].id))
+        to_issue, to_reissue = jobs.cohort_plan(cohort.id)
+        items = to_issue if form.kind.data == "issue" else to_reissue
+        if items:
+            job = jobs.start_bulk_job(current_user, current_user.hub_id, form.kind.data, items, cohort_id=cohort.id)
             return redirect(url_for("certificates.job", job_id=job.id))
-    return render_template("certificates/bulk.html", form=form)
+        if form.kind.data == "issue":
+            problem = "Everyone in this cohort who has completed the course already has a certificate. Nothing was issued."
+        else:
+            problem = "Nobody in this cohort has a current certificate to re-issue. Nothing was re-issued."
+    to_issue, to_reissue = jobs.cohort_plan(cohort.id)
+    page = render_template(
+        "certificates/cohort_bulk.html",
+        cohort=cohort,
+        to_issue=len(to_issue),
+        to_reissue=len(to_reissue),
+        problem=problem,
+        issue_form=CohortJobForm(kind="issue"),
+        reissue_form=CohortJobForm(kind="reissue"),
+        running=jobs.pending_jobs(current_user.hub_id, cohort.id),
+    )
+    return page, 400 if problem else 200
 
 
 @bp.get("/hub/certificates/jobs/<int:job_id>")
 @hub_admin_required
 def job(job_id: int):  # type: ignore[no-untyped-def]
-    """Progress of a bulk job (the page refreshes itself until the job ends)."""
+    """Progress of a bulk job (reload the page, or use its link, to see how far it has got)."""
     bulk_job = db.session.get(BulkJob, job_id)
     if bulk_job is None or not current_user.administers(bulk_job.hub_id):
         abort(404)
-    return render_template("certificates/job.html", job=bulk_job)
+    cohort = db.session.get(Cohort, bulk_job.cohort_id) if bulk_job.cohort_id else None
+    return render_template("certificates/job.html", job=bulk_job, cohort=cohort)

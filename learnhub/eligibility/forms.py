@@ -1,7 +1,7 @@
-"""Forms for eligibility declarations."""
+"""Forms for eligibility declarations and PCN-lead access to the register."""
 
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectField, ValidationError
+from wtforms import IntegerField, SelectField, SelectMultipleField, ValidationError
 from wtforms.validators import InputRequired, NumberRange
 
 from learnhub.eligibility.rules import ELIGIBILITY_CHOICES
@@ -42,3 +42,14 @@ class DeclarationForm(FlaskForm):
         months = self.validity_months.data
         if isinstance(months, int) and isinstance(field.data, int) and field.data >= months * 28:
             raise ValidationError("The renewal window must be shorter than the time the eligibility lasts")
+
+
+class PcnLeadForm(FlaskForm):
+    """The PCNs of the hub a person leads (choices are set by the view); none removes the access."""
+
+    pcn_ids = SelectMultipleField(
+        "PCNs this person leads",
+        coerce=int,
+        description="They will see the supervisor eligibility register for these PCNs only, and cannot change it. "
+        "Untick every PCN to remove the access.",
+    )

@@ -9,6 +9,7 @@ from learnhub.accounts.models import User
 from learnhub.eligibility.certification import Status, status_on
 from learnhub.eligibility.rules import label
 from learnhub.extensions import db
+from learnhub.organisations.models import Pcn
 from learnhub.timeutil import UTCDateTime, utcnow
 
 
@@ -19,8 +20,9 @@ class EligibilityDeclaration(db.Model):
     __table_args__ = (UniqueConstraint("course_id", "eligibility_type"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    #: The course (foreign key added when courses are merged).
-    course_id: Mapped[int] = mapped_column(Integer, index=True)
+    #: The course. CASCADE: a declaration is part of the course's set-up; eligibility
+    #: already granted is kept in the register (records do not point at declarations).
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"), index=True)
     hub_id: Mapped[int] = mapped_column(ForeignKey("hub.id", ondelete="CASCADE"), index=True)
     #: Code from ``learnhub.eligibility.rules.ELIGIBILITY_TYPES``.
     eligibility_type: Mapped[str] = mapped_column(String(40))
@@ -113,3 +115,22 @@ class EligibilityEvent(db.Model):
     def label(self) -> str:
         """Readable eligibility name."""
         return label(self.eligibility_type)
+
+
+class PcnLead(db.Model):
+    """A person who leads a PCN and may read the supervisor register for it (granted by a hub admin)."""
+
+    __tablename__ = "pcn_lead"
+    __table_args__ = (UniqueConstraint("user_id", "pcn_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    pcn_id: Mapped[int] = mapped_column(ForeignKey("pcn.id", ondelete="CASCADE"), index=True)
+    granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    pcn: Mapped[Pcn] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<PcnLead user={self.user_id} pcn={self.pcn_id}>"

@@ -12,10 +12,11 @@ from sqlalchemy.orm import contains_eager, selectinload
 from learnhub.accounts.models import User
 from learnhub.accounts.services import audit
 from learnhub.eligibility.certification import Status, window_opens
-from learnhub.eligibility.models import EligibilityDeclaration, EligibilityEvent, EligibilityRecord
+from learnhub.eligibility.models import EligibilityDeclaration, EligibilityEvent, EligibilityRecord, PcnLead
 from learnhub.eligibility.rules import ELIGIBILITY_TYPES, label, types_covering
 from learnhub.extensions import db
 from learnhub.mail import send_mail
+from learnhub.organisations.models import Pcn
 from learnhub.roles import PROFESSIONAL_ROLES
 from learnhub.spreadsheet import safe_cell
 
@@ -76,8 +77,42 @@ class RegisterFilter:
     expiring_within_days: int | None = None
 
 
-def register_rows(hub_id: int, wanted: RegisterFilter, today: date) -> list[tuple[EligibilityRecord, Status]]:
-    """Register entries of a hub matching the filter, soonest expiry first."""
+def led_pcns(user: User) -> list[Pcn]:
+    """The PCNs of the user's own hub that the user leads (PCN-lead access to the register)."""
+    if user.hub_id is None:
+        return []
+    return list(
+        db.session.scalars(
+            select(Pcn)
+            .join(PcnLead, PcnLead.pcn_id == Pcn.id)
+            .where(PcnLead.user_id == user.id, Pcn.hub_id == user.hub_id)
+            .order_by(Pcn.name)
+        )
+    )
+
+
+def set_pcn_leads(actor: User, user: User, pcn_ids: list[int]) -> None:
+    """Make the user lead exactly these PCNs of their hub (an empty list removes the access)."""
+    allowed = set(db.session.scalars(select(Pcn.id).where(Pcn.hub_id == user.hub_id, Pcn.id.in_(pcn_ids))))
+    current = {row.pcn_id: row for row in db.session.scalars(select(PcnLead).where(PcnLead.user_id == user.id))}
+    for pcn_id, row in current.items():
+        if pcn_id not in allowed:
+            db.session.delete(row)
+    for pcn_id in sorted(allowed - current.keys()):
+        db.session.add(PcnLead(user_id=user.id, pcn_id=pcn_id, granted_by_id=actor.id))
+    db.session.flush()
+    audit(actor, "pcn lead access changed", user=user.id, pcns=sorted(allowed), before=sorted(current))
+    db.session.commit()
+
+
+def register_rows(
+    hub_id: int, wanted: RegisterFilter, today: date, pcn_ids: list[int] | None = None
+) -> list[tuple[EligibilityRecord, Status]]:
+    """Register entries of a hub matching the filter, soonest expiry first.
+
+    ``pcn_ids`` limits the entries to holders whose PCN is one of these (a PCN lead's view),
+    in the query itself.
+    """
     stmt = (
         select(EligibilityRecord)
         .join(User, EligibilityRecord.user_id == User.id)
@@ -95,6 +130,8 @@ def register_rows(hub_id: int, wanted: RegisterFilter, today: date) -> list[tupl
         stmt = stmt.where(EligibilityRecord.eligibility_type == wanted.eligibility_type)
     if wanted.role:
         stmt = stmt.where(EligibilityRecord.eligibility_type.in_(types_covering(wanted.role)))
+    if pcn_ids is not None:
+        stmt = stmt.where(User.pcn_id.in_(pcn_ids), User.hub_id == hub_id)
     if wanted.pcn_id:
         stmt = stmt.where(User.pcn_id == wanted.pcn_id)
     if wanted.expiring_within_days is not None:
@@ -114,16 +151,18 @@ def register_rows(hub_id: int, wanted: RegisterFilter, today: date) -> list[tupl
     return rows
 
 
-def not_granted(hub_id: int, limit: int = 200) -> list[EligibilityEvent]:
-    """Completions that gave no eligibility because the profession did not qualify, newest first."""
-    return list(
-        db.session.scalars(
-            select(EligibilityEvent)
-            .where(EligibilityEvent.hub_id == hub_id, EligibilityEvent.kind == EligibilityEvent.NOT_GRANTED)
-            .order_by(EligibilityEvent.created_at.desc(), EligibilityEvent.id.desc())
-            .limit(limit)
-        )
+def not_granted(hub_id: int, limit: int = 200, pcn_ids: list[int] | None = None) -> list[EligibilityEvent]:
+    """Completions that gave no eligibility because the profession did not qualify, newest first.
+
+    ``pcn_ids`` limits them to people of these PCNs (a PCN lead's view).
+    """
+    stmt = select(EligibilityEvent).where(
+        EligibilityEvent.hub_id == hub_id, EligibilityEvent.kind == EligibilityEvent.NOT_GRANTED
     )
+    if pcn_ids is not None:
+        stmt = stmt.join(User, EligibilityEvent.user_id == User.id).where(User.pcn_id.in_(pcn_ids), User.hub_id == hub_id)
+    stmt = stmt.options(selectinload(EligibilityEvent.user))
+    return list(db.session.scalars(stmt.order_by(EligibilityEvent.created_at.desc(), EligibilityEvent.id.desc()).limit(limit)))
 
 
 def register_csv(rows: list[tuple[EligibilityRecord, Status]]) -> str:

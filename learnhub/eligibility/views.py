@@ -4,7 +4,7 @@ from datetime import date
 
 import click
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
+from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from learnhub.accounts.models import User
@@ -12,7 +12,7 @@ from learnhub.accounts.services import audit
 from learnhub.courses.models import Course
 from learnhub.eligibility import services
 from learnhub.eligibility.certification import Status
-from learnhub.eligibility.forms import DeclarationForm
+from learnhub.eligibility.forms import DeclarationForm, PcnLeadForm
 from learnhub.eligibility.models import EligibilityDeclaration, EligibilityEvent, EligibilityRecord
 from learnhub.eligibility.rules import ELIGIBILITY_CHOICES, ELIGIBILITY_TYPES, supervisable_roles
 from learnhub.extensions import db
@@ -100,36 +100,82 @@ def _filter_from_args(pcns: list[Pcn]) -> tuple[services.RegisterFilter, list[st
     return wanted, problems
 
 
-@bp.get("/hub/eligibility")
-@hub_admin_required
-def register():  # type: ignore[no-untyped-def]
-    """The hub's supervisor eligibility register, with filters and CSV export."""
-    pcns = list(db.session.scalars(select(Pcn).where(Pcn.hub_id == current_user.hub_id).order_by(Pcn.name)))
+def _register_page(pcns: list[Pcn], pcn_ids: list[int] | None):  # type: ignore[no-untyped-def]
+    """The register page or its CSV: the whole hub (pcn_ids None) or only the given PCNs' holders."""
     wanted, problems = _filter_from_args(pcns)
     today = date.today()
-    rows = services.register_rows(current_user.hub_id, wanted, today)
+    rows = services.register_rows(current_user.hub_id, wanted, today, pcn_ids)
     if request.args.get("format") == "csv":
         body = services.register_csv(rows)  # before the commit below expires the loaded rows
-        audit(current_user, "export.eligibility_register", hub=current_user.hub_id, format="csv", rows=len(rows))
+        audit(
+            current_user,
+            "export.eligibility_register",
+            hub=current_user.hub_id,
+            format="csv",
+            rows=len(rows),
+            pcns=pcn_ids if pcn_ids is not None else "all",
+        )
         db.session.commit()
         return Response(
             body,
             mimetype="text/csv",
             headers={"Content-Disposition": f'attachment; filename="eligibility-register-{today.isoformat()}.csv"'},
         )
+    endpoint = "eligibility.register" if pcn_ids is None else "eligibility.pcn_register"
     return render_template(
         "eligibility/register.html",
         rows=rows,
         wanted=wanted,
         problems=problems,
         pcns=pcns,
+        pcn_view=pcn_ids is not None,
+        endpoint=endpoint,
+        person_endpoint="eligibility.person" if pcn_ids is None else "eligibility.pcn_person",
         eligibility_choices=ELIGIBILITY_CHOICES,
         role_choices=supervisable_roles(),
         status_choices=STATUS_CHOICES,
         within=request.args.get("within", ""),
-        refused=services.not_granted(current_user.hub_id),
+        refused=services.not_granted(current_user.hub_id, pcn_ids=pcn_ids),
         roles=PROFESSIONAL_ROLES,
         csv_args={**request.args.to_dict(), "format": "csv"},
+    )
+
+
+@bp.get("/hub/eligibility")
+@hub_admin_required
+def register():  # type: ignore[no-untyped-def]
+    """The hub's supervisor eligibility register, with filters and CSV export."""
+    pcns = list(db.session.scalars(select(Pcn).where(Pcn.hub_id == current_user.hub_id).order_by(Pcn.name)))
+    return _register_page(pcns, None)
+
+
+def _led_pcns_or_403() -> list[Pcn]:
+    """The PCNs the signed-in user leads; 403 for anyone who leads none."""
+    pcns = services.led_pcns(current_user)
+    if not pcns:
+        abort(403)
+    return pcns
+
+
+@bp.get("/pcn/eligibility")
+@login_required
+def pcn_register():  # type: ignore[no-untyped-def]
+    """A PCN lead's read-only register: only holders in the PCNs they lead (filtered in the query)."""
+    pcns = _led_pcns_or_403()
+    return _register_page(pcns, [p.id for p in pcns])
+
+
+def _person_page(holder: User):  # type: ignore[no-untyped-def]
+    records = db.session.scalars(
+        select(EligibilityRecord).where(EligibilityRecord.user_id == holder.id).order_by(EligibilityRecord.eligibility_type)
+    ).all()
+    events = db.session.scalars(
+        select(EligibilityEvent)
+        .where(EligibilityEvent.user_id == holder.id)
+        .order_by(EligibilityEvent.created_at.desc(), EligibilityEvent.id.desc())
+    ).all()
+    return render_template(
+        "eligibility/person.html", holder=holder, records=records, events=events, today=date.today(), kinds=EVENT_LABELS
     )
 
 
@@ -140,17 +186,41 @@ def person(user_id: int):  # type: ignore[no-untyped-def]
     holder = db.session.get(User, user_id)
     if holder is None or holder.hub_id != current_user.hub_id:
         abort(404)
-    records = db.session.scalars(
-        select(EligibilityRecord).where(EligibilityRecord.user_id == user_id).order_by(EligibilityRecord.eligibility_type)
-    ).all()
-    events = db.session.scalars(
-        select(EligibilityEvent)
-        .where(EligibilityEvent.user_id == user_id)
-        .order_by(EligibilityEvent.created_at.desc(), EligibilityEvent.id.desc())
-    ).all()
-    return render_template(
-        "eligibility/person.html", holder=holder, records=records, events=events, today=date.today(), kinds=EVENT_LABELS
-    )
+    return _person_page(holder)
+
+
+@bp.get("/pcn/eligibility/people/<int:user_id>")
+@login_required
+def pcn_person(user_id: int):  # type: ignore[no-untyped-def]
+    """One person's eligibility, for the lead of that person's PCN; 404 for anyone in another PCN."""
+    led = {p.id for p in _led_pcns_or_403()}
+    holder = db.session.get(User, user_id)
+    if holder is None or holder.hub_id != current_user.hub_id or holder.pcn_id not in led:
+        abort(404)
+    return _person_page(holder)
+
+
+@bp.route("/hub/users/<int:user_id>/pcn-lead", methods=["GET", "POST"])
+@hub_admin_required
+def pcn_lead(user_id: int):  # type: ignore[no-untyped-def]
+    """Give someone read access to the register of the PCNs they lead (or take it away)."""
+    person = db.session.get(User, user_id)
+    if person is None or person.hub_id != current_user.hub_id:
+        abort(404)
+    pcns = list(db.session.scalars(select(Pcn).where(Pcn.hub_id == current_user.hub_id).order_by(Pcn.name)))
+    form = PcnLeadForm()
+    form.pcn_ids.choices = [(p.id, p.name) for p in pcns]
+    if form.validate_on_submit():
+        services.set_pcn_leads(current_user, person, list(form.pcn_ids.data or []))
+        led = services.led_pcns(person)
+        if led:
+            flash(f"{person.name} can now see the supervisor register for {', '.join(p.name for p in led)}.", "success")
+        else:
+            flash(f"{person.name} no longer leads any PCN here.", "success")
+        return redirect(url_for("organisations.user_detail", user_id=person.id))
+    if request.method == "GET":
+        form.pcn_ids.data = [p.id for p in services.led_pcns(person)]
+    return render_template("eligibility/pcn_lead.html", person=person, form=form, pcns=pcns), 400 if form.errors else 200
 
 
 EVENT_LABELS = {"granted": "Granted", "renewed": "Renewed", "not_granted": "Not granted", "revoked": "Revoked"}

@@ -1,7 +1,7 @@
 """Data protection: mark accounts whose personal data has been erased.
 
 Revision ID: 0011_data_protection
-Revises: 0007_audit_and_retention
+Revises: 0010_cert_integrity
 Create Date: 2026-12-02 01:45:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "0011_data_protection"
-down_revision = "0007_audit_and_retention"
+down_revision = "0010_cert_integrity"
 branch_labels = None
 depends_on = None
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from learnhub.accounts.models import AuditEvent, User
 from learnhub.extensions import db
 from tests.als.conftest import build_world, world  # noqa: F401
-from tests.certificates.fixtures import declare, issue  # noqa: F401
+from tests.certificates.fixtures import completion_for, course_for, declare, issue  # noqa: F401
 from tests.courses.conftest import make_course  # noqa: F401
 from tests.evaluation.conftest import make_survey  # noqa: F401
 
@@ -25,8 +25,9 @@ def _event(app, action: str) -> AuditEvent:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def hub_a(world, make_course, declare, issue):  # type: ignore[no-untyped-def]  # noqa: F811
+def hub_a(world, make_course, declare, issue, course_for):  # type: ignore[no-untyped-def]  # noqa: F811
     course = make_course(world.hub)
+    course_for.use(world.hub, course.course, course.course)
     member = world.members[world.groups[0]][0]
     return world, course, member
 

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from learnhub.accounts.models import AuditEvent, PasswordToken, User
 from learnhub.extensions import db
 from tests.als.conftest import build_world, world  # noqa: F401
-from tests.certificates.fixtures import declare, issue  # noqa: F401
+from tests.certificates.fixtures import completion_for, course_for, declare, issue  # noqa: F401
 from tests.conftest import PASSWORD
 from tests.courses.conftest import make_course  # noqa: F401
 from tests.evaluation.conftest import make_survey  # noqa: F401
@@ -31,7 +31,7 @@ def _count(model, *where) -> int:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def scene(app, world, make_user, make_course, make_survey, declare, issue, client, auth):  # type: ignore[no-untyped-def]  # noqa: F811
+def scene(app, world, make_user, make_course, make_survey, declare, issue, course_for, client, auth):  # type: ignore[no-untyped-def]  # noqa: F811
     from learnhub.accounts.services import audit
     from learnhub.als import services as als
     from learnhub.als.models import AlsSession
@@ -66,6 +66,7 @@ def scene(app, world, make_user, make_course, make_survey, declare, issue, clien
     auth.logout()
 
     course = make_course(world.hub)
+    course_for.use(world.hub, course.course, course.course)
     survey = make_survey(world.hub, course_id=course.course)
     items = survey["items"]
     with app.test_request_context():
@@ -150,9 +151,9 @@ def test_download_holds_everything_about_the_person(app, client, auth, scene):  
     assert data["account"]["registration_number"] == "7654321"
     assert data["organisation"]["hub"]
     assert data["permissions"]["hub_permission"] == "learner"
-    [enrolment] = data["courses"]
-    assert enrolment["course"] == "Supervising ARRS roles"
-    assert enrolment["cohort"] == "Spring cohort"
+    # The cohort enrolment, and the completed attempt the certificate was issued for.
+    assert {(e["course"], e["cohort"]) for e in data["courses"]} == {("Supervising ARRS roles", "Spring cohort")}
+    assert len(data["courses"]) == 2
     with app.app_context():
         code = db.session.get(Certificate, scene.certificate_id).display_code
     assert [c["code"] for c in data["certificates"]] == [code]

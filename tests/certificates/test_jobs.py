@@ -8,19 +8,28 @@ from learnhub.certificates.models import BulkJob, Certificate
 from learnhub.extensions import db
 
 
-def _items(user_ids: list[int]) -> list[dict]:
-    return [
-        {
-            "user_id": user_id,
-            "course_id": 9,
-            "completion_id": user_id,
-            "course_title": "Supervising ARRS roles",
-            "cpd_hours": "3",
-            "outcomes": ["One"],
-            "completed_on": "2026-11-02",
-        }
-        for user_id in user_ids
-    ]
+def completions_of(app, user_ids: list[int]) -> list[int]:
+    """A course in the first user's hub with a completion for each user; returns the completion ids."""
+    from datetime import UTC, date, datetime
+
+    from learnhub.courses.models import Cohort, Course, CourseCompletion, Enrolment
+
+    with app.app_context():
+        hub_id = db.session.get(User, user_ids[0]).hub_id
+        course = Course(hub_id=hub_id, title="Supervising ARRS roles", summary="", audience=[], learning_outcomes="One")
+        cohort = Cohort(course=course, name="Spring", starts_on=date(2026, 3, 2))
+        db.session.add_all([course, cohort])
+        ids = []
+        for user_id in user_ids:
+            enrolment = Enrolment(course=course, cohort=cohort, user_id=user_id)
+            completion = CourseCompletion(
+                enrolment=enrolment, course=course, user_id=user_id, completed_at=datetime(2026, 11, 2, tzinfo=UTC)
+            )
+            db.session.add_all([enrolment, completion])
+            db.session.flush()
+            ids.append(completion.id)
+        db.session.commit()
+        return ids
 
 
 def test_bulk_issue_runs_inline_without_redis_and_skips_bad_items(app, make_user):
@@ -28,13 +37,18 @@ def test_bulk_issue_runs_inline_without_redis_and_skips_bad_items(app, make_user
     with app.app_context():
         hub_id = db.session.get(User, admin_id).hub_id
     learners = [make_user(hub_id=hub_id) for _ in range(3)]
-    items = _items(learners) + [{"user_id": 999999, "course_id": 9}]
+    other_hub = completions_of(app, [make_user()])  # a completion of another hub's course
+    items = completions_of(app, learners) + [999999] + other_hub
     with app.test_request_context():
         job = jobs.start_bulk_job(db.session.get(User, admin_id), hub_id, "issue", items)
-        assert (job.total, job.done, job.failed, job.state) == (4, 3, 1, "finished")
+        assert (job.total, job.done, job.failed, job.state) == (5, 3, 2, "finished")
         assert db.session.scalar(select(func.count()).select_from(Certificate)) == 3
         # Running it again (e.g. a worker restarted) issues nothing twice.
         jobs.run_bulk_job(job.id)
+        assert db.session.scalar(select(func.count()).select_from(Certificate)) == 3
+        # A second job for the same completions finds their certificates and issues none.
+        again = jobs.start_bulk_job(None, hub_id, "issue", items[:3])
+        assert (again.done, again.failed) == (3, 0)
         assert db.session.scalar(select(func.count()).select_from(Certificate)) == 3
 
 
@@ -51,9 +65,10 @@ def test_bulk_job_is_queued_on_rq_when_redis_is_configured(app, make_user, monke
     monkeypatch.setattr("rq.Queue", FakeQueue)
     app.config["REDIS_URL"] = "redis://127.0.0.1:1/0"
     user_id = make_user()
+    items = completions_of(app, [user_id])
     with app.test_request_context():
         hub_id = db.session.get(User, user_id).hub_id
-        job = jobs.start_bulk_job(None, hub_id, "issue", _items([user_id]))
+        job = jobs.start_bulk_job(None, hub_id, "issue", items)
         assert queued == [jobs.QUEUE, (jobs.run_in_new_app, job.id)]
         assert db.session.get(BulkJob, job.id).state == "queued"
         assert db.session.scalar(select(func.count()).select_from(Certificate)) == 0

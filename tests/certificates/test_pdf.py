@@ -1,4 +1,4 @@
-"""The certificate PDF: fields read back from the PDF, QR payload, fonts, page and tagging."""
+"""The certificate PDF: fields read back from the PDF, QR payload and drawing, fonts, page and tagging."""
 
 import io
 import re
@@ -7,7 +7,13 @@ from datetime import date
 import pypdf
 import pytest
 
-from learnhub.certificates.pdf import CertificateFacts, certificate_html, qr_code, qr_svg_data_uri, render_certificate
+from learnhub.certificates.pdf import (
+    CertificateFacts,
+    certificate_html,
+    qr_code,
+    qr_png_data_uri,
+    render_certificate,
+)
 
 URL = "http://localhost/verify/7KQ2-M9XD-4TRA-B0CE"
 
@@ -72,20 +78,24 @@ def test_pdf_is_a4_landscape_tagged_with_title_and_language():
     assert b"pdfuaid:part" in root["/Metadata"].get_object().get_data()
 
 
-def test_qr_code_is_local_vector_svg_of_the_verify_url():
+def test_qr_code_is_a_local_image_of_the_verify_url_drawn_sharp():
     html = certificate_html(facts())
-    assert qr_svg_data_uri(URL) in html
-    assert qr_svg_data_uri(URL).startswith("data:image/svg+xml")
+    assert qr_png_data_uri(URL) in html
+    assert qr_png_data_uri(URL).startswith("data:image/png;base64,")
     code = qr_code(URL)
     # The printed symbol is segno's encoding of exactly this URL (and not of any other).
     assert code.mode == "byte"
     assert code.matrix == qr_code(URL).matrix
     assert qr_code(URL + "X").matrix != code.matrix
     assert 'alt="QR code linking to ' + URL + '"' in html
-    # Drawn as vector paths: the PDF holds no raster image.
+    # One pixel per module, scaled up without smoothing, so every module prints as a sharp square.
     reader, _ = read(render_certificate(facts()))
     xobjects = reader.pages[0]["/Resources"].get("/XObject", {})
-    assert all(x.get_object().get("/Subtype") != "/Image" for x in xobjects.values())
+    images = [x.get_object() for x in xobjects.values() if x.get_object().get("/Subtype") == "/Image"]
+    assert len(images) == 1
+    size = len(code.matrix)
+    assert (images[0]["/Width"], images[0]["/Height"]) == (size, size)
+    assert images[0]["/Interpolate"] is False or images[0]["/Interpolate"] == pypdf.generic.BooleanObject(False)
 
 
 def test_fonts_are_embedded_from_the_shipped_noto_sans():
@@ -122,3 +132,22 @@ def test_outcomes_and_names_are_escaped_not_run_as_html():
     html = certificate_html(facts(holder_name="<img src=file:///etc/passwd>", outcomes=["<script>x</script>"]))
     assert "<img src=file" not in html
     assert "&lt;script&gt;" in html
+
+
+def _structure_types(node, found: set[str]) -> set[str]:  # type: ignore[no-untyped-def]
+    node = node.get_object()
+    if isinstance(node, pypdf.generic.ArrayObject):
+        for child in node:
+            _structure_types(child, found)
+    elif isinstance(node, pypdf.generic.DictionaryObject):
+        if "/S" in node:
+            found.add(str(node["/S"]))
+        if "/K" in node:
+            _structure_types(node["/K"], found)
+    return found
+
+
+def test_structure_tags_headings_lists_and_the_qr_figure():
+    reader, _ = read(render_certificate(facts()))
+    types = _structure_types(reader.trailer["/Root"]["/StructTreeRoot"], set())
+    assert {"/H1", "/H2", "/L", "/LI", "/Figure"} <= types, types

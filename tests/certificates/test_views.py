@@ -133,22 +133,6 @@ def test_reissue_after_name_correction(client, app, auth, make_user, issue):
     assert "Małgorzata Nowak" in client.get(f"/verify/{format_code(new.code)}").get_data(as_text=True)
 
 
-def test_bulk_reissue_runs_inline_and_shows_progress(client, app, auth, make_user, issue):
-    admin_id = make_user(hub_role="hub_admin")
-    hub_id = _hub_of(app, admin_id)
-    ids = [issue(make_user(hub_id=hub_id), course_id=5) for _ in range(3)]
-    auth.login_as(admin_id)
-    assert "Enter the course number" in client.post("/hub/certificates/bulk", data={}).get_data(as_text=True)
-    assert "no current certificates" in client.post("/hub/certificates/bulk", data={"course_id": "99"}).get_data(as_text=True)
-    response = client.post("/hub/certificates/bulk", data={"course_id": "5"})
-    page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "3 of 3 done" in page
-    assert "Finished" in page
-    with app.app_context():
-        states = db.session.scalars(select(Certificate.status).where(Certificate.id.in_(ids))).all()
-        assert states == ["superseded"] * 3
-
-
 def test_verify_page_shows_expired(client, app, make_user, issue, declare):
     from datetime import date, timedelta
 

@@ -31,9 +31,10 @@ def _finish_course(ids, user):  # type: ignore[no-untyped-def]
     return courses.current_enrolment(course.id, user.id)
 
 
-def test_completion_issues_certificate_with_eligibility(app, make_user, make_hub, make_course, declare):
+def test_completion_issues_certificate_with_eligibility(app, make_user, make_hub, make_course, declare, course_for):
     hub_id = make_hub()
     ids = make_course(hub_id)
+    course_for.use(hub_id, ids.course, ids.course)  # declare on this real course
     declare(hub_id, ids.course, "arrs_clinical_supervisor")
     user_id = make_user(hub_id=hub_id, professional_role="gp", name="Dr Siân Jones")
     with app.test_request_context():

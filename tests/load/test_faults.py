@@ -192,15 +192,16 @@ def test_bulk_certificate_job_runs_inline_when_redis_is_down(make_app, make_user
     from learnhub.certificates import jobs
     from learnhub.certificates.models import BulkJob, Certificate
     from learnhub.extensions import db
-    from tests.certificates.test_jobs import _items
+    from tests.certificates.test_jobs import completions_of
 
     app = make_app(REDIS_URL=f"redis://127.0.0.1:{closed_port}/0")
     # Alembic's logging set-up (the migrations run by the schema fixture) disables existing loggers.
     monkeypatch.setattr(app.logger, "disabled", False)
     user_id = make_user()
+    items = completions_of(app, [user_id])
     with app.test_request_context():
         user = db.session.get(User, user_id)
-        job = jobs.start_bulk_job(None, user.hub_id, "issue", _items([user_id]))
+        job = jobs.start_bulk_job(None, user.hub_id, "issue", items)
         assert db.session.get(BulkJob, job.id).state == "finished"
         assert db.session.scalar(select(func.count()).select_from(Certificate)) == 1
     assert "job queue (Redis) is unavailable" in caplog.text

@@ -7,13 +7,13 @@ from sqlalchemy import select
 
 from learnhub.extensions import db
 from tests.als.conftest import build_world, world  # noqa: F401
-from tests.certificates.fixtures import declare, issue  # noqa: F401
+from tests.certificates.fixtures import completion_for, course_for, declare, issue  # noqa: F401
 from tests.courses.conftest import make_course  # noqa: F401
 from tests.evaluation.conftest import make_survey  # noqa: F401
 
 
 @pytest.fixture
-def matrix_world(app, world, make_user, make_course, make_survey, issue, declare, client, auth):  # type: ignore[no-untyped-def]  # noqa: F811
+def matrix_world(app, world, make_user, make_course, make_survey, issue, declare, course_for, client, auth):  # type: ignore[no-untyped-def]  # noqa: F811
     from learnhub.als.models import AlsFacilitator, AlsMember
     from learnhub.certificates.models import Certificate
     from learnhub.eligibility.models import EligibilityDeclaration
@@ -38,6 +38,7 @@ def matrix_world(app, world, make_user, make_course, make_survey, issue, declare
     course = make_course(world.hub)
     survey = make_survey(world.hub, course_id=course.course)
     owner = members[0]
+    course_for.use(world.hub, course.course, course.course)
     declare(world.hub, course.course, "educational_supervisor")
     certificate_id = issue(owner, course_id=course.course)
     with app.app_context():

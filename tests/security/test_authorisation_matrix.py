@@ -63,7 +63,8 @@ als.unavailable:                 403 403 403 404 403 200 ; 403 403 403 404 403 2
 als.withdraw:                      -   -   -   -   -   - ; 403 403 403 404 403 302
 certificates.admin_detail:       403 403 403 404 403 200 ;   -   -   -   -   -   -
 certificates.admin_list:         403 403 403 200 403 200 ;   -   -   -   -   -   -
-certificates.bulk:               403 403 403 200 403 200 ; 403 403 403 200 403 200
+certificates.bulk:               403 403 403 200 403 200 ;   -   -   -   -   -   -
+certificates.cohort_bulk:        403 403 403 404 403 200 ; 403 403 403 404 403 400
 certificates.download:           404 404 404 404 404 200 ;   -   -   -   -   -   -
 certificates.job:                403 403 403 404 403 404 ;   -   -   -   -   -   -
 certificates.mine:               200 200 200 200 200 200 ;   -   -   -   -   -   -
@@ -103,6 +104,9 @@ courses.self_enrol:                -   -   -   -   -   - ; 302 302 302 404 404 3
 courses.start_check:               -   -   -   -   -   - ; 302 302 302 404 404 302
 courses.submit_check:              -   -   -   -   -   - ; 404 404 404 404 404 404
 eligibility.declarations:        403 403 403 404 403 200 ; 403 403 403 404 403 200
+eligibility.pcn_lead:            403 403 403 404 403 200 ; 403 403 403 404 403 302
+eligibility.pcn_person:          403 403 403 403 403 403 ;   -   -   -   -   -   -
+eligibility.pcn_register:        403 403 403 403 403 403 ;   -   -   -   -   -   -
 eligibility.person:              403 403 403 404 403 200 ;   -   -   -   -   -   -
 eligibility.register:            403 403 403 200 403 200 ;   -   -   -   -   -   -
 eligibility.remove_declaration:    -   -   -   -   -   - ; 403 403 403 404 403 302
