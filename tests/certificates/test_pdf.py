@@ -11,7 +11,7 @@ from learnhub.certificates.pdf import (
     CertificateFacts,
     certificate_html,
     qr_code,
-    qr_png_data_uri,
+    qr_svg_data_uri,
     render_certificate,
 )
 
@@ -78,24 +78,44 @@ def test_pdf_is_a4_landscape_tagged_with_title_and_language():
     assert b"pdfuaid:part" in root["/Metadata"].get_object().get_data()
 
 
-def test_qr_code_is_a_local_image_of_the_verify_url_drawn_sharp():
+def _modules_drawn_by(svg_data_uri: str) -> list[list[bool]]:
+    """Read back which modules segno's single SVG path paints (M/m moves, h strokes one module high)."""
+    import re
+    import urllib.parse
+
+    svg = urllib.parse.unquote(svg_data_uri.split(",", 1)[1])
+    size = int(re.search(r"width=[\"'](\d+)", svg).group(1))
+    path = re.search(r" d=[\"']([^\"']+)", svg).group(1)
+    grid = [[False] * size for _ in range(size)]
+    x = y = 0.0
+    for command, a, b in re.findall(r"([Mmh])(-?[\d.]+)(?: (-?[\d.]+))?", path):
+        if command == "M":
+            x, y = float(a), float(b)
+        elif command == "m":
+            x, y = x + float(a), y + float(b)
+        else:
+            for column in range(int(x), int(x + float(a))):
+                grid[int(y)][column] = True
+            x += float(a)
+    return grid
+
+
+def test_qr_code_is_a_local_vector_drawing_of_the_verify_url():
     html = certificate_html(facts())
-    assert qr_png_data_uri(URL) in html
-    assert qr_png_data_uri(URL).startswith("data:image/png;base64,")
+    uri = qr_svg_data_uri(URL)
+    assert uri in html
+    assert uri.startswith("data:image/svg+xml;")
     code = qr_code(URL)
-    # The printed symbol is segno's encoding of exactly this URL (and not of any other).
+    # The printed symbol is segno's encoding of exactly this URL (and not of any other) ...
     assert code.mode == "byte"
-    assert code.matrix == qr_code(URL).matrix
     assert qr_code(URL + "X").matrix != code.matrix
+    # ... and the path paints exactly its dark modules.
+    assert _modules_drawn_by(uri) == [[bool(m) for m in row] for row in code.matrix]
     assert 'alt="QR code linking to ' + URL + '"' in html
-    # One pixel per module, scaled up without smoothing, so every module prints as a sharp square.
+    # Drawn as vector paths: the PDF holds no raster image.
     reader, _ = read(render_certificate(facts()))
     xobjects = reader.pages[0]["/Resources"].get("/XObject", {})
-    images = [x.get_object() for x in xobjects.values() if x.get_object().get("/Subtype") == "/Image"]
-    assert len(images) == 1
-    size = len(code.matrix)
-    assert (images[0]["/Width"], images[0]["/Height"]) == (size, size)
-    assert images[0]["/Interpolate"] is False or images[0]["/Interpolate"] == pypdf.generic.BooleanObject(False)
+    assert all(x.get_object().get("/Subtype") != "/Image" for x in xobjects.values())
 
 
 def test_fonts_are_embedded_from_the_shipped_noto_sans():
