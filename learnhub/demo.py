@@ -21,6 +21,8 @@ STEPS = [
     "learnhub.certificates.demo:seed",
     # gp.learner completes the course: the certificate is issued by the completion callback
     "learnhub.courses.demo:seed_completions",
+    # earlier holders, so the supervisor register shows renewal, expiry and partial eligibility
+    "learnhub.certificates.demo:seed_register",
     "learnhub.als.demo:seed",
     "learnhub.evaluation.demo:seed",
     "learnhub.certificates.demo:report",

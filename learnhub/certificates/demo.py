@@ -55,3 +55,101 @@ def report(ctx) -> None:  # type: ignore[no-untyped-def]
     """Print the demo certificate's verify code."""
     for cert in db.session.scalars(select(Certificate).where(Certificate.status == Certificate.VALID).limit(3)):
         ctx.notes.append(f"Certificate for {cert.holder_name}: verify code {cert.display_code}")
+
+
+#: Supervisors who took the course before this year, so the register shows every status:
+#: (email, name, profession, PCN, practice index, months since they completed the course).
+EARLIER_HOLDERS = [
+    ("dr.okoye@example.org", "Dr Sarah Okoye", "gp", "Moorland PCN", 0, 34),  # renewal window open
+    ("dr.whitaker@example.org", "Dr James Whitaker", "gp", "Riverside PCN", 1, 38),  # expired
+    ("claire.dawson@example.org", "Claire Dawson", "advanced_practitioner", "Riverside PCN", 2, 14),  # one of two
+    ("anil.patel@example.org", "Anil Patel", "senior_clinical_pharmacist", "Moorland PCN", 1, 8),  # neither
+]
+EARLIER_COHORT = "Earlier cohorts"
+
+
+def seed_register(ctx) -> None:  # type: ignore[no-untyped-def]
+    """Earlier completions of the demo course, issued through the real certificate service.
+
+    Completion dates are counted back from today, so the register always shows someone due for
+    renewal, someone expired, and certificates whose holder's profession gave only part (or none)
+    of the course's eligibility. Idempotent: people who already have a certificate are left alone.
+    """
+    from datetime import UTC, date, datetime, timedelta
+
+    from learnhub.certificates.services import issue_certificate
+    from learnhub.courses.models import Cohort, CourseCompletion, Enrolment
+    from learnhub.eligibility.certification import add_months
+    from learnhub.organisations.models import Hub
+
+    course = ctx.objects.get("course")
+    if course is None:
+        return
+    hub = db.session.get(Hub, course.hub_id)
+    today = date.today()
+    cohort = db.session.scalar(select(Cohort).where(Cohort.course_id == course.id, Cohort.name == EARLIER_COHORT))
+    if cohort is None:
+        oldest = add_months(today, -max(months for *_, months in EARLIER_HOLDERS))
+        cohort = Cohort(
+            course_id=course.id,
+            name=EARLIER_COHORT,
+            starts_on=oldest - timedelta(days=60),
+            ends_on=today - timedelta(days=30),
+            self_enrolment_open=False,
+        )
+        db.session.add(cohort)
+        db.session.flush()
+    for email, name, profession, pcn_name, practice_index, months in EARLIER_HOLDERS:
+        user = db.session.scalar(select(User).where(User.email == email))
+        if user is None:
+            pcn = db.session.scalar(select(Pcn).where(Pcn.hub_id == hub.id, Pcn.name == pcn_name))
+            user = User(
+                email=email,
+                name=name,
+                professional_role=profession,
+                hub_id=hub.id,
+                hub_role="learner",
+                pcn_id=pcn.id,
+                practice_id=pcn.practices[practice_index].id,
+            )
+            user.set_password(ctx.password)
+            db.session.add(user)
+            db.session.flush()
+        elif ctx.password_from_env:
+            user.set_password(ctx.password)
+        ctx.logins.append((email, f"{name} – {user.professional_role_label}, completed the course {months} months ago"))
+        if db.session.scalar(select(Certificate.id).where(Certificate.user_id == user.id, Certificate.course_id == course.id)):
+            continue
+        day = add_months(today, -months)
+        when = datetime(day.year, day.month, day.day, 12, tzinfo=UTC)
+        enrolment = Enrolment(
+            course_id=course.id,
+            cohort_id=cohort.id,
+            user_id=user.id,
+            status=Enrolment.ENROLLED,
+            enrolled_at=when - timedelta(days=56),
+            started_at=when - timedelta(days=55),
+            completed_at=when,
+        )
+        db.session.add(enrolment)
+        db.session.flush()
+        completion = CourseCompletion(
+            enrolment_id=enrolment.id, course_id=course.id, user_id=user.id, completed_at=when, cpd_hours=course.cpd_hours
+        )
+        db.session.add(completion)
+        db.session.flush()
+        issue_certificate(
+            user=user,
+            hub=hub,
+            course_id=course.id,
+            completion_id=completion.id,
+            course_title=course.title,
+            cpd_hours=course.cpd_hours,
+            outcomes=course.outcomes,
+            completed_at=when,
+            commit=False,
+        )
+    db.session.commit()
+    ctx.notes.append(
+        f"Register: {len(EARLIER_HOLDERS)} earlier holders (due for renewal, expired, partly eligible) at /hub/eligibility"
+    )
