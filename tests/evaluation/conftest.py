@@ -67,6 +67,11 @@ def make_survey(app):
             )
             db.session.commit()
             items = {i.text: i.id for i in instrument.items}
-            return {"instrument_id": instrument.id, "attachment_id": attachment.id, "items": items}
+            return {
+                "instrument_id": instrument.id,
+                "attachment_id": attachment.id,
+                "items": items,
+                "section_id": instrument.sections[0].id,
+            }
 
     return factory
