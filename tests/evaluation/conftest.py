@@ -8,6 +8,7 @@ from learnhub.evaluation import interface, services
 from learnhub.evaluation.models import AGREEMENT, FREE_TEXT, MULTIPLE, POST, PRE, RATING, SINGLE
 from learnhub.extensions import db
 from learnhub.timeutil import utcnow
+from tests.courses.conftest import make_course  # noqa: F401  (real courses for the attach pages)
 
 SECTIONS = [
     {

@@ -11,7 +11,6 @@ from learnhub.evaluation.models import POST, PRE, Attachment, AttachmentTimepoin
 from learnhub.extensions import db
 from learnhub.roles import HubRole
 from learnhub.timeutil import utcnow
-from tests.courses.conftest import make_course  # noqa: F401
 
 CONFIDENT = "I feel confident supervising."
 
@@ -397,7 +396,11 @@ def test_detach_only_when_nobody_has_answered(client, auth, app, admin_hub, make
     course_invitees[202] = [(person, None)]
     with app.app_context():
         attachment = db.session.get(Attachment, used["attachment_id"])
-        answers = {used["items"][CONFIDENT]: 4, used["items"]["I feel isolated at work."]: 2, used["items"]["How satisfied are you?"]: 7}
+        answers = {
+            used["items"][CONFIDENT]: 4,
+            used["items"]["I feel isolated at work."]: 2,
+            used["items"]["How satisfied are you?"]: 7,
+        }
         services.save_response(db.session.get(User, person), attachment, PRE, answers, submit=True)
     auth.login_as(admin)
     response = client.post(f"/evaluation/attachments/{used['attachment_id']}/detach", follow_redirects=True)
