@@ -273,7 +273,8 @@ def test_attach_to_a_course_invites_its_learners(client, auth, app, admin_hub, m
         assert (attachment.subject_type, attachment.label, attachment.hub_id) == ("course", "Supervising ARRS roles", hub)
         pre = attachment.timepoint(PRE)
         assert pre.opens_at == datetime.combine(OPEN_NOW[0], datetime.min.time(), UTC)
-        assert pre.closes_at.date() == OPEN_NOW[1] and pre.closes_at.hour == 23
+        assert pre.closes_at.date() == OPEN_NOW[1]
+        assert pre.closes_at.hour == 23
         assert attachment.timepoint("follow_up") is None
         # Invited like any course survey: the enrolled learner, by cohort.
         assert services.invited(attachment) == {learner: str(course.cohort)}
