@@ -37,7 +37,7 @@ from learnhub.evaluation.models import (
     Response,
 )
 from learnhub.extensions import db
-from learnhub.suppression import MASK, enough_for_statistics, mask_count, percentage, suppress_row
+from learnhub.suppression import MASK, differencing_risk, enough_for_statistics, mask_count, percentage, suppress_row
 
 
 @dataclass
@@ -97,6 +97,10 @@ class Results:
     composite_means: dict[str, float | None]
     core_count: int
     free_text_counts: dict[int, int]
+    #: Before vs follow-up, when follow-up responses exist (see ``follow_up_change``).
+    follow_up: "FollowUpResults | None" = None
+    #: Why filtered results are withheld (differencing), or None (see ``differencing_problem``).
+    differencing_withheld: str | None = None
 
 
 def _conditions(resp, instrument_id: int, filters: Filters) -> list:  # type: ignore[no-untyped-def]
@@ -309,7 +313,7 @@ def compute(instrument: Instrument, filters: Filters, threshold: int) -> Results
         composite = stats.composite_change_from_sums(int(n_pairs), float(total or 0), float(total_sq or 0))
         composite_text = stats.describe_composite(composite)
         means = {PRE: float(pre_mean), POST: float(post_mean)}
-    return Results(
+    out = Results(
         instrument=instrument,
         threshold=threshold,
         rates=rates,
@@ -322,6 +326,10 @@ def compute(instrument: Instrument, filters: Filters, threshold: int) -> Results
         core_count=core_count,
         free_text_counts=free_counts,
     )
+    if raw_rates.get(FOLLOW_UP):
+        out.follow_up = follow_up_change(instrument, filters, threshold)
+    withhold_if_differencing(out, filters)
+    return out
 
 
 def free_text(
@@ -360,3 +368,207 @@ def free_text(
         for iid, tp, text in rows:
             texts.setdefault(iid, []).append((TIMEPOINTS.get(tp, tp), text))
     return [{"item": i, "count": mask_count(counts.get(i.id, 0), threshold), "texts": texts.get(i.id)} for i in items]
+
+
+# --- before vs follow-up, and differencing between filtered and unfiltered views ----------------------
+# Kept apart from ``compute``'s own queries: each runs only when it is needed (follow-up
+# responses exist; a filter is applied) and adds a fixed number of GROUP BY queries.
+
+
+@dataclass
+class FollowUpItem:
+    """Matched change on one item from before to follow-up (already suppressed)."""
+
+    change: stats.PairedChange | None
+    withheld: str | None
+    text: str = ""
+
+
+@dataclass
+class FollowUpResults:
+    """Before vs follow-up for people who answered both."""
+
+    pairs: int | str
+    items: dict[int, FollowUpItem]
+    composite: stats.CompositeChange | None
+    composite_withheld: str | None
+    composite_text: str = ""
+
+
+def follow_up_change(instrument: Instrument, filters: Filters, threshold: int) -> FollowUpResults:
+    """Matched change from before to follow-up: items (Wilcoxon) and the overall score (paired t).
+
+    The same rules as before vs after: pairs share attachment and pseudonymous key, both
+    responses pass the filters, and nothing rests on fewer than ``threshold`` pairs.
+    """
+    pre, later = aliased(Response), aliased(Response)
+    on = and_(
+        later.attachment_id == pre.attachment_id,
+        later.respondent_key == pre.respondent_key,
+        pre.timepoint == PRE,
+        later.timepoint == FOLLOW_UP,
+    )
+    where = _conditions(pre, instrument.id, filters) + _conditions(later, instrument.id, filters)
+    n_pairs = db.session.scalar(select(func.count()).select_from(pre).join(later, on).where(*where)) or 0
+
+    pre_answer, later_answer = aliased(Answer), aliased(Answer)
+    diff = later_answer.value - pre_answer.value
+    rows = db.session.execute(
+        select(pre_answer.item_id, diff, func.count())
+        .select_from(pre)
+        .join(later, on)
+        .join(pre_answer, pre_answer.response_id == pre.id)
+        .join(later_answer, and_(later_answer.response_id == later.id, later_answer.item_id == pre_answer.item_id))
+        .where(*where, pre_answer.value.is_not(None))
+        .group_by(pre_answer.item_id, diff)
+    ).all()
+    differences: dict[int, dict[int, int]] = {}
+    for item_id, d, count in rows:
+        differences.setdefault(item_id, {})[d] = count
+
+    items: dict[int, FollowUpItem] = {}
+    for item in instrument.items:
+        if item.kind not in SCALE_KINDS or not (item.asked(PRE) or item.id in differences):
+            continue
+        if not (item.asked(FOLLOW_UP) or item.id in differences):
+            continue
+        counts = differences.get(item.id, {})
+        if not enough_for_statistics(sum(counts.values()), threshold):
+            items[item.id] = FollowUpItem(
+                None, f"Fewer than {threshold} people answered this question both before and at follow-up."
+            )
+            continue
+        change = stats.paired_change_from_counts(counts)
+        text = stats.describe_paired_change(change, later="at follow-up")
+        if item.reverse_scored:
+            text += " This statement is negative, so a fall is an improvement."
+        items[item.id] = FollowUpItem(change, None, text)
+
+    score = (
+        select(
+            Answer.response_id.label("response_id"),
+            func.avg(_scored_value(Item.kind, Item.reverse_scored, Answer.value)).label("score"),
+        )
+        .join(Item, Item.id == Answer.item_id)
+        .where(Item.instrument_id == instrument.id, Item.core.is_(True), Item.kind.in_(SCALE_KINDS), Answer.value.is_not(None))
+        .group_by(Answer.response_id)
+        .subquery()
+    )
+    pre_score, later_score = aliased(score), aliased(score)
+    change = later_score.c.score - pre_score.c.score
+    scored_pairs, total, total_sq = db.session.execute(
+        select(func.count(), func.sum(change), func.sum(change * change))
+        .select_from(pre)
+        .join(later, on)
+        .join(pre_score, pre_score.c.response_id == pre.id)
+        .join(later_score, later_score.c.response_id == later.id)
+        .where(*where)
+    ).one()
+    composite, composite_withheld, composite_text = None, None, ""
+    if not any(i.core and not i.retired for i in instrument.items):
+        composite_withheld = "This survey has no core questions, so there is no overall score."
+    elif not enough_for_statistics(scored_pairs, threshold):
+        composite_withheld = f"Fewer than {threshold} people answered both before and at follow-up."
+    else:
+        composite = stats.composite_change_from_sums(int(scored_pairs), float(total or 0), float(total_sq or 0))
+        composite_text = stats.describe_composite(composite, later="at follow-up")
+    return FollowUpResults(
+        pairs=mask_count(n_pairs, threshold),
+        items=items,
+        composite=composite,
+        composite_withheld=composite_withheld,
+        composite_text=composite_text,
+    )
+
+
+def filters_applied(filters: Filters) -> bool:
+    """True when any filter narrows the results."""
+    return any(
+        (filters.attachment_id, filters.subgroup, filters.pcn_id, filters.professional_role, filters.date_from, filters.date_to)
+    )
+
+
+#: Names of the counts checked for differencing, as said to the administrator.
+DIFFERENCING_LABELS = {
+    PRE: "answered before",
+    POST: "answered after",
+    FOLLOW_UP: "answered at follow-up",
+    "matched": "answered before and after",
+    "matched_follow_up": "answered before and at follow-up",
+}
+
+
+def differencing_counts(instrument: Instrument, filters: Filters) -> dict[str, tuple[int, int]]:
+    """``(filtered, unfiltered)`` people per published count: each wave and each kind of matched pair."""
+    everything = Filters()
+    resp = aliased(Response)
+    passes = and_(*_conditions(resp, instrument.id, filters))
+    counts: dict[str, tuple[int, int]] = {}
+    for tp, total, filtered in db.session.execute(
+        select(resp.timepoint, func.count(), func.sum(case((passes, 1), else_=0)))
+        .where(*_conditions(resp, instrument.id, everything))
+        .group_by(resp.timepoint)
+    ).all():
+        counts[tp] = (int(filtered or 0), int(total))
+    pre, later = aliased(Response), aliased(Response)
+    on = and_(
+        later.attachment_id == pre.attachment_id,
+        later.respondent_key == pre.respondent_key,
+        pre.timepoint == PRE,
+        later.timepoint.in_([POST, FOLLOW_UP]),
+    )
+    both_pass = and_(*_conditions(pre, instrument.id, filters), *_conditions(later, instrument.id, filters))
+    for tp, total, filtered in db.session.execute(
+        select(later.timepoint, func.count(), func.sum(case((both_pass, 1), else_=0)))
+        .select_from(pre)
+        .join(later, on)
+        .where(*_conditions(pre, instrument.id, everything), *_conditions(later, instrument.id, everything))
+        .group_by(later.timepoint)
+    ).all():
+        counts["matched" if tp == POST else "matched_follow_up"] = (int(filtered or 0), int(total))
+    return counts
+
+
+def differencing_problem(instrument: Instrument, filters: Filters, threshold: int) -> str | None:
+    """Why filtered results must not be shown, or None.
+
+    Someone who sees the unfiltered results and a filtered view can subtract one from the other.
+    So when a filter is applied, every published count of people (each wave, each kind of
+    matched pair) must, in the filtered view and in what the filter leaves out, be either zero
+    or at least the threshold.
+    """
+    if not filters_applied(filters):
+        return None
+    counts = differencing_counts(instrument, filters)
+    order = list(DIFFERENCING_LABELS)
+    risky = sorted(differencing_risk(counts, threshold), key=lambda name: order.index(name) if name in order else len(order))
+    if not risky:
+        return None
+    which = "; ".join(DIFFERENCING_LABELS.get(name, name) for name in risky)
+    if any(0 < counts[name][0] < threshold for name in risky):
+        return (
+            f"Results for these filters are not shown because fewer than {threshold} people match them "
+            f"(counting people who {which}). Choose a broader filter, or clear the filters."
+        )
+    return (
+        f"Results for these filters are not shown because the filters leave out fewer than {threshold} people "
+        f"(counting people who {which}). Comparing them with the results for everyone would reveal those people's "
+        "answers. Choose a different filter, or clear the filters."
+    )
+
+
+def withhold_if_differencing(results: Results, filters: Filters) -> None:
+    """Blank filtered results that could be compared with the unfiltered ones to reveal a small group."""
+    problem = differencing_problem(results.instrument, filters, results.threshold)
+    if problem is None:
+        return
+    results.differencing_withheld = problem
+    results.rates = {k: (v if k == "invited" else MASK) for k, v in results.rates.items()}
+    results.rate_percent = {k: MASK for k in results.rate_percent}
+    results.items = []
+    results.composite = None
+    results.composite_withheld = problem
+    results.composite_text = ""
+    results.composite_means = {PRE: None, POST: None}
+    results.free_text_counts = {}
+    results.follow_up = None

@@ -25,6 +25,7 @@ from learnhub.evaluation.forms import (
 from learnhub.evaluation.interface import SUBJECT_TYPES
 from learnhub.evaluation.models import (
     AGREEMENT,
+    FOLLOW_UP,
     FREE_TEXT,
     ITEM_KINDS,
     MULTIPLE,
@@ -48,6 +49,7 @@ from learnhub.timeutil import utcnow
 
 bp = Blueprint("evaluation", __name__, template_folder="templates", url_prefix="/evaluation")
 bp.add_app_template_global(analysis.stats.format_p, "format_p")
+bp.add_app_template_global(analysis.percentage, "evaluation_percentage")
 
 
 # --- authorisation helpers ------------------------------------------------------------------------
@@ -578,10 +580,13 @@ def _charts(results: analysis.Results) -> dict:
     out = {"rates": charts.rate_bars("chart-rates", "Response numbers: invited, answered before, after and matched", rate_rows)}
     for r in results.items:
         if r.item.kind == AGREEMENT and PRE in r.waves and POST in r.waves:
+            rows = [("Before", r.waves[PRE].counts), ("After", r.waves[POST].counts)]
+            if FOLLOW_UP in r.waves:
+                rows.append(("Follow-up", r.waves[FOLLOW_UP].counts))
             out[r.item.id] = charts.diverging_bars(
                 f"chart-item-{r.item.id}",
-                f"Answers before and after: {r.item.text}",
-                [("Before", r.waves[PRE].counts), ("After", r.waves[POST].counts)],
+                f"Answers before and after{' and at follow-up' if FOLLOW_UP in r.waves else ''}: {r.item.text}",
+                rows,
             )
     return out
 
@@ -616,7 +621,8 @@ def free_text(instrument_id: int):  # type: ignore[no-untyped-def]
     form, filters, described = _filters(inst)
     item_id = request.args.get("item", type=int)
     threshold = services.threshold_for(inst.hub_id)
-    groups = analysis.free_text(inst, filters, threshold, item_id=item_id)
+    withheld = analysis.differencing_problem(inst, filters, threshold)
+    groups = [] if withheld else analysis.free_text(inst, filters, threshold, item_id=item_id)
     items = [i for s in inst.sections for i in s.items if i.kind == FREE_TEXT]
     return render_template(
         "evaluation/free_text.html",
@@ -626,6 +632,7 @@ def free_text(instrument_id: int):  # type: ignore[no-untyped-def]
         item_id=item_id,
         threshold=threshold,
         described=described,
+        withheld=withheld,
     )
 
 
@@ -633,6 +640,8 @@ def _export_rows(res: analysis.Results) -> list[list]:
     """Aggregate results as rows (header first), suppressed exactly as on screen."""
     rows: list[list] = [["Section", "Question", "Timepoint or measure", "Answer", "Value"]]
     rows.append(["Response rates", "", "Suppression threshold", "", res.threshold])
+    if res.differencing_withheld:
+        rows.append(["Filtered results withheld", "", "", "", res.differencing_withheld])
     for key, label in (("invited", "Invited"), (PRE, "Answered before"), (POST, "Answered after"), ("matched", "Matched pairs")):
         rows.append(["Response rates", "", label, "Number", res.rates[key]])
         if key != "invited":
@@ -664,6 +673,29 @@ def _export_rows(res: analysis.Results) -> list[list]:
             )
         elif r.change_withheld:
             rows.append(["Matched change", r.item.text, "Pairs", "", "*"])
+    if res.follow_up is not None:
+        fu = res.follow_up
+        rows.append(["Before and follow-up", "", "Matched pairs", "", fu.pairs])
+        for r in res.items:
+            f = fu.items.get(r.item.id)
+            if f is None:
+                continue
+            if f.change is None:
+                rows.append(["Before and follow-up", r.item.text, "Pairs", "", "*"])
+                continue
+            rows.append(["Before and follow-up", r.item.text, "Pairs", "", f.change.n_pairs])
+            rows.append(["Before and follow-up", r.item.text, "Median change", "", f.change.median_change])
+            p_value, r_value = f.change.p_value, f.change.rank_biserial
+            rows.append(["Before and follow-up", r.item.text, "Wilcoxon p-value", "", "" if p_value is None else p_value])
+            rows.append(["Before and follow-up", r.item.text, "Rank-biserial r", "", "" if r_value is None else r_value])
+        if fu.composite is not None:
+            for label, value in (
+                ("Pairs", fu.composite.n_pairs),
+                ("Mean change", fu.composite.mean_change),
+                ("Paired t p-value", fu.composite.p_value),
+                ("Cohen's dz", fu.composite.cohens_dz),
+            ):
+                rows.append(["Before and follow-up", "Mean of core questions", label, "", "" if value is None else value])
     c = res.composite
     if c is not None:
         for label, value in (
