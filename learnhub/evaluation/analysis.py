@@ -498,18 +498,34 @@ DIFFERENCING_LABELS = {
 }
 
 
-def differencing_counts(instrument: Instrument, filters: Filters) -> dict[str, tuple[int, int]]:
-    """``(filtered, unfiltered)`` people per published count: each wave and each kind of matched pair."""
+def _filter_dimensions(filters: Filters) -> list[Filters]:
+    """Each filter in use on its own (the two dates separately): the views an observer could combine."""
+    dims = []
+    for name in ("attachment_id", "subgroup", "pcn_id", "professional_role", "date_from", "date_to"):
+        value = getattr(filters, name)
+        if value:
+            dims.append(Filters(**{name: value}))
+    return dims
+
+
+def differencing_cells(instrument: Instrument, filters: Filters) -> dict[str, dict[tuple[bool, ...], int]]:
+    """People per published count, split by which of the filters in use they pass.
+
+    ``{"pre": {(True, False): 12, ...}, "matched": {...}}``: the tuple has one flag per filter in
+    use (``_filter_dimensions`` order). Any view with a subset of the filters is a sum of cells,
+    so two GROUP BY queries serve every comparison.
+    """
+    dims = _filter_dimensions(filters)
     everything = Filters()
     resp = aliased(Response)
-    passes = and_(*_conditions(resp, instrument.id, filters))
-    counts: dict[str, tuple[int, int]] = {}
-    for tp, total, filtered in db.session.execute(
-        select(resp.timepoint, func.count(), func.sum(case((passes, 1), else_=0)))
+    flags = [case((and_(*_conditions(resp, instrument.id, d)), 1), else_=0) for d in dims]
+    cells: dict[str, dict[tuple[bool, ...], int]] = {}
+    for tp, *bits, n in db.session.execute(
+        select(resp.timepoint, *flags, func.count())
         .where(*_conditions(resp, instrument.id, everything))
-        .group_by(resp.timepoint)
+        .group_by(resp.timepoint, *flags)
     ).all():
-        counts[tp] = (int(filtered or 0), int(total))
+        cells.setdefault(tp, {})[tuple(bool(b) for b in bits)] = int(n)
     pre, later = aliased(Response), aliased(Response)
     on = and_(
         later.attachment_id == pre.attachment_id,
@@ -517,42 +533,77 @@ def differencing_counts(instrument: Instrument, filters: Filters) -> dict[str, t
         pre.timepoint == PRE,
         later.timepoint.in_([POST, FOLLOW_UP]),
     )
-    both_pass = and_(*_conditions(pre, instrument.id, filters), *_conditions(later, instrument.id, filters))
-    for tp, total, filtered in db.session.execute(
-        select(later.timepoint, func.count(), func.sum(case((both_pass, 1), else_=0)))
+    pair_flags = [
+        case((and_(*_conditions(pre, instrument.id, d), *_conditions(later, instrument.id, d)), 1), else_=0) for d in dims
+    ]
+    for tp, *bits, n in db.session.execute(
+        select(later.timepoint, *pair_flags, func.count())
         .select_from(pre)
         .join(later, on)
         .where(*_conditions(pre, instrument.id, everything), *_conditions(later, instrument.id, everything))
-        .group_by(later.timepoint)
+        .group_by(later.timepoint, *pair_flags)
     ).all():
-        counts["matched" if tp == POST else "matched_follow_up"] = (int(filtered or 0), int(total))
-    return counts
+        name = "matched" if tp == POST else "matched_follow_up"
+        cells.setdefault(name, {})[tuple(bool(b) for b in bits)] = int(n)
+    return cells
+
+
+def _count(cells: dict[tuple[bool, ...], int], kept: tuple[int, ...]) -> int:
+    """People passing the filters numbered in ``kept``."""
+    return sum(n for bits, n in cells.items() if all(bits[k] for k in kept))
+
+
+def differencing_comparisons(instrument: Instrument, filters: Filters) -> dict[tuple[str, tuple[int, ...]], tuple[int, int]]:
+    """``{(count name, filters kept): (filtered, broader)}`` for every broader view.
+
+    A broader view keeps some of the filters in use (none: the results for everyone). The
+    filtered view subtracted from any of them gives the people the other filters leave out.
+    """
+    from itertools import combinations
+
+    k = len(_filter_dimensions(filters))
+    every = tuple(range(k))
+    out = {}
+    for name, cells in differencing_cells(instrument, filters).items():
+        filtered = _count(cells, every)
+        for size in range(k):
+            for kept in combinations(every, size):
+                out[(name, kept)] = (filtered, _count(cells, kept))
+    return out
+
+
+def differencing_counts(instrument: Instrument, filters: Filters) -> dict[str, tuple[int, int]]:
+    """``(filtered, unfiltered)`` people per published count: each wave and each kind of matched pair."""
+    return {name: pair for (name, kept), pair in differencing_comparisons(instrument, filters).items() if not kept}
 
 
 def differencing_problem(instrument: Instrument, filters: Filters, threshold: int) -> str | None:
     """Why filtered results must not be shown, or None.
 
-    Someone who sees the unfiltered results and a filtered view can subtract one from the other.
-    So when a filter is applied, every published count of people (each wave, each kind of
-    matched pair) must, in the filtered view and in what the filter leaves out, be either zero
-    or at least the threshold.
+    Someone who sees the unfiltered results (or the results with fewer filters) and a filtered
+    view can subtract one from the other. So when a filter is applied, every published count
+    of people (each wave, each kind of matched pair) must, in the filtered view and in what the
+    filters leave out compared with any broader view, be either zero or at least the threshold.
     """
     if not filters_applied(filters):
         return None
-    counts = differencing_counts(instrument, filters)
-    order = list(DIFFERENCING_LABELS)
-    risky = sorted(differencing_risk(counts, threshold), key=lambda name: order.index(name) if name in order else len(order))
+    comparisons = differencing_comparisons(instrument, filters)
+    risky = differencing_risk({f"{name}|{kept}": pair for (name, kept), pair in comparisons.items()}, threshold)
     if not risky:
         return None
-    which = "; ".join(DIFFERENCING_LABELS.get(name, name) for name in risky)
-    if any(0 < counts[name][0] < threshold for name in risky):
+    risky_keys = [key for key in comparisons if f"{key[0]}|{key[1]}" in risky]
+    order = list(DIFFERENCING_LABELS)
+    names = sorted({name for name, _ in risky_keys}, key=lambda n: order.index(n) if n in order else len(order))
+    which = "; ".join(DIFFERENCING_LABELS.get(name, name) for name in names)
+    if any(0 < comparisons[key][0] < threshold for key in risky_keys):
         return (
             f"Results for these filters are not shown because fewer than {threshold} people match them "
             f"(counting people who {which}). Choose a broader filter, or clear the filters."
         )
+    against = "the results for everyone" if any(not kept for _, kept in risky_keys) else "the results with fewer filters"
     return (
         f"Results for these filters are not shown because the filters leave out fewer than {threshold} people "
-        f"(counting people who {which}). Comparing them with the results for everyone would reveal those people's "
+        f"(counting people who {which}). Comparing them with {against} would reveal those people's "
         "answers. Choose a different filter, or clear the filters."
     )
 

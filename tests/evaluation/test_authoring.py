@@ -461,3 +461,30 @@ def test_windows_close_at_the_end_of_the_last_day(app):
     # A one-day survey is open all that day.
     assert opens_at(day) < closes_at(day)
     assert utcnow().tzinfo is not None
+
+
+def test_dates_of_a_directly_invited_survey_can_change(client, auth, app, admin_hub, make_user):
+    """The demo's surveys invite hub members directly ("hub" attachments): their dates change the same way."""
+    from learnhub.evaluation.models import Invitee
+
+    hub, admin = admin_hub
+    person = make_user(hub_id=hub)
+    with app.app_context():
+        inst = services.create_instrument(hub, "Demo-style", "", [{"title": "S", "items": [{"kind": "text", "text": "Q"}]}])
+        now = utcnow()
+        attachment = services.attach(inst, "hub", hub, "Demo cohort", {PRE: (now - timedelta(days=3), now + timedelta(days=3))})
+        db.session.add(Invitee(attachment_id=attachment.id, user_id=person, subgroup="A"))
+        db.session.commit()
+        attachment_id = attachment.id
+    auth.login_as(admin)
+    assert "Invited directly" in client.get(f"/evaluation/attachments/{attachment_id}").get_data(as_text=True)
+    client.post(f"/evaluation/attachments/{attachment_id}", data=_dates(pre=OPEN_NOW, post=LATER))
+    with app.app_context():
+        attachment = db.session.get(Attachment, attachment_id)
+        assert attachment.timepoint(POST).opens_at.date() == LATER[0]
+        assert services.invited(attachment) == {person: "A"}
+    # Nobody has answered: it can be removed, and its invitations go with it.
+    client.post(f"/evaluation/attachments/{attachment_id}/detach")
+    with app.app_context():
+        assert db.session.get(Attachment, attachment_id) is None
+        assert db.session.scalar(select(func.count()).select_from(Invitee)) == 0

@@ -307,3 +307,43 @@ def test_date_filters_count_as_filters(app, make_user, make_survey, course_invit
         assert _compute(app, survey, date_to=today - timedelta(days=1)).differencing_withheld is None
         assert analysis.filters_applied(analysis.Filters(date_to=today))
         assert not analysis.filters_applied(analysis.Filters())
+
+
+def test_a_broader_filtered_view_counts_too(app, make_user, make_survey, course_invitees, admin_hub):
+    """PCN 1: 10 GPs and 3 nurses; PCN 2: 10 GPs and 10 nurses.
+
+    "PCN 1 and GPs" leaves out 23 people compared with everyone, but only 3 compared with
+    "PCN 1": the three nurses of PCN 1 would be "PCN 1" minus "PCN 1 and GPs".
+    """
+    from learnhub.organisations.models import Pcn
+
+    hub, _ = admin_hub
+    survey = make_survey(hub)
+    with app.app_context():
+        pcn1 = db.session.scalar(db.select(Pcn.id).where(Pcn.hub_id == hub))
+        pcn2 = Pcn(hub_id=hub, name="Second PCN")
+        db.session.add(pcn2)
+        db.session.commit()
+        pcn2 = pcn2.id
+    for pcn, gps, nurses in ((pcn1, 10, 3), (pcn2, 10, 10)):
+        for role, n in (("gp", gps), ("nurse", nurses)):
+            ids = [make_user(hub_id=hub, professional_role=role, pcn_id=pcn) for _ in range(n)]
+            course_invitees.setdefault(101, []).extend((uid, "cohort-A") for uid in ids)
+            for k, uid in enumerate(ids):
+                _answer(app, survey, uid, PRE, PRE_CONF[k % 10])
+                _answer(app, survey, uid, POST, 4)
+    with app.app_context():
+        instrument = db.session.get(Instrument, survey["instrument_id"])
+        both = analysis.Filters(pcn_id=pcn1, professional_role="gp")
+        assert analysis.differencing_counts(instrument, both)[PRE] == (10, 33)
+        comparisons = analysis.differencing_comparisons(instrument, both)
+        assert comparisons[(PRE, (0,))] == (10, 13)  # PCN 1 only
+        assert comparisons[(PRE, (1,))] == (10, 20)  # GPs only
+        problem = _compute(app, survey, pcn_id=pcn1, professional_role="gp").differencing_withheld
+        assert "Comparing them with the results with fewer filters would reveal" in problem
+        # Each filter on its own is safe.
+        assert _compute(app, survey, pcn_id=pcn1).differencing_withheld is None
+        assert _compute(app, survey, professional_role="gp").differencing_withheld is None
+        assert _compute(app, survey, pcn_id=pcn2, professional_role="gp").differencing_withheld is None
+        # "Nurses" minus "PCN 2 and nurses" is the three nurses of PCN 1 again.
+        assert _compute(app, survey, pcn_id=pcn2, professional_role="nurse").differencing_withheld is not None
