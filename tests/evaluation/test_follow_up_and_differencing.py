@@ -5,6 +5,7 @@ import io
 from datetime import timedelta
 
 import pytest
+from pypdf import PdfReader
 
 from learnhub.accounts.models import User
 from learnhub.evaluation import analysis, services, stats
@@ -126,6 +127,11 @@ def test_follow_up_on_the_page_and_in_the_export(client, auth, app, make_user, m
     rows = list(csv.reader(io.StringIO(client.get(url.replace("/results", "/results.csv")).get_data(as_text=True))))
     assert ["Before and follow-up", "", "Matched pairs", "", "10"] in rows
     assert any(r[0] == "Before and follow-up" and r[1] == CONFIDENT and r[2] == "Wilcoxon p-value" for r in rows)
+    pdf = client.get(url.replace("/results", "/report.pdf"))
+    assert pdf.status_code == 200
+    assert pdf.data.startswith(b"%PDF")
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages)
+    assert "Overall score at follow-up" in text
 
 
 def test_follow_up_below_the_threshold_is_withheld(app, make_user, make_survey, course_invitees, admin_hub):
