@@ -310,6 +310,13 @@ def closes_at(day: date) -> datetime:
     return datetime.combine(day, time(23, 59, 59), UTC)
 
 
+#: The attach form's subject, created before the date fields so it comes first on the page and in the
+#: error summary. Choices are the hub's own courses and programmes; a value outside them is a 404 (view).
+_SUBJECT = SelectField(
+    "Course or programme", choices=[], validate_choice=False, validators=[InputRequired("Select a course or programme")]
+)
+
+
 class WindowsForm(FlaskForm):
     """Open and close dates of the before, after and follow-up surveys (leave a pair empty to skip it)."""
 
@@ -358,10 +365,7 @@ class WindowsForm(FlaskForm):
 class AttachForm(WindowsForm):
     """Attach an instrument to a course or ALS programme."""
 
-    #: Choices are the hub's own courses and programmes; a value outside them is answered with 404 by the view.
-    subject = SelectField(
-        "Course or programme", choices=[], validate_choice=False, validators=[InputRequired("Select a course or programme")]
-    )
+    subject = _SUBJECT
 
     def validate_subject(self, field: SelectField) -> None:
         """Values look like ``course:12``."""
