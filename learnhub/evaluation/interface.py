@@ -1,12 +1,16 @@
 """How other features plug into evaluation (courses, ALS programmes).
 
-Four hooks, all plain functions so the lead can wire them at merge time:
+Five hooks, all plain functions so the lead can wire them at merge time:
 
 ``register_invitee_source(subject_type, fn)``
     ``fn(subject_id) -> iterable of (user_id, subgroup_key)`` says who is invited to an
     instrument attached to that subject (e.g. a course's enrolled learners with their cohort
     id). The "hub" subject type (people invited directly, listed in ``Invitee``) is handled by
     ``learnhub.evaluation.services.invited``.
+
+``register_subgroup_labels(subject_type, fn)``
+    ``fn(subject_id) -> {subgroup_key: name}`` names the subgroups an invitee source returns
+    (a course's cohorts, a programme's groups), for the results filter.
 
 ``on_submitted(fn)``
     ``fn(user_id, subject_type, subject_id, timepoint)`` is called after a response is
@@ -26,9 +30,11 @@ from collections.abc import Callable, Iterable
 InviteeSource = Callable[[int], Iterable[tuple[int, str | None]]]
 SubmittedCallback = Callable[[int, str, int, str], None]
 SubjectSource = Callable[[int], Iterable[tuple[int, str]]]
+SubgroupLabels = Callable[[int], dict[str, str]]
 
 _invitee_sources: dict[str, InviteeSource] = {}
 _subject_sources: dict[str, SubjectSource] = {}
+_subgroup_labels: dict[str, SubgroupLabels] = {}
 _submitted_callbacks: list[SubmittedCallback] = []
 
 SUBJECT_TYPES = {"course": "Course", "als_programme": "ALS programme", "hub": "Invited directly"}
@@ -70,6 +76,17 @@ def subjects(hub_id: int) -> list[tuple[str, int, str]]:
         if source is not None:
             out.extend((subject_type, int(subject_id), str(label)) for subject_id, label in source(hub_id))
     return out
+
+
+def register_subgroup_labels(subject_type: str, fn: SubgroupLabels) -> None:
+    """Say how the subgroups of this subject type are named (replaces an earlier function)."""
+    _subgroup_labels[subject_type] = fn
+
+
+def subgroup_labels(subject_type: str, subject_id: int) -> dict[str, str]:
+    """``{subgroup_key: name}`` for one subject; empty when nothing names them."""
+    fn = _subgroup_labels.get(subject_type)
+    return dict(fn(subject_id)) if fn is not None else {}
 
 
 def on_submitted(fn: SubmittedCallback) -> SubmittedCallback:

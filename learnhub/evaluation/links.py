@@ -54,6 +54,22 @@ def hub_als_programmes(hub_id: int) -> list[tuple[int, str]]:
     )
 
 
+def course_cohort_names(course_id: int) -> dict[str, str]:
+    """A course's cohorts by subgroup key (the cohort id)."""
+    from learnhub.courses.models import Cohort
+
+    rows = db.session.execute(select(Cohort.id, Cohort.name).where(Cohort.course_id == course_id))
+    return {str(cohort_id): name for cohort_id, name in rows}
+
+
+def als_group_names(programme_id: int) -> dict[str, str]:
+    """An ALS programme's groups by subgroup key (the group id)."""
+    from learnhub.als.models import AlsGroup
+
+    rows = db.session.execute(select(AlsGroup.id, AlsGroup.name).where(AlsGroup.programme_id == programme_id))
+    return {str(group_id): name for group_id, name in rows}
+
+
 @hooks.register_requirement
 def surveys_required_for_completion(enrolment: Enrolment) -> str | None:
     """The learner-facing message for a required survey not yet submitted, or None."""
@@ -83,3 +99,5 @@ interface.register_invitee_source("course", course_invitees)
 interface.register_invitee_source("als_programme", als_invitees)
 interface.register_subject_source("course", hub_courses)
 interface.register_subject_source("als_programme", hub_als_programmes)
+interface.register_subgroup_labels("course", course_cohort_names)
+interface.register_subgroup_labels("als_programme", als_group_names)

@@ -539,7 +539,14 @@ def _filters(inst: Instrument) -> tuple[FilterForm, analysis.Filters, list[str]]
         .where(Attachment.instrument_id == inst.id, SurveyResponse.subgroup.is_not(None))
         .order_by(SurveyResponse.subgroup)
     ).all()
-    form.subgroup.choices = [("", "All")] + [(s, s) for s in subgroups]
+    # Course cohorts and ALS groups are stored by id: show their names (several names if two
+    # subjects happen to share a key).
+    names: dict[str, set[str]] = {}
+    for a in inst.attachments:
+        for key, name in interface.subgroup_labels(a.subject_type, a.subject_id).items():
+            names.setdefault(key, set()).add(name)
+    labelled = [(s, " / ".join(sorted(names[s])) if s in names else s) for s in subgroups]
+    form.subgroup.choices = [("", "All")] + sorted(labelled, key=lambda choice: choice[1].lower())
     pcns = db.session.scalars(select(Pcn).where(Pcn.hub_id == inst.hub_id).order_by(Pcn.name)).all()
     form.pcn.choices = [("", "All")] + [(str(p.id), p.name) for p in pcns]
     form.role.choices = [("", "All")] + list(PROFESSIONAL_ROLES.items())

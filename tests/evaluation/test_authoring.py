@@ -1,5 +1,6 @@
 """Hub administrators build surveys: create, sections, questions, order, and where a survey is used."""
 
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -488,3 +489,27 @@ def test_dates_of_a_directly_invited_survey_can_change(client, auth, app, admin_
     with app.app_context():
         assert db.session.get(Attachment, attachment_id) is None
         assert db.session.scalar(select(func.count()).select_from(Invitee)) == 0
+
+
+def test_results_filter_names_the_course_cohort(client, auth, app, admin_hub, make_survey, make_course, make_user):
+    from learnhub.courses import services as course_services
+    from learnhub.courses.models import Cohort
+
+    hub, admin = admin_hub
+    course = make_course(hub)
+    learner = make_user(hub_id=hub)
+    with app.app_context():
+        course_services.enrol(db.session.get(User, admin), db.session.get(Cohort, course.cohort), db.session.get(User, learner))
+    survey = make_survey(hub, course_id=999999)
+    auth.login_as(admin)
+    client.post(
+        f"/evaluation/instruments/{survey['instrument_id']}/attach",
+        data={"subject": f"course:{course.course}", **_dates(pre=OPEN_NOW)},
+    )
+    with app.app_context():
+        attachment = db.session.scalar(select(Attachment).where(Attachment.subject_id == course.course))
+        items = survey["items"]
+        answers = {items[CONFIDENT]: 4, items["I feel isolated at work."]: 2, items["How satisfied are you?"]: 7}
+        services.save_response(db.session.get(User, learner), attachment, PRE, answers, submit=True)
+    page = client.get(f"/evaluation/instruments/{survey['instrument_id']}/results").get_data(as_text=True)
+    assert re.search(rf'<option value="{course.cohort}"[^>]*>\s*Spring cohort\s*</option>', page)
