@@ -6,7 +6,7 @@ exactly one cell of a row was suppressed, so the hidden value cannot be worked o
 subtracting the others from the total.
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 MASK = "*"
 DEFAULT_THRESHOLD = 8
@@ -158,6 +158,24 @@ def suppress_table(
         else None,
         "total": mask_total(grand, threshold) if (row_totals or column_totals) else None,
     }
+
+
+def differencing_risk(counts: Mapping[str, tuple[int, int]], threshold: int = DEFAULT_THRESHOLD) -> list[str]:
+    """Names of the counts a filtered view must not be published for, because of differencing.
+
+    ``counts`` maps a name (e.g. "answered after") to ``(filtered, total)``: people counted in the
+    filtered view and in the unfiltered one. Publishing both views publishes their difference
+    too, so a filtered view is only safe when both the filtered group and the people it leaves
+    out (``total - filtered``) are empty or at least ``threshold`` strong.
+    """
+    check_threshold(threshold)
+    risky = []
+    for name, (filtered, total) in counts.items():
+        if filtered < 0 or filtered > total:
+            raise ValueError(f"{name}: a filtered count must be between 0 and the total")
+        if is_small(filtered, threshold) or is_small(total - filtered, threshold):
+            risky.append(name)
+    return risky
 
 
 def percentage(count: int | str, total: int | str, digits: int = 0) -> float | str:

@@ -37,7 +37,7 @@ from learnhub.evaluation.models import (
     Response,
 )
 from learnhub.extensions import db
-from learnhub.suppression import MASK, enough_for_statistics, mask_count, percentage, suppress_row
+from learnhub.suppression import MASK, differencing_risk, enough_for_statistics, mask_count, percentage, suppress_row
 
 
 @dataclass
@@ -97,6 +97,10 @@ class Results:
     composite_means: dict[str, float | None]
     core_count: int
     free_text_counts: dict[int, int]
+    #: Before vs follow-up, when follow-up responses exist (see ``follow_up_change``).
+    follow_up: "FollowUpResults | None" = None
+    #: Why filtered results are withheld (differencing), or None (see ``differencing_problem``).
+    differencing_withheld: str | None = None
 
 
 def _conditions(resp, instrument_id: int, filters: Filters) -> list:  # type: ignore[no-untyped-def]
@@ -309,7 +313,7 @@ def compute(instrument: Instrument, filters: Filters, threshold: int) -> Results
         composite = stats.composite_change_from_sums(int(n_pairs), float(total or 0), float(total_sq or 0))
         composite_text = stats.describe_composite(composite)
         means = {PRE: float(pre_mean), POST: float(post_mean)}
-    return Results(
+    out = Results(
         instrument=instrument,
         threshold=threshold,
         rates=rates,
@@ -322,6 +326,10 @@ def compute(instrument: Instrument, filters: Filters, threshold: int) -> Results
         core_count=core_count,
         free_text_counts=free_counts,
     )
+    if raw_rates.get(FOLLOW_UP):
+        out.follow_up = follow_up_change(instrument, filters, threshold)
+    withhold_if_differencing(out, filters)
+    return out
 
 
 def free_text(
@@ -360,3 +368,258 @@ def free_text(
         for iid, tp, text in rows:
             texts.setdefault(iid, []).append((TIMEPOINTS.get(tp, tp), text))
     return [{"item": i, "count": mask_count(counts.get(i.id, 0), threshold), "texts": texts.get(i.id)} for i in items]
+
+
+# --- before vs follow-up, and differencing between filtered and unfiltered views ----------------------
+# Kept apart from ``compute``'s own queries: each runs only when it is needed (follow-up
+# responses exist; a filter is applied) and adds a fixed number of GROUP BY queries.
+
+
+@dataclass
+class FollowUpItem:
+    """Matched change on one item from before to follow-up (already suppressed)."""
+
+    change: stats.PairedChange | None
+    withheld: str | None
+    text: str = ""
+
+
+@dataclass
+class FollowUpResults:
+    """Before vs follow-up for people who answered both."""
+
+    pairs: int | str
+    items: dict[int, FollowUpItem]
+    composite: stats.CompositeChange | None
+    composite_withheld: str | None
+    composite_text: str = ""
+
+
+def follow_up_change(instrument: Instrument, filters: Filters, threshold: int) -> FollowUpResults:
+    """Matched change from before to follow-up: items (Wilcoxon) and the overall score (paired t).
+
+    The same rules as before vs after: pairs share attachment and pseudonymous key, both
+    responses pass the filters, and nothing rests on fewer than ``threshold`` pairs.
+    """
+    pre, later = aliased(Response), aliased(Response)
+    on = and_(
+        later.attachment_id == pre.attachment_id,
+        later.respondent_key == pre.respondent_key,
+        pre.timepoint == PRE,
+        later.timepoint == FOLLOW_UP,
+    )
+    where = _conditions(pre, instrument.id, filters) + _conditions(later, instrument.id, filters)
+    n_pairs = db.session.scalar(select(func.count()).select_from(pre).join(later, on).where(*where)) or 0
+
+    pre_answer, later_answer = aliased(Answer), aliased(Answer)
+    diff = later_answer.value - pre_answer.value
+    rows = db.session.execute(
+        select(pre_answer.item_id, diff, func.count())
+        .select_from(pre)
+        .join(later, on)
+        .join(pre_answer, pre_answer.response_id == pre.id)
+        .join(later_answer, and_(later_answer.response_id == later.id, later_answer.item_id == pre_answer.item_id))
+        .where(*where, pre_answer.value.is_not(None))
+        .group_by(pre_answer.item_id, diff)
+    ).all()
+    differences: dict[int, dict[int, int]] = {}
+    for item_id, d, count in rows:
+        differences.setdefault(item_id, {})[d] = count
+
+    items: dict[int, FollowUpItem] = {}
+    for item in instrument.items:
+        if item.kind not in SCALE_KINDS or not (item.asked(PRE) or item.id in differences):
+            continue
+        if not (item.asked(FOLLOW_UP) or item.id in differences):
+            continue
+        counts = differences.get(item.id, {})
+        if not enough_for_statistics(sum(counts.values()), threshold):
+            items[item.id] = FollowUpItem(
+                None, f"Fewer than {threshold} people answered this question both before and at follow-up."
+            )
+            continue
+        change = stats.paired_change_from_counts(counts)
+        text = stats.describe_paired_change(change, later="at follow-up")
+        if item.reverse_scored:
+            text += " This statement is negative, so a fall is an improvement."
+        items[item.id] = FollowUpItem(change, None, text)
+
+    score = (
+        select(
+            Answer.response_id.label("response_id"),
+            func.avg(_scored_value(Item.kind, Item.reverse_scored, Answer.value)).label("score"),
+        )
+        .join(Item, Item.id == Answer.item_id)
+        .where(Item.instrument_id == instrument.id, Item.core.is_(True), Item.kind.in_(SCALE_KINDS), Answer.value.is_not(None))
+        .group_by(Answer.response_id)
+        .subquery()
+    )
+    pre_score, later_score = aliased(score), aliased(score)
+    change = later_score.c.score - pre_score.c.score
+    scored_pairs, total, total_sq = db.session.execute(
+        select(func.count(), func.sum(change), func.sum(change * change))
+        .select_from(pre)
+        .join(later, on)
+        .join(pre_score, pre_score.c.response_id == pre.id)
+        .join(later_score, later_score.c.response_id == later.id)
+        .where(*where)
+    ).one()
+    composite, composite_withheld, composite_text = None, None, ""
+    if not any(i.core and not i.retired for i in instrument.items):
+        composite_withheld = "This survey has no core questions, so there is no overall score."
+    elif not enough_for_statistics(scored_pairs, threshold):
+        composite_withheld = f"Fewer than {threshold} people answered both before and at follow-up."
+    else:
+        composite = stats.composite_change_from_sums(int(scored_pairs), float(total or 0), float(total_sq or 0))
+        composite_text = stats.describe_composite(composite, later="at follow-up")
+    return FollowUpResults(
+        pairs=mask_count(n_pairs, threshold),
+        items=items,
+        composite=composite,
+        composite_withheld=composite_withheld,
+        composite_text=composite_text,
+    )
+
+
+def filters_applied(filters: Filters) -> bool:
+    """True when any filter narrows the results."""
+    return any(
+        (filters.attachment_id, filters.subgroup, filters.pcn_id, filters.professional_role, filters.date_from, filters.date_to)
+    )
+
+
+#: Names of the counts checked for differencing, as said to the administrator.
+DIFFERENCING_LABELS = {
+    PRE: "answered before",
+    POST: "answered after",
+    FOLLOW_UP: "answered at follow-up",
+    "matched": "answered before and after",
+    "matched_follow_up": "answered before and at follow-up",
+}
+
+
+def _filter_dimensions(filters: Filters) -> list[Filters]:
+    """Each filter in use on its own (the two dates separately): the views an observer could combine."""
+    dims = []
+    for name in ("attachment_id", "subgroup", "pcn_id", "professional_role", "date_from", "date_to"):
+        value = getattr(filters, name)
+        if value:
+            dims.append(Filters(**{name: value}))
+    return dims
+
+
+def differencing_cells(instrument: Instrument, filters: Filters) -> dict[str, dict[tuple[bool, ...], int]]:
+    """People per published count, split by which of the filters in use they pass.
+
+    ``{"pre": {(True, False): 12, ...}, "matched": {...}}``: the tuple has one flag per filter in
+    use (``_filter_dimensions`` order). Any view with a subset of the filters is a sum of cells,
+    so two GROUP BY queries serve every comparison.
+    """
+    dims = _filter_dimensions(filters)
+    everything = Filters()
+    resp = aliased(Response)
+    flags = [case((and_(*_conditions(resp, instrument.id, d)), 1), else_=0) for d in dims]
+    cells: dict[str, dict[tuple[bool, ...], int]] = {}
+    for tp, *bits, n in db.session.execute(
+        select(resp.timepoint, *flags, func.count())
+        .where(*_conditions(resp, instrument.id, everything))
+        .group_by(resp.timepoint, *flags)
+    ).all():
+        cells.setdefault(tp, {})[tuple(bool(b) for b in bits)] = int(n)
+    pre, later = aliased(Response), aliased(Response)
+    on = and_(
+        later.attachment_id == pre.attachment_id,
+        later.respondent_key == pre.respondent_key,
+        pre.timepoint == PRE,
+        later.timepoint.in_([POST, FOLLOW_UP]),
+    )
+    pair_flags = [
+        case((and_(*_conditions(pre, instrument.id, d), *_conditions(later, instrument.id, d)), 1), else_=0) for d in dims
+    ]
+    for tp, *bits, n in db.session.execute(
+        select(later.timepoint, *pair_flags, func.count())
+        .select_from(pre)
+        .join(later, on)
+        .where(*_conditions(pre, instrument.id, everything), *_conditions(later, instrument.id, everything))
+        .group_by(later.timepoint, *pair_flags)
+    ).all():
+        name = "matched" if tp == POST else "matched_follow_up"
+        cells.setdefault(name, {})[tuple(bool(b) for b in bits)] = int(n)
+    return cells
+
+
+def _count(cells: dict[tuple[bool, ...], int], kept: tuple[int, ...]) -> int:
+    """People passing the filters numbered in ``kept``."""
+    return sum(n for bits, n in cells.items() if all(bits[k] for k in kept))
+
+
+def differencing_comparisons(instrument: Instrument, filters: Filters) -> dict[tuple[str, tuple[int, ...]], tuple[int, int]]:
+    """``{(count name, filters kept): (filtered, broader)}`` for every broader view.
+
+    A broader view keeps some of the filters in use (none: the results for everyone). The
+    filtered view subtracted from any of them gives the people the other filters leave out.
+    """
+    from itertools import combinations
+
+    k = len(_filter_dimensions(filters))
+    every = tuple(range(k))
+    out = {}
+    for name, cells in differencing_cells(instrument, filters).items():
+        filtered = _count(cells, every)
+        for size in range(k):
+            for kept in combinations(every, size):
+                out[(name, kept)] = (filtered, _count(cells, kept))
+    return out
+
+
+def differencing_counts(instrument: Instrument, filters: Filters) -> dict[str, tuple[int, int]]:
+    """``(filtered, unfiltered)`` people per published count: each wave and each kind of matched pair."""
+    return {name: pair for (name, kept), pair in differencing_comparisons(instrument, filters).items() if not kept}
+
+
+def differencing_problem(instrument: Instrument, filters: Filters, threshold: int) -> str | None:
+    """Why filtered results must not be shown, or None.
+
+    Someone who sees the unfiltered results (or the results with fewer filters) and a filtered
+    view can subtract one from the other. So when a filter is applied, every published count
+    of people (each wave, each kind of matched pair) must, in the filtered view and in what the
+    filters leave out compared with any broader view, be either zero or at least the threshold.
+    """
+    if not filters_applied(filters):
+        return None
+    comparisons = differencing_comparisons(instrument, filters)
+    risky = differencing_risk({f"{name}|{kept}": pair for (name, kept), pair in comparisons.items()}, threshold)
+    if not risky:
+        return None
+    risky_keys = [key for key in comparisons if f"{key[0]}|{key[1]}" in risky]
+    order = list(DIFFERENCING_LABELS)
+    names = sorted({name for name, _ in risky_keys}, key=lambda n: order.index(n) if n in order else len(order))
+    which = "; ".join(DIFFERENCING_LABELS.get(name, name) for name in names)
+    if any(0 < comparisons[key][0] < threshold for key in risky_keys):
+        return (
+            f"Results for these filters are not shown because fewer than {threshold} people match them "
+            f"(counting people who {which}). Choose a broader filter, or clear the filters."
+        )
+    against = "the results for everyone" if any(not kept for _, kept in risky_keys) else "the results with fewer filters"
+    return (
+        f"Results for these filters are not shown because the filters leave out fewer than {threshold} people "
+        f"(counting people who {which}). Comparing them with {against} would reveal those people's "
+        "answers. Choose a different filter, or clear the filters."
+    )
+
+
+def withhold_if_differencing(results: Results, filters: Filters) -> None:
+    """Blank filtered results that could be compared with the unfiltered ones to reveal a small group."""
+    problem = differencing_problem(results.instrument, filters, results.threshold)
+    if problem is None:
+        return
+    results.differencing_withheld = problem
+    results.rates = {k: (v if k == "invited" else MASK) for k, v in results.rates.items()}
+    results.rate_percent = {k: MASK for k in results.rate_percent}
+    results.items = []
+    results.composite = None
+    results.composite_withheld = problem
+    results.composite_text = ""
+    results.composite_means = {PRE: None, POST: None}
+    results.free_text_counts = {}
+    results.follow_up = None

@@ -1,7 +1,19 @@
-"""Forms: answering a survey (built from the instrument's items), settings, filters."""
+"""Forms: answering a survey (built from the instrument's items), authoring, settings, filters."""
+
+from datetime import UTC, date, datetime, time
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, RadioField, SelectField, SelectMultipleField, SubmitField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -188,3 +200,175 @@ class ItemForm(FlaskForm):
         """Only scale questions can count towards the overall score."""
         if "core" in (field.data or []) and self.kind.data not in (AGREEMENT, RATING):
             raise ValidationError("Only agreement and 0 to 10 questions can be part of the overall score")
+
+
+# --- authoring ----------------------------------------------------------------------------------------
+
+
+class InstrumentForm(FlaskForm):
+    """A survey's title and description."""
+
+    title = StringField(
+        "Title",
+        validators=[
+            InputRequired("Enter a title for the survey"),
+            Length(max=200, message="The title must be 200 characters or fewer"),
+        ],
+        description="For example, 'Supervisor training: before and after'",
+    )
+    description = TextAreaField(
+        "Description (optional)",
+        validators=[Length(max=2000, message="The description must be 2000 characters or fewer")],
+        description="Shown at the top of the survey",
+    )
+
+    def validate_title(self, field: StringField) -> None:
+        """A title of spaces is no title."""
+        if not (field.data or "").strip():
+            raise ValidationError("Enter a title for the survey")
+
+
+class SectionForm(FlaskForm):
+    """A section's title and introduction."""
+
+    title = StringField(
+        "Section title",
+        validators=[
+            InputRequired("Enter a title for the section"),
+            Length(max=200, message="The title must be 200 characters or fewer"),
+        ],
+    )
+    description = TextAreaField(
+        "Introduction (optional)",
+        validators=[Length(max=2000, message="The introduction must be 2000 characters or fewer")],
+        description="For example, 'Say how far you agree with each statement today.'",
+    )
+
+    def validate_title(self, field: StringField) -> None:
+        """A title of spaces is no title."""
+        if not (field.data or "").strip():
+            raise ValidationError("Enter a title for the section")
+
+
+class EditItemForm(FlaskForm):
+    """Change a question. ``kind``, ``options``, ``core`` and ``reverse`` are removed once it has answers."""
+
+    text = TextAreaField(
+        "Question or statement",
+        validators=[InputRequired("Enter the question"), Length(max=500, message="The question must be 500 characters or fewer")],
+    )
+    hint = TextAreaField(
+        "Hint (optional)",
+        validators=[Length(max=500, message="The hint must be 500 characters or fewer")],
+        description="Shown under the question, for example what 0 and 10 mean",
+    )
+    required = BooleanField("People must answer it")
+    asked_at = MultiCheckboxField(
+        "Asked", choices=[(k, v) for k, v in TIMEPOINTS.items()], validators=[InputRequired("Select when the question is asked")]
+    )
+    kind = SelectField("Type of answer", choices=list(ITEM_KINDS.items()), validators=[InputRequired("Select a type of answer")])
+    options = TextAreaField(
+        "Options (for single or multiple choice)",
+        validators=[Length(max=2000, message="Options must be 2000 characters or fewer")],
+        description="One option on each line",
+    )
+    core = BooleanField("Part of the overall score (agreement or 0 to 10 only)")
+    reverse = BooleanField("A negative statement (reverse-scored)")
+
+    def validate_text(self, field: TextAreaField) -> None:
+        """A question of spaces is no question."""
+        if not (field.data or "").strip():
+            raise ValidationError("Enter the question")
+
+    def option_list(self) -> list[str]:
+        """The options, one per non-empty line."""
+        return [line.strip() for line in (self.options.data or "").splitlines() if line.strip()]
+
+    def validate_options(self, field: TextAreaField) -> None:
+        """Choice questions need at least two options."""
+        if self.kind.data in (SINGLE, MULTIPLE) and len(self.option_list()) < 2:
+            raise ValidationError("Enter at least 2 options, one on each line")
+
+    def validate_core(self, field: BooleanField) -> None:
+        """Only scale questions count towards the overall score."""
+        if field.data and self.kind.data not in (AGREEMENT, RATING):
+            raise ValidationError("Only agreement and 0 to 10 questions can be part of the overall score")
+
+    def validate_reverse(self, field: BooleanField) -> None:
+        """Only scale questions can be reverse-scored."""
+        if field.data and self.kind.data not in (AGREEMENT, RATING):
+            raise ValidationError("Only agreement and 0 to 10 questions can be reverse-scored")
+
+
+def opens_at(day: date) -> datetime:
+    """A survey opens at the start of its first day (UTC)."""
+    return datetime.combine(day, time.min, UTC)
+
+
+def closes_at(day: date) -> datetime:
+    """A survey closes at the end of its last day (UTC)."""
+    return datetime.combine(day, time(23, 59, 59), UTC)
+
+
+#: The attach form's subject, created before the date fields so it comes first on the page and in the
+#: error summary. Choices are the hub's own courses and programmes; a value outside them is a 404 (view).
+_SUBJECT = SelectField(
+    "Course or programme", choices=[], validate_choice=False, validators=[InputRequired("Select a course or programme")]
+)
+
+
+class WindowsForm(FlaskForm):
+    """Open and close dates of the before, after and follow-up surveys (leave a pair empty to skip it)."""
+
+    pre_opens = DateField("Opens on", validators=[Optional()])
+    pre_closes = DateField("Last day to answer", validators=[Optional()])
+    post_opens = DateField("Opens on", validators=[Optional()])
+    post_closes = DateField("Last day to answer", validators=[Optional()])
+    follow_up_opens = DateField("Opens on", validators=[Optional()])
+    follow_up_closes = DateField("Last day to answer", validators=[Optional()])
+
+    #: (timepoint, opens field name, closes field name)
+    PAIRS = tuple((tp, f"{tp}_opens", f"{tp}_closes") for tp in TIMEPOINTS)
+
+    def validate(self, extra_validators=None) -> bool:  # type: ignore[no-untyped-def]
+        """Each timepoint: both dates or neither, the last day on or after the first; at least one timepoint."""
+        ok = super().validate(extra_validators)
+        given = 0
+        for tp, opens_name, closes_name in self.PAIRS:
+            opens, closes = self[opens_name], self[closes_name]
+            when = TIMEPOINTS[tp].lower()
+            if opens.errors or closes.errors:
+                # The only errors so far are dates that could not be read.
+                if opens.errors:
+                    opens.errors = [f"Enter a real date for when the {when} survey opens"]
+                if closes.errors:
+                    closes.errors = [f"Enter a real date for the last day to answer the {when} survey"]
+                given += 1
+                continue
+            if opens.data and not closes.data:
+                closes.errors.append(f"Enter the last day to answer the {when} survey")
+            elif closes.data and not opens.data:
+                opens.errors.append(f"Enter the date the {when} survey opens")
+            elif opens.data and closes.data and closes.data < opens.data:
+                closes.errors.append(f"The last day to answer the {when} survey must be the same as or after the day it opens")
+            if opens.data or closes.data:
+                given += 1
+        if not given:
+            self.pre_opens.errors.append("Enter the dates of at least one survey: before, after or follow-up")
+        return ok and not any(self[name].errors for _, o, c in self.PAIRS for name in (o, c))
+
+    def windows(self) -> dict[str, tuple[datetime, datetime]]:
+        """``{timepoint: (opens_at, closes_at)}`` for the timepoints given."""
+        return {tp: (opens_at(self[o].data), closes_at(self[c].data)) for tp, o, c in self.PAIRS if self[o].data and self[c].data}
+
+
+class AttachForm(WindowsForm):
+    """Attach an instrument to a course or ALS programme."""
+
+    subject = _SUBJECT
+
+    def validate_subject(self, field: SelectField) -> None:
+        """Values look like ``course:12``."""
+        subject_type, _, subject_id = (field.data or "").partition(":")
+        if subject_type not in ("course", "als_programme") or not subject_id.isdigit():
+            raise ValidationError("Select a course or programme")

@@ -1,6 +1,6 @@
 """How other features plug into evaluation (courses, ALS programmes).
 
-Three hooks, all plain functions so the lead can wire them at merge time:
+Five hooks, all plain functions so the lead can wire them at merge time:
 
 ``register_invitee_source(subject_type, fn)``
     ``fn(subject_id) -> iterable of (user_id, subgroup_key)`` says who is invited to an
@@ -8,9 +8,17 @@ Three hooks, all plain functions so the lead can wire them at merge time:
     id). The "hub" subject type (people invited directly, listed in ``Invitee``) is handled by
     ``learnhub.evaluation.services.invited``.
 
+``register_subgroup_labels(subject_type, fn)``
+    ``fn(subject_id) -> {subgroup_key: name}`` names the subgroups an invitee source returns
+    (a course's cohorts, a programme's groups), for the results filter.
+
 ``on_submitted(fn)``
     ``fn(user_id, subject_type, subject_id, timepoint)`` is called after a response is
     submitted (e.g. courses re-check completion; the certificate waits for the post survey).
+
+``register_subject_source(subject_type, fn)``
+    ``fn(hub_id) -> iterable of (subject_id, label)`` lists what a hub's administrator may
+    attach an instrument to (e.g. the hub's courses), for the "attach" page.
 
 ``survey_requirement_message(user_id, subject_type, subject_id, timepoint) -> str | None``
     What a person still has to do: ``None`` once they have submitted that timepoint of every
@@ -21,8 +29,12 @@ from collections.abc import Callable, Iterable
 
 InviteeSource = Callable[[int], Iterable[tuple[int, str | None]]]
 SubmittedCallback = Callable[[int, str, int, str], None]
+SubjectSource = Callable[[int], Iterable[tuple[int, str]]]
+SubgroupLabels = Callable[[int], dict[str, str]]
 
 _invitee_sources: dict[str, InviteeSource] = {}
+_subject_sources: dict[str, SubjectSource] = {}
+_subgroup_labels: dict[str, SubgroupLabels] = {}
 _submitted_callbacks: list[SubmittedCallback] = []
 
 SUBJECT_TYPES = {"course": "Course", "als_programme": "ALS programme", "hub": "Invited directly"}
@@ -44,6 +56,37 @@ def invitees(subject_type: str, subject_id: int) -> dict[int, str | None]:
     if source is None:
         return {}
     return {int(user_id): (str(subgroup) if subgroup is not None else None) for user_id, subgroup in source(subject_id)}
+
+
+def register_subject_source(subject_type: str, fn: SubjectSource) -> None:
+    """Say what a hub may attach instruments to for this subject type (replaces an earlier source)."""
+    _subject_sources[subject_type] = fn
+
+
+def unregister_subject_source(subject_type: str) -> None:
+    """Remove a source (used by tests)."""
+    _subject_sources.pop(subject_type, None)
+
+
+def subjects(hub_id: int) -> list[tuple[str, int, str]]:
+    """``(subject_type, subject_id, label)`` of everything in the hub an instrument may be attached to."""
+    out = []
+    for subject_type in ("course", "als_programme"):
+        source = _subject_sources.get(subject_type)
+        if source is not None:
+            out.extend((subject_type, int(subject_id), str(label)) for subject_id, label in source(hub_id))
+    return out
+
+
+def register_subgroup_labels(subject_type: str, fn: SubgroupLabels) -> None:
+    """Say how the subgroups of this subject type are named (replaces an earlier function)."""
+    _subgroup_labels[subject_type] = fn
+
+
+def subgroup_labels(subject_type: str, subject_id: int) -> dict[str, str]:
+    """``{subgroup_key: name}`` for one subject; empty when nothing names them."""
+    fn = _subgroup_labels.get(subject_type)
+    return dict(fn(subject_id)) if fn is not None else {}
 
 
 def on_submitted(fn: SubmittedCallback) -> SubmittedCallback:

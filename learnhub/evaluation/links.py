@@ -1,5 +1,6 @@
 """Evaluation wired to courses and Action Learning Set programmes.
 
+- What can be evaluated: a hub's courses and ALS programmes (the "attach" page lists them).
 - Who is invited: a course's enrolled learners (subgroup: their cohort) and an ALS
   programme's members (subgroup: their group).
 - A course that requires its pre- or post-course survey is not complete until the learner has
@@ -33,6 +34,42 @@ def als_invitees(programme_id: int) -> list[tuple[int, str | None]]:
     return [(user_id, str(group_id) if group_id is not None else None) for user_id, group_id in rows]
 
 
+def hub_courses(hub_id: int) -> list[tuple[int, str]]:
+    """The hub's courses, by title."""
+    from learnhub.courses.models import Course
+
+    return list(
+        db.session.execute(select(Course.id, Course.title).where(Course.hub_id == hub_id).order_by(Course.title)).tuples()
+    )
+
+
+def hub_als_programmes(hub_id: int) -> list[tuple[int, str]]:
+    """The hub's ALS programmes, by name."""
+    from learnhub.als.models import AlsProgramme
+
+    return list(
+        db.session.execute(
+            select(AlsProgramme.id, AlsProgramme.name).where(AlsProgramme.hub_id == hub_id).order_by(AlsProgramme.name)
+        ).tuples()
+    )
+
+
+def course_cohort_names(course_id: int) -> dict[str, str]:
+    """A course's cohorts by subgroup key (the cohort id)."""
+    from learnhub.courses.models import Cohort
+
+    rows = db.session.execute(select(Cohort.id, Cohort.name).where(Cohort.course_id == course_id))
+    return {str(cohort_id): name for cohort_id, name in rows}
+
+
+def als_group_names(programme_id: int) -> dict[str, str]:
+    """An ALS programme's groups by subgroup key (the group id)."""
+    from learnhub.als.models import AlsGroup
+
+    rows = db.session.execute(select(AlsGroup.id, AlsGroup.name).where(AlsGroup.programme_id == programme_id))
+    return {str(group_id): name for group_id, name in rows}
+
+
 @hooks.register_requirement
 def surveys_required_for_completion(enrolment: Enrolment) -> str | None:
     """The learner-facing message for a required survey not yet submitted, or None."""
@@ -60,3 +97,7 @@ def recheck_course_after_survey(user_id: int, subject_type: str, subject_id: int
 
 interface.register_invitee_source("course", course_invitees)
 interface.register_invitee_source("als_programme", als_invitees)
+interface.register_subject_source("course", hub_courses)
+interface.register_subject_source("als_programme", hub_als_programmes)
+interface.register_subgroup_labels("course", course_cohort_names)
+interface.register_subgroup_labels("als_programme", als_group_names)

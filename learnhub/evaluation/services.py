@@ -418,3 +418,239 @@ def attach(
         attachment.timepoints.append(AttachmentTimepoint(timepoint=name, opens_at=opens, closes_at=closes))
     db.session.flush()
     return attachment
+
+
+# --- authoring: instruments, sections, items ----------------------------------------------------------
+
+
+class AuthoringProblem(SurveyProblem):
+    """A change to an instrument or attachment that cannot be made (said in plain words)."""
+
+
+def new_instrument(actor: User, hub_id: int, title: str, description: str | None) -> Instrument:
+    """A new, empty instrument in the hub (sections and questions are added next)."""
+    instrument = Instrument(
+        hub_id=hub_id, title=title.strip(), description=(description or "").strip() or None, key_secret=new_key_secret()
+    )
+    db.session.add(instrument)
+    db.session.flush()
+    audit(actor, "evaluation instrument created", instrument=instrument.id, hub=hub_id)
+    db.session.commit()
+    return instrument
+
+
+def update_instrument(actor: User, instrument: Instrument, title: str, description: str | None) -> None:
+    """Change an instrument's title and description."""
+    instrument.title = title.strip()
+    instrument.description = (description or "").strip() or None
+    db.session.flush()
+    audit(actor, "evaluation instrument changed", instrument=instrument.id)
+    db.session.commit()
+
+
+def add_section(actor: User, instrument: Instrument, title: str, description: str | None) -> Section:
+    """Add a section at the end of an instrument."""
+    position = max((s.position for s in instrument.sections), default=-1) + 1
+    section = Section(
+        instrument=instrument, position=position, title=title.strip(), description=(description or "").strip() or None
+    )
+    db.session.add(section)
+    db.session.flush()
+    audit(actor, "evaluation section added", instrument=instrument.id, section=section.id)
+    db.session.commit()
+    return section
+
+
+def update_section(actor: User, section: Section, title: str, description: str | None) -> None:
+    """Rename a section (its questions and their answers are untouched)."""
+    section.title = title.strip()
+    section.description = (description or "").strip() or None
+    db.session.flush()
+    audit(actor, "evaluation section changed", section=section.id)
+    db.session.commit()
+
+
+def delete_section(actor: User, section: Section) -> None:
+    """Remove a section that has no questions (retired ones count: they keep their answers)."""
+    if section.items:
+        raise AuthoringProblem(
+            f"'{section.title}' still has questions, so it cannot be removed. Delete its questions first "
+            "(questions with answers cannot be deleted, so a section with answered questions stays)."
+        )
+    instrument_id, section_id = section.instrument_id, section.id
+    db.session.delete(section)
+    db.session.flush()
+    audit(actor, "evaluation section removed", instrument=instrument_id, section=section_id)
+    db.session.commit()
+
+
+def _swap(objects: list, index: int, direction: str) -> bool:
+    """Swap ``objects[index]``'s position with its neighbour above or below; False at either end."""
+    other = index - 1 if direction == "up" else index + 1
+    if not 0 <= other < len(objects):
+        return False
+    # Renumber first so that equal positions (older data) still swap cleanly.
+    positions = sorted(o.position for o in objects)
+    if len(set(positions)) != len(positions):
+        positions = list(range(len(objects)))
+    for obj, position in zip(objects, positions, strict=True):
+        obj.position = position
+    objects[index].position, objects[other].position = objects[other].position, objects[index].position
+    return True
+
+
+def move_section(actor: User, section: Section, direction: str) -> bool:
+    """Move a section one place up or down; False when it is already first or last."""
+    sections = list(section.instrument.sections)
+    moved = _swap(sections, sections.index(section), direction)
+    if moved:
+        db.session.flush()
+        audit(actor, "evaluation section moved", section=section.id, direction=direction)
+        db.session.commit()
+    return moved
+
+
+def move_item(actor: User, item: Item, direction: str) -> bool:
+    """Move a question one place up or down within its section; False when already first or last."""
+    items = list(item.section.items)
+    moved = _swap(items, items.index(item), direction)
+    if moved:
+        db.session.flush()
+        audit(actor, "evaluation item moved", item=item.id, direction=direction)
+        db.session.commit()
+    return moved
+
+
+#: What can still change once a question has answers (the rest would change what the answers mean).
+EDITABLE_WITH_ANSWERS = ("text", "hint", "required", "asked_at")
+
+
+def update_item(actor: User, item: Item, **changes: object) -> None:
+    """Change a question. Once it has answers only its wording, hint, required flag and timepoints may change.
+
+    ``changes`` may hold ``text``, ``hint``, ``required``, ``asked_at`` (a list) and, for a question
+    nobody has answered, ``kind``, ``options``, ``core`` and ``reverse_scored``.
+    """
+    fixed = sorted(k for k in changes if k not in EDITABLE_WITH_ANSWERS)
+    if fixed and item_has_answers(item):
+        raise AuthoringProblem(
+            "This question has answers, so its type of answer, options and scoring cannot change. "
+            "Retire it and add a new question instead."
+        )
+    for key, value in changes.items():
+        if key == "asked_at":
+            value = ",".join(value)  # type: ignore[arg-type]
+        elif key in ("text", "hint") and isinstance(value, str):
+            value = value.strip() or (None if key == "hint" else value)
+        setattr(item, key, value)
+    if item.kind not in (SINGLE, MULTIPLE):
+        item.options = None
+    if item.kind not in SCALE_KINDS:
+        item.core = False
+        item.reverse_scored = False
+    db.session.flush()
+    audit(actor, "evaluation item changed", item=item.id, fields=",".join(sorted(changes)))
+    db.session.commit()
+
+
+# --- authoring: attachments ---------------------------------------------------------------------------
+
+
+Windows = dict[str, tuple[datetime, datetime]]
+
+
+def _check_windows(windows: Windows) -> None:
+    from learnhub.evaluation.models import TIMEPOINTS
+
+    if not windows:
+        raise AuthoringProblem("Enter the dates of at least one survey: before, after or follow-up")
+    for name, (opens, closes) in windows.items():
+        if name not in TIMEPOINTS:
+            raise AuthoringProblem("Choose before, after or follow-up")
+        if closes <= opens:
+            raise AuthoringProblem(f"The {TIMEPOINTS[name].lower()} survey must close after it opens")
+
+
+def attach_to_subject(
+    actor: User, instrument: Instrument, subject_type: str, subject_id: int, label: str, windows: Windows
+) -> Attachment:
+    """Attach an instrument to a course or ALS programme of its hub (the caller checked the subject's hub).
+
+    People are invited from the subject itself (a course's enrolled learners, a programme's
+    members), so there is nothing else to set up. The same instrument is attached to a subject
+    once: each timepoint once, with its own dates.
+    """
+    _check_windows(windows)
+    existing = db.session.scalar(
+        select(Attachment).where(
+            Attachment.instrument_id == instrument.id,
+            Attachment.subject_type == subject_type,
+            Attachment.subject_id == subject_id,
+        )
+    )
+    if existing is not None:
+        raise AuthoringProblem(
+            f"This survey is already attached to {existing.label}. Change the dates of that attachment instead."
+        )
+    attachment = attach(instrument, subject_type, subject_id, label[:200], windows)
+    audit(
+        actor,
+        "evaluation instrument attached",
+        instrument=instrument.id,
+        attachment=attachment.id,
+        subject=f"{subject_type}:{subject_id}",
+        timepoints=",".join(sorted(windows)),
+    )
+    db.session.commit()
+    return attachment
+
+
+def responses_by_timepoint(attachment: Attachment) -> dict[str, int]:
+    """Responses (drafts included) per timepoint of an attachment."""
+    from sqlalchemy import func
+
+    rows = db.session.execute(
+        select(Response.timepoint, func.count()).where(Response.attachment_id == attachment.id).group_by(Response.timepoint)
+    )
+    return dict(rows.tuples().all())
+
+
+def update_attachment(actor: User, attachment: Attachment, windows: Windows) -> None:
+    """Set the timepoints and dates of an attachment. A timepoint with responses cannot be removed."""
+    from learnhub.evaluation.models import TIMEPOINTS
+
+    _check_windows(windows)
+    answered = responses_by_timepoint(attachment)
+    for tp in list(attachment.timepoints):
+        if tp.timepoint not in windows:
+            if answered.get(tp.timepoint):
+                raise AuthoringProblem(
+                    f"People have answered the {TIMEPOINTS[tp.timepoint].lower()} survey, so it cannot be removed. "
+                    "You can change its dates instead."
+                )
+            attachment.timepoints.remove(tp)
+    for name, (opens, closes) in windows.items():
+        tp = attachment.timepoint(name)
+        if tp is None:
+            attachment.timepoints.append(AttachmentTimepoint(timepoint=name, opens_at=opens, closes_at=closes))
+        else:
+            tp.opens_at, tp.closes_at = opens, closes
+    db.session.flush()
+    audit(actor, "evaluation attachment changed", attachment=attachment.id, timepoints=",".join(sorted(windows)))
+    db.session.commit()
+
+
+def detach(actor: User, attachment: Attachment) -> None:
+    """Remove an attachment nobody has answered (answers are never thrown away)."""
+    started = sum(responses_by_timepoint(attachment).values())
+    completed = db.session.scalar(select(exists().where(Completion.attachment_id == attachment.id)))
+    if started or completed:
+        raise AuthoringProblem(
+            f"People have already answered this survey for {attachment.label}, so it cannot be removed: "
+            "their answers would be lost. You can close it instead by changing its dates."
+        )
+    attachment_id, instrument_id = attachment.id, attachment.instrument_id
+    db.session.delete(attachment)
+    db.session.flush()
+    audit(actor, "evaluation instrument detached", attachment=attachment_id, instrument=instrument_id)
+    db.session.commit()

@@ -239,14 +239,14 @@ def _p_sentence(p: float) -> str:
     return f"A change like this could easily happen by chance ({format_p(p)}), so it is not clear evidence of a real change."
 
 
-def describe_paired_change(result: PairedChange) -> str:
-    """One or two sentences explaining an item's matched change."""
+def describe_paired_change(result: PairedChange, later: str = "after") -> str:
+    """One or two sentences explaining an item's matched change (``later``: "after" or "at follow-up")."""
     if result.n_pairs == 0:
-        return "No one answered this question both before and after."
+        return f"No one answered this question both before and {later}."
     if result.p_value is None:
-        return f"Across {result.n_pairs} people who answered before and after, {result.note or 'there was nothing to test.'}"
+        return f"Across {result.n_pairs} people who answered before and {later}, {result.note or 'there was nothing to test.'}"
     text = (
-        f"Across {result.n_pairs} people who answered before and after, the typical (median) answer "
+        f"Across {result.n_pairs} people who answered before and {later}, the typical (median) answer "
         f"{_direction(result.median_change or 0)}"
         + (
             f" by {abs(result.median_change or 0):g} point{'s' if abs(result.median_change or 0) != 1 else ''}. "
@@ -259,10 +259,10 @@ def describe_paired_change(result: PairedChange) -> str:
     return text
 
 
-def describe_composite(result: CompositeChange, scale: str = "points") -> str:
+def describe_composite(result: CompositeChange, scale: str = "points", later: str = "after") -> str:
     """Sentences explaining the change in a composite score."""
     if result.n_pairs == 0 or result.mean_change is None:
-        return "No one answered both before and after."
+        return f"No one answered both before and {later}."
     if result.p_value is None:
         return f"Across {result.n_pairs} matched people the average change was {result.mean_change:+.2f} {scale}. {result.note}"
     return (

@@ -10,10 +10,35 @@ from flask_wtf import FlaskForm
 from sqlalchemy import distinct, select
 
 from learnhub.accounts.services import audit
-from learnhub.evaluation import analysis, charts, services
-from learnhub.evaluation.forms import FilterForm, ItemForm, ThresholdForm, survey_form
+from learnhub.evaluation import analysis, charts, interface, services
+from learnhub.evaluation.forms import (
+    AttachForm,
+    EditItemForm,
+    FilterForm,
+    InstrumentForm,
+    ItemForm,
+    SectionForm,
+    ThresholdForm,
+    WindowsForm,
+    survey_form,
+)
 from learnhub.evaluation.interface import SUBJECT_TYPES
-from learnhub.evaluation.models import AGREEMENT, FREE_TEXT, POST, PRE, TIMEPOINTS, Attachment, Instrument, Item
+from learnhub.evaluation.models import (
+    AGREEMENT,
+    FOLLOW_UP,
+    FREE_TEXT,
+    ITEM_KINDS,
+    MULTIPLE,
+    POST,
+    PRE,
+    SCALE_KINDS,
+    SINGLE,
+    TIMEPOINTS,
+    Attachment,
+    Instrument,
+    Item,
+    Section,
+)
 from learnhub.evaluation.models import Response as SurveyResponse
 from learnhub.extensions import db
 from learnhub.organisations.models import Pcn
@@ -24,6 +49,7 @@ from learnhub.timeutil import utcnow
 
 bp = Blueprint("evaluation", __name__, template_folder="templates", url_prefix="/evaluation")
 bp.add_app_template_global(analysis.stats.format_p, "format_p")
+bp.add_app_template_global(analysis.percentage, "evaluation_percentage")
 
 
 # --- authorisation helpers ------------------------------------------------------------------------
@@ -44,6 +70,23 @@ def get_item_for_admin(item_id: int) -> Item:
         abort(404)
     get_instrument_for_admin(item.instrument_id)
     return item
+
+
+def get_section_for_admin(section_id: int) -> Section:
+    """A section of one of the administrator's instruments; 404 otherwise."""
+    section = db.session.get(Section, section_id)
+    if section is None:
+        abort(404)
+    get_instrument_for_admin(section.instrument_id)
+    return section
+
+
+def get_attachment_for_admin(attachment_id: int) -> Attachment:
+    """An attachment of the administrator's hub; 404 otherwise."""
+    attachment = db.session.get(Attachment, attachment_id)
+    if attachment is None or not current_user.administers(attachment.hub_id):
+        abort(404)
+    return attachment
 
 
 def get_attachment_for_participant(attachment_id: int) -> Attachment:
@@ -184,6 +227,256 @@ def instrument(instrument_id: int):  # type: ignore[no-untyped-def]
     )
 
 
+@bp.route("/instruments/new", methods=["GET", "POST"])
+@hub_admin_required
+def new_instrument():  # type: ignore[no-untyped-def]
+    """Start a new survey: its title and description; sections and questions come next."""
+    form = InstrumentForm()
+    if form.validate_on_submit():
+        inst = services.new_instrument(current_user, current_user.hub_id, form.title.data, form.description.data)
+        flash(f"'{inst.title}' has been created. Add a section, then its questions.", "success")
+        return redirect(url_for("evaluation.instrument", instrument_id=inst.id))
+    return render_template("evaluation/instrument_form.html", form=form, instrument=None)
+
+
+@bp.route("/instruments/<int:instrument_id>/edit", methods=["GET", "POST"])
+@hub_admin_required
+def edit_instrument(instrument_id: int):  # type: ignore[no-untyped-def]
+    """Change a survey's title and description."""
+    inst = get_instrument_for_admin(instrument_id)
+    form = InstrumentForm(obj=inst)
+    if form.validate_on_submit():
+        services.update_instrument(current_user, inst, form.title.data, form.description.data)
+        flash("The survey's title and description have been saved.", "success")
+        return redirect(url_for("evaluation.instrument", instrument_id=inst.id))
+    return render_template("evaluation/instrument_form.html", form=form, instrument=inst)
+
+
+@bp.route("/instruments/<int:instrument_id>/sections/new", methods=["GET", "POST"])
+@hub_admin_required
+def new_section(instrument_id: int):  # type: ignore[no-untyped-def]
+    """Add a section at the end of a survey."""
+    inst = get_instrument_for_admin(instrument_id)
+    form = SectionForm()
+    if form.validate_on_submit():
+        section = services.add_section(current_user, inst, form.title.data, form.description.data)
+        flash(f"The section '{section.title}' has been added. You can now add questions to it.", "success")
+        return redirect(url_for("evaluation.instrument", instrument_id=inst.id) + "#add-question")
+    return render_template("evaluation/section_form.html", form=form, instrument=inst, section=None)
+
+
+@bp.route("/sections/<int:section_id>", methods=["GET", "POST"])
+@hub_admin_required
+def edit_section(section_id: int):  # type: ignore[no-untyped-def]
+    """Rename a section or change its introduction."""
+    section = get_section_for_admin(section_id)
+    form = SectionForm(obj=section)
+    if form.validate_on_submit():
+        services.update_section(current_user, section, form.title.data, form.description.data)
+        flash("The section has been saved.", "success")
+        return redirect(url_for("evaluation.instrument", instrument_id=section.instrument_id) + f"#section-{section.id}")
+    return render_template("evaluation/section_form.html", form=form, instrument=section.instrument, section=section)
+
+
+@bp.post("/sections/<int:section_id>/move/<any(up, down):direction>")
+@hub_admin_required
+def move_section(section_id: int, direction: str):  # type: ignore[no-untyped-def]
+    """Move a section one place up or down."""
+    section = get_section_for_admin(section_id)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    services.move_section(current_user, section, direction)
+    return redirect(url_for("evaluation.instrument", instrument_id=section.instrument_id) + f"#section-{section.id}")
+
+
+@bp.post("/sections/<int:section_id>/delete")
+@hub_admin_required
+def delete_section(section_id: int):  # type: ignore[no-untyped-def]
+    """Remove a section with no questions."""
+    section = get_section_for_admin(section_id)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    instrument_id, title = section.instrument_id, section.title
+    try:
+        services.delete_section(current_user, section)
+    except services.AuthoringProblem as error:
+        flash(str(error), "error")
+    else:
+        flash(f"The section '{title}' has been removed.", "success")
+    return redirect(url_for("evaluation.instrument", instrument_id=instrument_id))
+
+
+@bp.post("/items/<int:item_id>/move/<any(up, down):direction>")
+@hub_admin_required
+def move_item(item_id: int, direction: str):  # type: ignore[no-untyped-def]
+    """Move a question one place up or down within its section."""
+    item = get_item_for_admin(item_id)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    services.move_item(current_user, item, direction)
+    return redirect(url_for("evaluation.instrument", instrument_id=item.instrument_id) + f"#section-{item.section_id}")
+
+
+@bp.route("/items/<int:item_id>/edit", methods=["GET", "POST"])
+@hub_admin_required
+def edit_item(item_id: int):  # type: ignore[no-untyped-def]
+    """Change a question's wording, hint and required flag (and, before anyone answers, its type and options)."""
+    item = get_item_for_admin(item_id)
+    answered = services.item_has_answers(item)
+    data = None
+    if request.method == "GET":
+        data = {
+            "text": item.text,
+            "hint": item.hint or "",
+            "required": item.required,
+            "asked_at": [tp for tp in item.asked_at.split(",") if tp],
+            "kind": item.kind,
+            "options": "\n".join(item.options or []),
+            "core": item.core,
+            "reverse": item.reverse_scored,
+        }
+    form = EditItemForm(data=data)
+    if answered:
+        # Fixed once answered: the form neither shows nor reads them.
+        for name in ("kind", "options", "core", "reverse"):
+            delattr(form, name)
+    if form.validate_on_submit():
+        changes: dict = {
+            "text": form.text.data,
+            "hint": form.hint.data,
+            "required": bool(form.required.data),
+            "asked_at": form.asked_at.data,
+        }
+        if not answered:
+            changes.update(
+                kind=form.kind.data,
+                options=form.option_list() if form.kind.data in (SINGLE, MULTIPLE) else None,
+                core=bool(form.core.data),
+                reverse_scored=bool(form.reverse.data),
+            )
+        try:
+            services.update_item(current_user, item, **changes)
+        except services.AuthoringProblem as error:
+            # Someone answered between showing the form and saving it.
+            flash(str(error), "error")
+            return redirect(url_for("evaluation.edit_item", item_id=item.id))
+        flash("The question has been saved.", "success")
+        return redirect(url_for("evaluation.instrument", instrument_id=item.instrument_id) + f"#section-{item.section_id}")
+    return render_template(
+        "evaluation/item_form.html",
+        form=form,
+        item=item,
+        instrument=item.instrument,
+        answered=answered,
+        kinds=ITEM_KINDS,
+        scale_kind=item.kind in SCALE_KINDS,
+    )
+
+
+def _subject_choices(hub_id: int) -> dict[str, str]:
+    """``{"course:12": "Course: Title", ...}`` for the hub's courses and ALS programmes."""
+    return {
+        f"{subject_type}:{subject_id}": f"{SUBJECT_TYPES[subject_type]}: {label}"
+        for subject_type, subject_id, label in interface.subjects(hub_id)
+    }
+
+
+def _window_data(attachment: Attachment) -> dict:
+    """The attachment's dates, to fill in the form."""
+    data = {}
+    for tp in attachment.timepoints:
+        data[f"{tp.timepoint}_opens"] = tp.opens_at.date()
+        data[f"{tp.timepoint}_closes"] = tp.closes_at.date()
+    return data
+
+
+def _keep_unchanged_times(attachment: Attachment | None, windows: dict) -> dict:
+    """Dates left as they were keep their exact times (a demo or imported survey may close at noon)."""
+    if attachment is None:
+        return windows
+    out = {}
+    for name, (opens, closes) in windows.items():
+        tp = attachment.timepoint(name)
+        if tp is not None:
+            if tp.opens_at.date() == opens.date():
+                opens = tp.opens_at
+            if tp.closes_at.date() == closes.date():
+                closes = tp.closes_at
+        out[name] = (opens, closes)
+    return out
+
+
+@bp.route("/instruments/<int:instrument_id>/attach", methods=["GET", "POST"])
+@hub_admin_required
+def attach(instrument_id: int):  # type: ignore[no-untyped-def]
+    """Use a survey for a course or ALS programme, before, after and at follow-up."""
+    inst = get_instrument_for_admin(instrument_id)
+    choices = _subject_choices(inst.hub_id)
+    form = AttachForm()
+    form.subject.choices = [("", "Select a course or programme")] + list(choices.items())
+    problem = None
+    if form.validate_on_submit():
+        if form.subject.data not in choices:
+            abort(404)  # not one of this hub's courses or programmes
+        subject_type, _, subject_id = form.subject.data.partition(":")
+        label = choices[form.subject.data].split(": ", 1)[1]
+        try:
+            services.attach_to_subject(current_user, inst, subject_type, int(subject_id), label, form.windows())
+        except services.AuthoringProblem as error:
+            problem = str(error)
+        else:
+            flash(f"The survey is now used for {label}. The people taking part will see it when it opens.", "success")
+            return redirect(url_for("evaluation.instrument", instrument_id=inst.id) + "#where-used")
+    return render_template(
+        "evaluation/attach.html", form=form, instrument=inst, attachment=None, problem=problem, has_subjects=bool(choices)
+    )
+
+
+@bp.route("/attachments/<int:attachment_id>", methods=["GET", "POST"])
+@hub_admin_required
+def attachment(attachment_id: int):  # type: ignore[no-untyped-def]
+    """Change the dates of a survey's before, after and follow-up waves; add or remove a wave."""
+    att = get_attachment_for_admin(attachment_id)
+    form = WindowsForm(data=_window_data(att) if request.method == "GET" else None)
+    problem = None
+    if form.validate_on_submit():
+        try:
+            services.update_attachment(current_user, att, _keep_unchanged_times(att, form.windows()))
+        except services.AuthoringProblem as error:
+            problem = str(error)
+        else:
+            flash(f"The survey dates for {att.label} have been saved.", "success")
+            return redirect(url_for("evaluation.instrument", instrument_id=att.instrument_id) + "#where-used")
+    answered = services.responses_by_timepoint(att)
+    return render_template(
+        "evaluation/attach.html",
+        form=form,
+        instrument=att.instrument,
+        attachment=att,
+        problem=problem,
+        answered=answered,
+        delete_form=FlaskForm(),
+        subject_type=SUBJECT_TYPES.get(att.subject_type, att.subject_type),
+    )
+
+
+@bp.post("/attachments/<int:attachment_id>/detach")
+@hub_admin_required
+def detach(attachment_id: int):  # type: ignore[no-untyped-def]
+    """Stop using a survey for a course or programme, if nobody has answered it there."""
+    att = get_attachment_for_admin(attachment_id)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    instrument_id, label = att.instrument_id, att.label
+    try:
+        services.detach(current_user, att)
+    except services.AuthoringProblem as error:
+        flash(str(error), "error")
+        return redirect(url_for("evaluation.attachment", attachment_id=att.id))
+    flash(f"The survey is no longer used for {label}.", "success")
+    return redirect(url_for("evaluation.instrument", instrument_id=instrument_id) + "#where-used")
+
+
 @bp.post("/instruments/<int:instrument_id>/copy")
 @hub_admin_required
 def copy(instrument_id: int):  # type: ignore[no-untyped-def]
@@ -246,7 +539,14 @@ def _filters(inst: Instrument) -> tuple[FilterForm, analysis.Filters, list[str]]
         .where(Attachment.instrument_id == inst.id, SurveyResponse.subgroup.is_not(None))
         .order_by(SurveyResponse.subgroup)
     ).all()
-    form.subgroup.choices = [("", "All")] + [(s, s) for s in subgroups]
+    # Course cohorts and ALS groups are stored by id: show their names (several names if two
+    # subjects happen to share a key).
+    names: dict[str, set[str]] = {}
+    for a in inst.attachments:
+        for key, name in interface.subgroup_labels(a.subject_type, a.subject_id).items():
+            names.setdefault(key, set()).add(name)
+    labelled = [(s, " / ".join(sorted(names[s])) if s in names else s) for s in subgroups]
+    form.subgroup.choices = [("", "All")] + sorted(labelled, key=lambda choice: choice[1].lower())
     pcns = db.session.scalars(select(Pcn).where(Pcn.hub_id == inst.hub_id).order_by(Pcn.name)).all()
     form.pcn.choices = [("", "All")] + [(str(p.id), p.name) for p in pcns]
     form.role.choices = [("", "All")] + list(PROFESSIONAL_ROLES.items())
@@ -287,10 +587,13 @@ def _charts(results: analysis.Results) -> dict:
     out = {"rates": charts.rate_bars("chart-rates", "Response numbers: invited, answered before, after and matched", rate_rows)}
     for r in results.items:
         if r.item.kind == AGREEMENT and PRE in r.waves and POST in r.waves:
+            rows = [("Before", r.waves[PRE].counts), ("After", r.waves[POST].counts)]
+            if FOLLOW_UP in r.waves:
+                rows.append(("Follow-up", r.waves[FOLLOW_UP].counts))
             out[r.item.id] = charts.diverging_bars(
                 f"chart-item-{r.item.id}",
-                f"Answers before and after: {r.item.text}",
-                [("Before", r.waves[PRE].counts), ("After", r.waves[POST].counts)],
+                f"Answers before and after{' and at follow-up' if FOLLOW_UP in r.waves else ''}: {r.item.text}",
+                rows,
             )
     return out
 
@@ -325,7 +628,8 @@ def free_text(instrument_id: int):  # type: ignore[no-untyped-def]
     form, filters, described = _filters(inst)
     item_id = request.args.get("item", type=int)
     threshold = services.threshold_for(inst.hub_id)
-    groups = analysis.free_text(inst, filters, threshold, item_id=item_id)
+    withheld = analysis.differencing_problem(inst, filters, threshold)
+    groups = [] if withheld else analysis.free_text(inst, filters, threshold, item_id=item_id)
     items = [i for s in inst.sections for i in s.items if i.kind == FREE_TEXT]
     return render_template(
         "evaluation/free_text.html",
@@ -335,6 +639,7 @@ def free_text(instrument_id: int):  # type: ignore[no-untyped-def]
         item_id=item_id,
         threshold=threshold,
         described=described,
+        withheld=withheld,
     )
 
 
@@ -342,6 +647,8 @@ def _export_rows(res: analysis.Results) -> list[list]:
     """Aggregate results as rows (header first), suppressed exactly as on screen."""
     rows: list[list] = [["Section", "Question", "Timepoint or measure", "Answer", "Value"]]
     rows.append(["Response rates", "", "Suppression threshold", "", res.threshold])
+    if res.differencing_withheld:
+        rows.append(["Filtered results withheld", "", "", "", res.differencing_withheld])
     for key, label in (("invited", "Invited"), (PRE, "Answered before"), (POST, "Answered after"), ("matched", "Matched pairs")):
         rows.append(["Response rates", "", label, "Number", res.rates[key]])
         if key != "invited":
@@ -373,6 +680,29 @@ def _export_rows(res: analysis.Results) -> list[list]:
             )
         elif r.change_withheld:
             rows.append(["Matched change", r.item.text, "Pairs", "", "*"])
+    if res.follow_up is not None:
+        fu = res.follow_up
+        rows.append(["Before and follow-up", "", "Matched pairs", "", fu.pairs])
+        for r in res.items:
+            f = fu.items.get(r.item.id)
+            if f is None:
+                continue
+            if f.change is None:
+                rows.append(["Before and follow-up", r.item.text, "Pairs", "", "*"])
+                continue
+            rows.append(["Before and follow-up", r.item.text, "Pairs", "", f.change.n_pairs])
+            rows.append(["Before and follow-up", r.item.text, "Median change", "", f.change.median_change])
+            p_value, r_value = f.change.p_value, f.change.rank_biserial
+            rows.append(["Before and follow-up", r.item.text, "Wilcoxon p-value", "", "" if p_value is None else p_value])
+            rows.append(["Before and follow-up", r.item.text, "Rank-biserial r", "", "" if r_value is None else r_value])
+        if fu.composite is not None:
+            for label, value in (
+                ("Pairs", fu.composite.n_pairs),
+                ("Mean change", fu.composite.mean_change),
+                ("Paired t p-value", fu.composite.p_value),
+                ("Cohen's dz", fu.composite.cohens_dz),
+            ):
+                rows.append(["Before and follow-up", "Mean of core questions", label, "", "" if value is None else value])
     c = res.composite
     if c is not None:
         for label, value in (

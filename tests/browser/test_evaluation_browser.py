@@ -31,7 +31,7 @@ def evaluation_setup(live_app):  # type: ignore[no-untyped-def]
         db.session.add_all([hub, pcn])
         db.session.flush()
 
-        def person(email: str, role: str = HubRole.LEARNER.value) -> User:
+        def person(email: str, role: str = HubRole.LEARNER.value, profession: str = "gp") -> User:
             user = User(
                 email=email,
                 name=email.split("@")[0].title(),
@@ -39,12 +39,13 @@ def evaluation_setup(live_app):  # type: ignore[no-untyped-def]
                 hub_id=hub.id,
                 hub_role=role,
                 pcn_id=pcn.id,
+                professional_role=profession,
             )
             db.session.add(user)
             return user
 
         person("eval.admin@example.org", HubRole.HUB_ADMIN.value)
-        participant = person("eval.learner@example.org")
+        participant = person("eval.learner@example.org", profession="nurse")
         others = [person(f"eval.other{i}@example.org") for i in range(8)]
         db.session.flush()
         instrument = services.create_instrument(hub.id, "Supervisor course survey", "Before and after the course.", SECTIONS)
@@ -69,6 +70,10 @@ def evaluation_setup(live_app):  # type: ignore[no-untyped-def]
             }
             services.save_response(user, attachment, PRE, pre, submit=True)
             services.save_response(user, attachment, POST, post, submit=True)
+        from learnhub.courses.models import Course
+
+        db.session.add(Course(hub_id=hub.id, title="Browser supervisor course", published=True))
+        db.session.commit()
         instrument_id = instrument.id
         db.session.remove()
         return {"instrument_id": instrument_id}
@@ -120,7 +125,74 @@ def test_participant_answers_before_and_after_and_admin_sees_matched_result(
     expect(page.get_by_role("img", name="Answers before and after: I feel confident supervising.")).to_be_visible()
     expect(page.locator("body")).to_contain_text("Across 9 people who answered before and after")
     axe(page, "results dashboard")
+    # Filtering on GPs would leave out one person (the nurse): comparing views would reveal her answers.
+    page.goto(f"{live_server_url}/evaluation/instruments/{evaluation_setup['instrument_id']}/results?role=gp")
+    expect(page.get_by_text("Filtered results not shown")).to_be_visible()
+    expect(page.locator("body")).to_contain_text("the filters leave out fewer than 8 people")
+    axe(page, "results withheld for differencing")
     page.goto(f"{live_server_url}/evaluation/instruments/{evaluation_setup['instrument_id']}")
     axe(page, "instrument page")
     page.goto(f"{live_server_url}/evaluation/settings")
     axe(page, "settings")
+
+
+def test_admin_builds_a_survey_and_attaches_it_to_a_course(page, live_server_url, axe, browser_login, evaluation_setup):
+    """Create a survey, add a section and a question, reorder, attach it to a course with dates: every page passes axe."""
+    from datetime import date
+
+    browser_login(page, "eval.admin@example.org", PASSWORD)
+    page.goto(f"{live_server_url}/evaluation/instruments")
+    page.get_by_role("link", name="Create a survey").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Create a survey")
+    axe(page, "create a survey")
+    page.get_by_role("button", name="Create survey").click()
+    expect(page.locator(".nhsuk-error-summary")).to_contain_text("Enter a title for the survey")
+    axe(page, "create a survey with errors")
+    page.get_by_label("Title").fill("Wellbeing check")
+    page.get_by_role("button", name="Create survey").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Wellbeing check")
+    expect(page.get_by_text("This survey has no sections yet")).to_be_visible()
+    axe(page, "new survey page")
+
+    for title in ("Support", "Looking ahead"):
+        page.get_by_role("link", name="Add a section").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Add a section")
+        axe(page, "add a section")
+        page.get_by_label("Section title").fill(title)
+        page.get_by_role("button", name="Add section").click()
+        expect(page.get_by_role("heading", name=title, level=3)).to_be_visible()
+    # Reorder sections with the move buttons (plain forms, no script needed).
+    page.get_by_role("button", name="Move up section Looking ahead").click()
+    expect(page.locator("h3").first).to_have_text("Looking ahead")
+
+    page.get_by_label("Section", exact=True).select_option(label="Support")
+    page.get_by_label("Type of answer").select_option(label="Agreement scale (1 to 5)")
+    page.get_by_label("Question or statement").fill("I know where to get support.")
+    page.get_by_role("button", name="Add question").click()
+    expect(page.get_by_role("cell", name="I know where to get support.")).to_be_visible()
+    axe(page, "survey with sections and a question")
+    page.get_by_role("link", name="Change question 1 of Support").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Change a question")
+    axe(page, "change a question")
+    page.get_by_label("Hint (optional)").fill("Think about the last month.")
+    page.get_by_role("button", name="Save question").click()
+    expect(page.get_by_text("The question has been saved.")).to_be_visible()
+
+    page.get_by_role("link", name="Use this survey for a course or programme").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Use this survey for a course or programme")
+    axe(page, "attach")
+    page.get_by_role("button", name="Use this survey").click()
+    expect(page.locator(".nhsuk-error-summary")).to_contain_text("Select a course or programme")
+    axe(page, "attach with errors")
+    page.get_by_label("Course or programme").select_option(label="Course: Browser supervisor course")
+    today = date.today()
+    before = page.get_by_role("group", name="Before")
+    before.get_by_label("Opens on").fill(today.isoformat())
+    before.get_by_label("Last day to answer").fill(today.replace(year=today.year + 1).isoformat())
+    page.get_by_role("button", name="Use this survey").click()
+    expect(page.get_by_role("cell", name="Browser supervisor course Course")).to_be_visible()
+    page.get_by_role("link", name="Dates or remove for Browser supervisor course").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Survey dates for Browser supervisor course")
+    axe(page, "survey dates")
+    page.get_by_role("button", name="Stop using this survey for Browser supervisor course").click()
+    expect(page.get_by_text("The survey is no longer used for Browser supervisor course.")).to_be_visible()

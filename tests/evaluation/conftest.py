@@ -8,6 +8,7 @@ from learnhub.evaluation import interface, services
 from learnhub.evaluation.models import AGREEMENT, FREE_TEXT, MULTIPLE, POST, PRE, RATING, SINGLE
 from learnhub.extensions import db
 from learnhub.timeutil import utcnow
+from tests.courses.conftest import make_course  # noqa: F401  (real courses for the attach pages)
 
 SECTIONS = [
     {
@@ -67,6 +68,11 @@ def make_survey(app):
             )
             db.session.commit()
             items = {i.text: i.id for i in instrument.items}
-            return {"instrument_id": instrument.id, "attachment_id": attachment.id, "items": items}
+            return {
+                "instrument_id": instrument.id,
+                "attachment_id": attachment.id,
+                "items": items,
+                "section_id": instrument.sections[0].id,
+            }
 
     return factory

@@ -76,6 +76,8 @@ def matrix_world(app, world, make_user, make_course, make_survey, issue, declare
         "attachment_id": survey["attachment_id"],
         "timepoint": "pre",
         "item_id": next(iter(survey["items"].values())),
+        # The first section: it has questions, so hub A's admin's "remove" POST is refused (302).
+        "section_id": survey["section_id"],
         "certificate_id": certificate_id,
         "job_id": 987654,
         "declaration_id": declaration_id,

@@ -111,6 +111,17 @@ eligibility.person:              403 403 403 404 403 200 ;   -   -   -   -   -  
 eligibility.register:            403 403 403 200 403 200 ;   -   -   -   -   -   -
 eligibility.remove_declaration:    -   -   -   -   -   - ; 403 403 403 404 403 302
 evaluation.answer:               403 403 403 404 404 403 ; 302 302 302 404 404 302
+evaluation.attach:               403 403 403 404 403 200 ; 403 403 403 404 403 200
+evaluation.attachment:           403 403 403 404 403 200 ; 403 403 403 404 403 200
+evaluation.delete_section:         -   -   -   -   -   - ; 403 403 403 404 403 302
+evaluation.detach:                 -   -   -   -   -   - ; 403 403 403 404 403 302
+evaluation.edit_instrument:      403 403 403 404 403 200 ; 403 403 403 404 403 200
+evaluation.edit_item:            403 403 403 404 403 200 ; 403 403 403 404 403 200
+evaluation.edit_section:         403 403 403 404 403 200 ; 403 403 403 404 403 200
+evaluation.move_item:              -   -   -   -   -   - ; 403 403 403 404 403 302
+evaluation.move_section:           -   -   -   -   -   - ; 403 403 403 404 403 302
+evaluation.new_instrument:       403 403 403 200 403 200 ; 403 403 403 200 403 200
+evaluation.new_section:          403 403 403 404 403 200 ; 403 403 403 404 403 200
 evaluation.copy:                   -   -   -   -   -   - ; 403 403 403 404 403 302
 evaluation.export:               403 403 403 404 403 200 ;   -   -   -   -   -   -
 evaluation.free_text:            403 403 403 404 403 200 ;   -   -   -   -   -   -

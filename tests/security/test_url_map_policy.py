@@ -134,6 +134,17 @@ ANONYMOUS: dict[str, str] = {
     "evaluation.settings": LOGIN,
     "evaluation.my_surveys": LOGIN,
     "evaluation.answer": LOGIN,
+    "evaluation.new_instrument": LOGIN,
+    "evaluation.edit_instrument": LOGIN,
+    "evaluation.new_section": LOGIN,
+    "evaluation.edit_section": LOGIN,
+    "evaluation.move_section": LOGIN,
+    "evaluation.delete_section": LOGIN,
+    "evaluation.move_item": LOGIN,
+    "evaluation.edit_item": LOGIN,
+    "evaluation.attach": LOGIN,
+    "evaluation.attachment": LOGIN,
+    "evaluation.detach": LOGIN,
 }
 
 
