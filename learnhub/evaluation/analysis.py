@@ -168,10 +168,11 @@ def _response_ids(instrument_id: int, filters: Filters, timepoint: str):  # type
     return select(resp.id).where(*_conditions(resp, instrument_id, filters), resp.timepoint == timepoint)
 
 
-def _composite_sums(instrument: Instrument, pre, post, on, where) -> tuple:  # type: ignore[no-untyped-def]
+def _composite_sums(instrument: Instrument, filters: Filters, pairs: tuple) -> tuple:
     """(pairs, sum of changes, sum of squared changes, mean before, mean after) of the composite score.
 
-    A pair counts when both of its responses answered at least one core scale item.
+    A response's score is the mean of its core scale answers, reverse-scored items flipped; a
+    pair counts when both of its responses passed the filters and have a score.
     """
     core = [i for i in instrument.items if i.core and i.kind in SCALE_KINDS]
     if not core:
@@ -185,21 +186,49 @@ def _composite_sums(instrument: Instrument, pre, post, on, where) -> tuple:  # t
     if flipped_rating:
         whens.append((answer.item_id.in_(flipped_rating), 10 - answer.value))
     scored = cast(case(*whens, else_=answer.value) if whens else answer.value, Float)
-    # The core-item test is in the averages, not the join, so the database reads each response's
-    # answers as one range of the (response, item, value) index.
     is_core = answer.item_id.in_([i.id for i in core])
-    per_pair = (
-        select(
-            func.avg(case((and_(answer.response_id == pre.id, is_core), scored))).label("before"),
-            func.avg(case((and_(answer.response_id == post.id, is_core), scored))).label("after"),
+    if db.session.get_bind().dialect.name == "sqlite":
+        # SQLite sorts to group, so read the pairs in the order of its (attachment, timepoint,
+        # key) index and both responses' answers as two ranges of the (response, item, value)
+        # index: each pair's group is finished as it is read, with no sort. The core-item test
+        # is in the averages, not the join, so that the index is read as ranges.
+        pre, post, on, where = pairs
+        per_pair = (
+            select(
+                func.avg(case((and_(answer.response_id == pre.id, is_core), scored))).label("before"),
+                func.avg(case((and_(answer.response_id == post.id, is_core), scored))).label("after"),
+            )
+            .select_from(pre)
+            .join(post, on)
+            .join(answer, and_(answer.response_id.in_([pre.id, post.id]), answer.value.is_not(None)))
+            .where(*where)
+            .group_by(pre.attachment_id, pre.respondent_key)
+            .subquery()
         )
-        .select_from(pre)
-        .join(post, on)
-        .join(answer, and_(answer.response_id.in_([pre.id, post.id]), answer.value.is_not(None)))
-        .where(*where)
-        .group_by(pre.attachment_id, pre.respondent_key)
-        .subquery()
-    )
+    else:
+        # PostgreSQL hashes: score every filtered response in one pass, then pair the scores
+        # by (attachment, key) — two hash aggregates instead of a lookup per pair.
+        resp = aliased(Response)
+        scores = (
+            select(resp.attachment_id, resp.respondent_key, resp.timepoint, func.avg(scored).label("score"))
+            .join(answer, answer.response_id == resp.id)
+            .where(
+                *_conditions(resp, instrument.id, filters),
+                resp.timepoint.in_([PRE, POST]),
+                is_core,
+                answer.value.is_not(None),
+            )
+            .group_by(resp.id)
+            .subquery()
+        )
+        per_pair = (
+            select(
+                func.max(case((scores.c.timepoint == PRE, scores.c.score))).label("before"),
+                func.max(case((scores.c.timepoint == POST, scores.c.score))).label("after"),
+            )
+            .group_by(scores.c.attachment_id, scores.c.respondent_key)
+            .subquery()
+        )
     change = per_pair.c.after - per_pair.c.before
     return db.session.execute(
         select(func.count(), func.sum(change), func.sum(change * change), func.avg(per_pair.c.before), func.avg(per_pair.c.after))
@@ -279,9 +308,8 @@ def compute(instrument: Instrument, filters: Filters, threshold: int) -> Results
         differences.setdefault(item_id, {})[d] = count
 
     # 4. Composite: each response's score is the mean of its core answers (reverse-scored items
-    # flipped); sums over matched pairs. One pass over the pairs: both responses' answers are
-    # read together from the (response, item, value) index and averaged per pair.
-    n_pairs, total, total_sq, pre_mean, post_mean = _composite_sums(instrument, pre, post, on, where)
+    # flipped); sums over matched pairs, in one pass over the answers.
+    n_pairs, total, total_sq, pre_mean, post_mean = _composite_sums(instrument, filters, (pre, post, on, where))
     # 5. Free-text answer counts (the texts themselves are fetched by ``free_text``).
     free_counts: dict[int, int] = {}
     for (_tp, item_id), n in respondents.items():
