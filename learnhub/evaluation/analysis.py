@@ -231,8 +231,9 @@ def _composite_sums(instrument: Instrument, filters: Filters, pairs: tuple) -> t
         )
     change = per_pair.c.after - per_pair.c.before
     return db.session.execute(
-        select(func.count(), func.sum(change), func.sum(change * change), func.avg(per_pair.c.before), func.avg(per_pair.c.after))
-        .where(per_pair.c.before.is_not(None), per_pair.c.after.is_not(None))
+        select(
+            func.count(), func.sum(change), func.sum(change * change), func.avg(per_pair.c.before), func.avg(per_pair.c.after)
+        ).where(per_pair.c.before.is_not(None), per_pair.c.after.is_not(None))
     ).one()
 
 
