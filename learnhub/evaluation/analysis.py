@@ -103,9 +103,14 @@ class Results:
     differencing_withheld: str | None = None
 
 
-def _conditions(resp, instrument_id: int, filters: Filters) -> list:  # type: ignore[no-untyped-def]
-    """WHERE conditions for submitted responses of this instrument passing the filters."""
-    conds = [resp.status == Response.SUBMITTED, resp.attachment_id.in_(_attachment_ids(instrument_id, filters))]
+def _conditions(resp, instrument_id: int, filters: Filters, attachment: bool = True) -> list:  # type: ignore[no-untyped-def]
+    """WHERE conditions for submitted responses of this instrument passing the filters.
+
+    ``attachment=False`` leaves out the attachment test, for a response joined to one that has it.
+    """
+    conds = [resp.status == Response.SUBMITTED]
+    if attachment:
+        conds.append(resp.attachment_id.in_(_attachment_ids(instrument_id, filters)))
     if filters.subgroup:
         conds.append(resp.subgroup == filters.subgroup)
     if filters.pcn_id:
@@ -136,7 +141,9 @@ def _pairs(instrument_id: int, filters: Filters):  # type: ignore[no-untyped-def
         pre.timepoint == PRE,
         post.timepoint == POST,
     )
-    where = _conditions(pre, instrument_id, filters) + _conditions(post, instrument_id, filters)
+    # The post response shares the pre response's attachment (the join says so): testing its
+    # attachment again would stop the database looking it up by (attachment, timepoint, key).
+    where = _conditions(pre, instrument_id, filters) + _conditions(post, instrument_id, filters, attachment=False)
     return pre, post, on, where
 
 
@@ -159,10 +166,79 @@ def invited_count(instrument: Instrument, filters: Filters) -> int:
     return db.session.scalar(stmt) or 0
 
 
-def _scored_value(item_kind, reverse, value):  # type: ignore[no-untyped-def]
-    """SQL expression: the answer with reverse-scored items flipped (1–5 → 5–1, 0–10 → 10–0)."""
-    flipped = case((item_kind == AGREEMENT, 6 - value), else_=10 - value)
-    return cast(case((reverse.is_(True), flipped), else_=value), Float)
+def _response_ids(instrument_id: int, filters: Filters, timepoint: str):  # type: ignore[no-untyped-def]
+    """Subquery: ids of the submitted responses at ``timepoint`` passing the filters."""
+    resp = aliased(Response)
+    return select(resp.id).where(*_conditions(resp, instrument_id, filters), resp.timepoint == timepoint)
+
+
+def _composite_sums(instrument: Instrument, filters: Filters, pairs: tuple) -> tuple:
+    """(pairs, sum of changes, sum of squared changes, mean before, mean after) of the composite score.
+
+    A response's score is the mean of its core scale answers, reverse-scored items flipped; a
+    pair counts when both of its responses passed the filters and have a score.
+    """
+    core = [i for i in instrument.items if i.core and i.kind in SCALE_KINDS]
+    if not core:
+        return 0, None, None, None, None
+    answer = aliased(Answer)
+    flipped_agreement = [i.id for i in core if i.reverse_scored and i.kind == AGREEMENT]
+    flipped_rating = [i.id for i in core if i.reverse_scored and i.kind != AGREEMENT]
+    whens = []
+    if flipped_agreement:
+        whens.append((answer.item_id.in_(flipped_agreement), 6 - answer.value))
+    if flipped_rating:
+        whens.append((answer.item_id.in_(flipped_rating), 10 - answer.value))
+    scored = cast(case(*whens, else_=answer.value) if whens else answer.value, Float)
+    is_core = answer.item_id.in_([i.id for i in core])
+    if db.session.get_bind().dialect.name == "sqlite":
+        # SQLite sorts to group, so read the pairs in the order of its (attachment, timepoint,
+        # key) index and both responses' answers as two ranges of the (response, item, value)
+        # index: each pair's group is finished as it is read, with no sort. The core-item test
+        # is in the averages, not the join, so that the index is read as ranges.
+        pre, post, on, where = pairs
+        per_pair = (
+            select(
+                func.avg(case((and_(answer.response_id == pre.id, is_core), scored))).label("before"),
+                func.avg(case((and_(answer.response_id == post.id, is_core), scored))).label("after"),
+            )
+            .select_from(pre)
+            .join(post, on)
+            .join(answer, and_(answer.response_id.in_([pre.id, post.id]), answer.value.is_not(None)))
+            .where(*where)
+            .group_by(pre.attachment_id, pre.respondent_key)
+            .subquery()
+        )
+    else:
+        # PostgreSQL hashes: score every filtered response in one pass, then pair the scores
+        # by (attachment, key) — two hash aggregates instead of a lookup per pair.
+        resp = aliased(Response)
+        scores = (
+            select(resp.attachment_id, resp.respondent_key, resp.timepoint, func.avg(scored).label("score"))
+            .join(answer, answer.response_id == resp.id)
+            .where(
+                *_conditions(resp, instrument.id, filters),
+                resp.timepoint.in_([PRE, POST]),
+                is_core,
+                answer.value.is_not(None),
+            )
+            .group_by(resp.id)
+            .subquery()
+        )
+        per_pair = (
+            select(
+                func.max(case((scores.c.timepoint == PRE, scores.c.score))).label("before"),
+                func.max(case((scores.c.timepoint == POST, scores.c.score))).label("after"),
+            )
+            .group_by(scores.c.attachment_id, scores.c.respondent_key)
+            .subquery()
+        )
+    change = per_pair.c.after - per_pair.c.before
+    return db.session.execute(
+        select(
+            func.count(), func.sum(change), func.sum(change * change), func.avg(per_pair.c.before), func.avg(per_pair.c.after)
+        ).where(per_pair.c.before.is_not(None), per_pair.c.after.is_not(None))
+    ).one()
 
 
 def compute(instrument: Instrument, filters: Filters, threshold: int) -> Results:
@@ -182,11 +258,19 @@ def compute(instrument: Instrument, filters: Filters, threshold: int) -> Results
     rate_percent = {k: percentage(rates[k], rates["invited"]) for k in rates if k != "invited"}
 
     # 2. Distribution of answers per timepoint and item; respondents per timepoint and item.
+    # Answers are read from the (item, value, response) index in its order, so the database
+    # groups them as they come (no sort of every answer); a response's timepoint is a lookup
+    # in the set of that timepoint's filtered responses (built once per timepoint).
+    item_ids = [i.id for i in instrument.items] or [-1]
+    tps = [tp for tp in TIMEPOINTS if per_wave.get(tp)] or [PRE]
     dist_rows = db.session.execute(
-        select(resp.timepoint, Answer.item_id, Answer.value, func.count())
-        .join(Answer, Answer.response_id == resp.id)
-        .where(*base, Answer.value.is_not(None))
-        .group_by(resp.timepoint, Answer.item_id, Answer.value)
+        select(
+            Answer.item_id,
+            Answer.value,
+            *(func.count(case((Answer.response_id.in_(_response_ids(instrument.id, filters, tp)), 1))) for tp in tps),
+        )
+        .where(Answer.item_id.in_(item_ids), Answer.value.is_not(None))
+        .group_by(Answer.item_id, Answer.value)
     ).all()
     # One answer row per person for the other kinds, so their n is the sum of the distribution;
     # only multiple choice (a row per option) and free text (no value) need counting apart.
@@ -199,12 +283,14 @@ def compute(instrument: Instrument, filters: Filters, threshold: int) -> Results
     ).all()
     distribution: dict[tuple[str, int], dict[int, int]] = {}
     respondents: dict[tuple[str, int], int] = {}
-    for tp, item_id, value, count in dist_rows:
-        distribution.setdefault((tp, item_id), {})[value] = count
-        respondents[(tp, item_id)] = respondents.get((tp, item_id), 0) + count
+    for item_id, value, *counts in dist_rows:
+        for tp, count in zip(tps, counts, strict=True):
+            if count:
+                distribution.setdefault((tp, item_id), {})[value] = count
+                respondents[(tp, item_id)] = respondents.get((tp, item_id), 0) + count
     respondents.update({(tp, item_id): n for tp, item_id, n in n_rows})
 
-    # 3. Matched differences per scale item.
+    # 3. Matched differences per scale item: {item: {post - pre: number of pairs}}.
     scale_ids = {i.id for i in instrument.items if i.kind in SCALE_KINDS}
     pre_answer = aliased(Answer)
     post_answer = aliased(Answer)
@@ -226,31 +312,9 @@ def compute(instrument: Instrument, filters: Filters, threshold: int) -> Results
             continue
         differences.setdefault(item_id, {})[d] = count
 
-    # 4. Composite: mean of core items per response, then sums over matched pairs.
-    score = (
-        select(
-            Answer.response_id.label("response_id"),
-            func.avg(_scored_value(Item.kind, Item.reverse_scored, Answer.value)).label("score"),
-        )
-        .join(Item, Item.id == Answer.item_id)
-        .where(Item.instrument_id == instrument.id, Item.core.is_(True), Item.kind.in_(SCALE_KINDS), Answer.value.is_not(None))
-        .group_by(Answer.response_id)
-        .subquery()
-    )
-    pre_score = aliased(score)
-    post_score = aliased(score)
-    change = post_score.c.score - pre_score.c.score
-    n_pairs, total, total_sq, pre_mean, post_mean = db.session.execute(
-        select(
-            func.count(), func.sum(change), func.sum(change * change), func.avg(pre_score.c.score), func.avg(post_score.c.score)
-        )
-        .select_from(pre)
-        .join(post, on)
-        .join(pre_score, pre_score.c.response_id == pre.id)
-        .join(post_score, post_score.c.response_id == post.id)
-        .where(*where)
-    ).one()
-
+    # 4. Composite: each response's score is the mean of its core answers (reverse-scored items
+    # flipped); sums over matched pairs, in one pass over the answers.
+    n_pairs, total, total_sq, pre_mean, post_mean = _composite_sums(instrument, filters, (pre, post, on, where))
     # 5. Free-text answer counts (the texts themselves are fetched by ``free_text``).
     free_counts: dict[int, int] = {}
     for (_tp, item_id), n in respondents.items():

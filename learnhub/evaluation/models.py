@@ -260,13 +260,19 @@ class Answer(db.Model):
     """An answer to one item. A multiple-choice answer is one row per option chosen."""
 
     __tablename__ = "evaluation_answer"
-    #: Matching a pre answer to its post answer looks up (response, item): one index serves both.
-    __table_args__ = (Index("ix_evaluation_answer_response_item", "response_id", "item_id"),)
+    #: Both indexes carry the value, so the results aggregates read them without visiting the table:
+    #: (response, item, value) matches a pre answer to its post answer and averages a response's
+    #: answers; (item, value, response) counts each item's answers already grouped by value.
+    #: The second also serves the item foreign key.
+    __table_args__ = (
+        Index("ix_evaluation_answer_response_item_value", "response_id", "item_id", "value"),
+        Index("ix_evaluation_answer_item_value_response", "item_id", "value", "response_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     response_id: Mapped[int] = mapped_column(ForeignKey("evaluation_response.id", ondelete="CASCADE"))
     #: RESTRICT: an item that has answers cannot be deleted.
-    item_id: Mapped[int] = mapped_column(ForeignKey("evaluation_item.id", ondelete="RESTRICT"), index=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("evaluation_item.id", ondelete="RESTRICT"))
     #: Scale value, or option number for choices.
     value: Mapped[int | None] = mapped_column(Integer)
     text: Mapped[str | None] = mapped_column(Text)
