@@ -166,6 +166,12 @@ def invited_count(instrument: Instrument, filters: Filters) -> int:
     return db.session.scalar(stmt) or 0
 
 
+def _scored_value(item_kind, reverse, value):  # type: ignore[no-untyped-def]
+    """SQL expression: the answer with reverse-scored items flipped (1–5 → 5–1, 0–10 → 10–0)."""
+    flipped = case((item_kind == AGREEMENT, 6 - value), else_=10 - value)
+    return cast(case((reverse.is_(True), flipped), else_=value), Float)
+
+
 def _response_ids(instrument_id: int, filters: Filters, timepoint: str):  # type: ignore[no-untyped-def]
     """Subquery: ids of the submitted responses at ``timepoint`` passing the filters."""
     resp = aliased(Response)

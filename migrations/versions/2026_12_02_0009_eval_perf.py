@@ -4,7 +4,7 @@
 (item_id, value, response_id), so the dashboard's GROUP BY queries read only the indexes.
 
 Revision ID: 0009_eval_perf
-Revises: 0007_audit_and_retention
+Revises: 0011_data_protection
 Create Date: 2026-12-02 02:00:00
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0009_eval_perf"
-down_revision = "0007_audit_and_retention"
+down_revision = "0011_data_protection"
 branch_labels = None
 depends_on = None
 
