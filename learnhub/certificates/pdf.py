@@ -18,7 +18,7 @@ from functools import cache
 from pathlib import Path
 
 import segno
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader, Template, select_autoescape
 
 from learnhub.pdf import render_pdf
 
@@ -83,8 +83,10 @@ _RENDER_LOCK = threading.Lock()
 
 
 @cache
-def _environment() -> Environment:
-    return Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
+def _template() -> Template:
+    """The certificate's Jinja template, compiled once per process (no file checks per render)."""
+    environment = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]), auto_reload=False)
+    return environment.get_template("certificates/pdf/certificate.html")
 
 
 def qr_svg_data_uri(url: str) -> str:
@@ -144,17 +146,13 @@ def certificate_html(facts: CertificateFacts) -> str:
     """The certificate as HTML (used by the PDF and by tests); styles and fonts come from ``_font_stylesheet``."""
     from learnhub.certificates.codes import format_code
 
-    return (
-        _environment()
-        .get_template("certificates/pdf/certificate.html")
-        .render(
-            f=facts,
-            code=format_code(facts.code),
-            hours=format_hours(facts.cpd_hours),
-            completed=long_date(facts.completed_on),
-            valid_until=long_date(facts.valid_until) if facts.valid_until else None,
-            qr=qr_svg_data_uri(facts.verify_url),
-        )
+    return _template().render(
+        f=facts,
+        code=format_code(facts.code),
+        hours=format_hours(facts.cpd_hours),
+        completed=long_date(facts.completed_on),
+        valid_until=long_date(facts.valid_until) if facts.valid_until else None,
+        qr=qr_svg_data_uri(facts.verify_url),
     )
 
 
