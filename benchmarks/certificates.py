@@ -11,11 +11,14 @@ Run: ``.venv/bin/python -m benchmarks.certificates [--repeat 15] [--bulk 200]``
 """
 
 import argparse
+import contextlib
+import io
 import multiprocessing
 import os
 import statistics
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import date
 
 from learnhub.certificates.pdf import (
@@ -28,7 +31,7 @@ from learnhub.certificates.pdf import (
     qr_svg_data_uri,
     render_certificate,
 )
-from learnhub.pdf import render_pdf
+from learnhub.pdf import PDF_BASE_URL, render_pdf, safe_url_fetcher
 
 FACTS = CertificateFacts(
     holder_name="Dr Priya Shah",
@@ -50,87 +53,179 @@ FACTS = CertificateFacts(
 PARAGRAPH = "<!doctype html><html lang='en'><title>Floor</title><p>One paragraph of text, rendered to PDF.</p></html>"
 
 
-def median_ms(fn, repeat: int) -> float:  # type: ignore[no-untyped-def]
-    """Median CPU time of fn() in milliseconds, after one warm-up call.
+def medians_ms(functions: dict[str, Callable[[], object]], repeat: int) -> dict[str, float]:
+    """Median CPU time of each function in milliseconds, measured in turn (round robin).
 
     CPU time rather than wall time: the machines are shared, and waiting for a core is not
-    rendering time.
+    rendering time. Round robin, after one warm-up call each, so that a burst of load from
+    other jobs falls on every variant alike and the differences between them stay fair.
     """
-    fn()
-    times = []
+    times: dict[str, list[float]] = {name: [] for name in functions}
+    for function in functions.values():
+        function()
     for _ in range(repeat):
-        start = time.process_time()
-        fn()
-        times.append((time.process_time() - start) * 1000)
-    return statistics.median(times)
+        for name, function in functions.items():
+            start = time.process_time()
+            function()
+            times[name].append((time.process_time() - start) * 1000)
+    return {name: statistics.median(values) for name, values in times.items()}
 
 
 def render_figures(repeat: int) -> None:
-    """Print the floor, the certificate, and variants."""
+    """Print the floor, the certificate, where its time goes, and what other settings would cost."""
     from dataclasses import replace
 
-    floor = median_ms(lambda: render_pdf(PARAGRAPH), repeat)
-    floor_ua = median_ms(lambda: render_pdf(PARAGRAPH, pdf_variant=PDF_VARIANT), repeat)
-    cert = median_ms(lambda: render_certificate(FACTS), repeat)
+    from weasyprint import HTML
+    from weasyprint.text.fonts import FontConfiguration
+
     html = certificate_html(FACTS)
     css, font_config = _font_stylesheet(tuple(font_faces(FACTS.holder_name)[0]))
-    prebuilt = median_ms(lambda: render_pdf(html, pdf_variant=PDF_VARIANT, stylesheets=[css], font_config=font_config), repeat)
-    untagged = median_ms(lambda: render_pdf(html, stylesheets=[css], font_config=font_config), repeat)
+    parsed = HTML(string=html, base_url=PDF_BASE_URL, url_fetcher=safe_url_fetcher())
+    document = parsed.render(stylesheets=[css], font_config=font_config, pdf_variant=PDF_VARIANT)
+    no_qr = html.replace(f'<img src="{qr_svg_data_uri(FACTS.verify_url)}"', "<img")
     png_qr = html.replace(qr_svg_data_uri(FACTS.verify_url), qr_code(FACTS.verify_url).png_data_uri(scale=1, border=0))
-    png_ms = median_ms(lambda: render_pdf(png_qr, pdf_variant=PDF_VARIANT, stylesheets=[css], font_config=font_config), repeat)
-    fresh = median_ms(lambda: render_pdf(html, pdf_variant=PDF_VARIANT, stylesheets=[_fresh_css()]), repeat)
-    welsh_polish = replace(FACTS, holder_name="Dr Siân Małgorzata Żółkiewska-Llŷr")
-    arabic = replace(FACTS, holder_name="د. عائشة الرحمن")
-    extended = median_ms(lambda: render_certificate(welsh_polish), repeat)
-    arabic_ms = median_ms(lambda: render_certificate(arabic), repeat)
-    print(f"Rendering (median of {repeat}, ms)")
-    print(f"  floor: one paragraph                        {floor:8.1f}")
-    print(f"  floor: one paragraph, PDF/UA-1               {floor_ua:8.1f}")
-    print(f"  certificate (Latin name, shipped Noto Sans)  {cert:8.1f}   = {cert / floor:.1f}x floor")
-    print(f"  certificate, Welsh/Polish name (+Latin Ext)  {extended:8.1f}   = {extended / floor:.1f}x floor")
-    print(f"  certificate, Arabic name (+Noto Arabic)      {arabic_ms:8.1f}   = {arabic_ms / floor:.1f}x floor")
-    print(f"  PDF only (HTML and QR code made beforehand)  {prebuilt:8.1f}   = {prebuilt / floor:.1f}x floor")
-    print(f"  variant: PDF only, not tagged (no PDF/UA)    {untagged:8.1f}")
-    print(f"  variant: PDF only, QR as a raster PNG        {png_ms:8.1f}   (not used: the QR must be vector)")
-    print(f"  variant: CSS and fonts parsed for each render{fresh:8.1f}")
+    shared = FontConfiguration()
+
+    def pdf(source: str = html, **options: object) -> bytes:
+        """The certificate's PDF from its HTML, as render_certificate makes it (options as given)."""
+        return render_pdf(source, stylesheets=[css], font_config=font_config, **{"pdf_variant": PDF_VARIANT, **options})
+
+    settings = {
+        "as shipped (compressed, subset, no hinting)": {},
+        "uncompressed_pdf=True": {"uncompressed_pdf": True},
+        "full_fonts=True (no subsetting)": {"full_fonts": True},
+        "hinting=True": {"hinting": True},
+    }
+    ms = medians_ms(
+        {
+            # The floor: WeasyPrint with default settings (its own URL fetcher, fonts set up per render).
+            "floor": lambda: HTML(string=PARAGRAPH).write_pdf(),
+            "floor_ua": lambda: HTML(string=PARAGRAPH).write_pdf(pdf_variant=PDF_VARIANT),
+            "floor_fonts_once": lambda: HTML(string=PARAGRAPH).write_pdf(font_config=shared),
+            "cert": lambda: render_certificate(FACTS),
+            "welsh_polish": lambda: render_certificate(replace(FACTS, holder_name="Dr Siân Małgorzata Żółkiewska-Llŷr")),
+            "arabic": lambda: render_certificate(replace(FACTS, holder_name="د. عائشة الرحمن")),
+            "html": lambda: certificate_html(FACTS),
+            "qr": lambda: qr_code(FACTS.verify_url),
+            "pdf": pdf,
+            "parse": lambda: HTML(string=html, base_url=PDF_BASE_URL, url_fetcher=safe_url_fetcher()),
+            "layout": lambda: parsed.render(stylesheets=[css], font_config=font_config, pdf_variant=PDF_VARIANT),
+            "write": lambda: document.write_pdf(pdf_variant=PDF_VARIANT),
+            "no_qr": lambda: pdf(no_qr),
+            "untagged": lambda: pdf(pdf_variant=None),
+            "png_qr": lambda: pdf(png_qr),
+            "fresh": lambda: _render_with_fresh_css(html),
+            **{name: (lambda options=options: pdf(**options)) for name, options in settings.items()},
+        },
+        repeat,
+    )
+    floor = ms["floor"]
+
+    def line(label: str, value: float, note: str = "") -> None:
+        print(f"  {label:46s}{value:7.1f}   {note}".rstrip())
+
+    print(f"Rendering (median of {repeat}, CPU ms, all measured in turn)")
+    line("floor: one paragraph, WeasyPrint defaults", floor)
+    line("floor, PDF/UA-1", ms["floor_ua"])
+    line(
+        "floor, fonts set up once (shared config)",
+        ms["floor_fonts_once"],
+        f"(font set-up per render: {floor - ms['floor_fonts_once']:.1f})",
+    )
+    line("certificate (Latin name, shipped Noto Sans)", ms["cert"], f"= {ms['cert'] / floor:.1f}x floor")
+    line("certificate, Welsh/Polish name (+Latin Ext)", ms["welsh_polish"], f"= {ms['welsh_polish'] / floor:.1f}x floor")
+    line("certificate, Arabic name (+Noto Arabic)", ms["arabic"], f"= {ms['arabic'] / floor:.1f}x floor")
+    print("Where one certificate's time goes")
+    line("HTML and QR code (Jinja + segno)", ms["html"])
+    line("  of which segno encoding the QR code", ms["qr"], "(most of it the standard's mask selection)")
+    line("PDF from the HTML", ms["pdf"], f"= {ms['pdf'] / floor:.1f}x floor")
+    line("  parse the HTML", ms["parse"])
+    line("  styles and layout (HTML.render)", ms["layout"])
+    line("  draw and write the PDF (Document.write_pdf)", ms["write"])
+    line("  the vector QR code's drawing", ms["pdf"] - ms["no_qr"], f"(PDF without the QR code: {ms['no_qr']:.1f})")
+    line("  PDF/UA-1 tagging", ms["pdf"] - ms["untagged"], f"(PDF not tagged: {ms['untagged']:.1f})")
+    print("Settings and variants, PDF from the HTML")
+    for name, options in settings.items():
+        line(name, ms[name], f"{len(pdf(**options)):6d} bytes")
+    line("QR as a raster PNG (not used: must be vector)", ms["png_qr"])
+    line("CSS and fonts parsed for each render", ms["fresh"])
 
 
-def _fresh_css():  # type: ignore[no-untyped-def]
+def _render_with_fresh_css(html: str) -> bytes:
     """What rendering cost before the stylesheet and fonts were parsed once per process."""
-    _font_stylesheet.cache_clear()
-    css, _ = _font_stylesheet(tuple(font_faces(FACTS.holder_name)[0]))
-    return css
+    css, font_config = _font_stylesheet.__wrapped__(tuple(font_faces(FACTS.holder_name)[0]))  # without the cache
+    return render_pdf(html, pdf_variant=PDF_VARIANT, stylesheets=[css], font_config=font_config)
 
 
-def _bulk_worker(database_url: str, job_id: int) -> None:
+def _bulk_worker(database_url: str, job_id: int, results) -> None:  # type: ignore[no-untyped-def]
+    """Run one bulk job as the RQ worker would, and report where its time went."""
     import sys
 
+    start_wall, start_cpu = time.perf_counter(), time.process_time()
     sys.stderr = open(os.devnull, "w")  # noqa: SIM115  (the audit log of 200 issues is noise here)
     os.environ["LEARNHUB_DATABASE_URL"] = database_url
     os.environ.setdefault("LEARNHUB_SECRET_KEY", "benchmark")
-    from learnhub.certificates.jobs import run_in_new_app
+    from sqlalchemy import event
 
-    run_in_new_app(job_id)
+    from learnhub import create_app
+    from learnhub.certificates.jobs import run_bulk_job
+    from learnhub.extensions import db
+
+    app = create_app()
+    with app.app_context():
+        # Time from the start of each commit (its flush: the INSERT that takes SQLite's write
+        # lock) to its end: the time spent writing, including any wait for the other worker's lock.
+        writing = [0.0, 0.0]
+
+        @event.listens_for(db.session, "before_commit")
+        def _before(session):  # type: ignore[no-untyped-def]
+            writing[1] = time.perf_counter()
+
+        @event.listens_for(db.session, "after_commit")
+        def _after(session):  # type: ignore[no-untyped-def]
+            writing[0] += time.perf_counter() - writing[1]
+
+        ready_wall, ready_cpu = time.perf_counter(), time.process_time()
+        run_bulk_job(job_id)
+    end_wall, end_cpu = time.perf_counter(), time.process_time()
+    results.put(
+        {
+            "startup_wall": ready_wall - start_wall,
+            "startup_cpu": ready_cpu - start_cpu,
+            "job_wall": end_wall - ready_wall,
+            "job_cpu": end_cpu - ready_cpu,
+            "commits": writing[0],
+        }
+    )
 
 
 def bulk_figures(count: int) -> None:
-    """Print the time to issue ``count`` certificates with one worker and with two."""
+    """Print the time to issue ``count`` certificates with one worker and with two, and where it went."""
     for workers in (1, 2):
         with tempfile.TemporaryDirectory() as tmp:
             url = f"sqlite:///{tmp}/bench.sqlite"
             job_ids = _prepare(url, count, workers)
-            start = time.perf_counter()
             ctx = multiprocessing.get_context("spawn")
-            procs = [ctx.Process(target=_bulk_worker, args=(url, job_id)) for job_id in job_ids]
+            results = ctx.Queue()
+            load_before = os.getloadavg()[0]
+            start = time.perf_counter()
+            procs = [ctx.Process(target=_bulk_worker, args=(url, job_id, results)) for job_id in job_ids]
             for proc in procs:
                 proc.start()
+            reports = [results.get() for _ in procs]
             for proc in procs:
                 proc.join()
             elapsed = time.perf_counter() - start
             done = _count_issued(url)
             label = f"{workers} worker{'s' if workers > 1 else ' '}"
             each = elapsed / max(done, 1) * 1000
-            print(f"  {label}: {done} certificates in {elapsed:6.1f} s ({each:.0f} ms each)")
+            print(f"  {label}: {done} certificates in {elapsed:6.1f} s ({each:.0f} ms each; load average {load_before:.1f})")
+            for number, report in enumerate(reports, 1):
+                print(
+                    f"    worker {number}: start-up {report['startup_wall']:.1f} s wall / {report['startup_cpu']:.1f} s CPU;"
+                    f" job {report['job_wall']:.1f} s wall / {report['job_cpu']:.1f} s CPU"
+                    f" ({report['job_cpu'] / max(report['job_wall'], 1e-9):.0%} of a core), commits {report['commits']:.1f} s"
+                )
 
 
 def _app(url: str):  # type: ignore[no-untyped-def]
@@ -161,7 +256,8 @@ def _prepare(url: str, count: int, workers: int) -> list[int]:
 
     app = _app(url)
     with app.app_context():
-        upgrade()
+        with contextlib.redirect_stderr(io.StringIO()):  # Alembic's log of each migration
+            upgrade()
         hub = Hub(name="Benchmark hub", signatory="Dr Bench, Clinical Lead")
         db.session.add(hub)
         db.session.flush()
