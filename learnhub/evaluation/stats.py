@@ -37,7 +37,22 @@ from dataclasses import dataclass
 from statistics import median
 
 import numpy as np
-from scipy import stats as _scipy
+
+
+class _LazySciPy:
+    """``scipy.stats``, imported on first use.
+
+    It takes ~1.5 s to import, which every gunicorn and RQ worker would otherwise pay at
+    start-up although only the results pages need it.
+    """
+
+    def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
+        from scipy import stats
+
+        return getattr(stats, name)
+
+
+_scipy = _LazySciPy()
 
 #: Wording used under every result: what a before–after comparison can and cannot show.
 DESIGN_CAVEAT = (
