@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from learnhub.accounts.models import User
@@ -131,6 +131,8 @@ class Question(db.Model):
     kind: Mapped[str] = mapped_column(String(10), default=SINGLE)
     #: Shown to the learner after they answer.
     explanation: Mapped[str] = mapped_column(Text, default="")
+    #: Not asked in new attempts; kept because learners' past answers refer to it.
+    retired: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     module: Mapped[Module] = relationship(back_populates="questions")
     options: Mapped[list["Option"]] = relationship(
@@ -139,6 +141,11 @@ class Question(db.Model):
 
     def __repr__(self) -> str:
         return f"<Question {self.id} module={self.module_id}>"
+
+    @property
+    def in_use(self) -> bool:
+        """Asked in new attempts."""
+        return not self.retired
 
     @property
     def correct_ids(self) -> set[int]:

@@ -291,12 +291,28 @@ def update_question(
     db.session.commit()
 
 
-def delete_question(actor: User, question: Question) -> None:
-    """Remove a question (answers already given are kept out of new attempts only)."""
+def delete_question(actor: User, question: Question) -> bool:
+    """Remove a question; one that learners have answered is retired instead. True if deleted.
+
+    Deleting an answered question would delete the answers in learners' past attempts (their
+    record and the cohort report), so it is only taken out of new attempts.
+    """
+    if question_answered(question):
+        set_question_retired(actor, question, True)
+        return False
     module_id = question.module_id
     db.session.delete(question)
     db.session.flush()
     audit(actor, "question deleted", module=module_id)
+    db.session.commit()
+    return True
+
+
+def set_question_retired(actor: User, question: Question, retired: bool) -> None:
+    """Take a question out of new attempts, or bring it back."""
+    question.retired = retired
+    db.session.flush()
+    audit(actor, "question retired" if retired else "question restored", question=question.id, module=question.module_id)
     db.session.commit()
 
 
@@ -450,9 +466,10 @@ def start_attempt(enrolment: Enrolment, module: Module, rng: random.Random | Non
     facts = module_facts_for(enrolment, module)
     if not rules.can_attempt(facts):
         raise CourseError("You have no attempts left at this knowledge check")
-    if not module.questions:
+    asked = [q.id for q in module.questions if q.in_use]
+    if not asked:
         raise CourseError("This knowledge check has no questions yet")
-    order = [q.id for q in module.questions]
+    order = asked
     (rng or random.SystemRandom()).shuffle(order)
     attempt = QuizAttempt(enrolment=enrolment, module_id=module.id, number=len(facts.attempts) + 1, question_order=order)
     _progress_row(enrolment, module)

@@ -518,8 +518,30 @@ def delete_question(course_id: int, module_id: int, question_id: int):  # type: 
         abort(404)
     if not ButtonForm().validate_on_submit():
         abort(400)
-    services.delete_question(current_user, question)
-    flash("The question has been removed.", "success")
+    if services.delete_question(current_user, question):
+        flash("The question has been removed.", "success")
+    else:
+        flash(
+            "Learners have answered this question, so it has been retired rather than deleted: their past "
+            "answers and the reports keep it, but it will not be asked in new attempts.",
+            "success",
+        )
+    return redirect(url_for("courses.admin_questions", course_id=course.id, module_id=module.id))
+
+
+@bp.post("/hub/courses/<int:course_id>/modules/<int:module_id>/questions/<int:question_id>/restore")
+@hub_admin_required
+def restore_question(course_id: int, module_id: int, question_id: int):  # type: ignore[no-untyped-def]
+    """Ask a retired question again in new attempts."""
+    course = get_admin_course(course_id, questions=True)
+    module = get_module(course, module_id)
+    question = next((q for q in module.questions if q.id == question_id), None)
+    if question is None:
+        abort(404)
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    services.set_question_retired(current_user, question, False)
+    flash("The question will be asked again in new attempts.", "success")
     return redirect(url_for("courses.admin_questions", course_id=course.id, module_id=module.id))
 
 

@@ -5,7 +5,7 @@ import io
 import pytest
 from sqlalchemy import func, select
 
-from learnhub.courses.models import Course, CourseCompletion, Enrolment, Module, QuizAttempt
+from learnhub.courses.models import Course, CourseCompletion, Enrolment, Module, Question, QuizAttempt
 from learnhub.extensions import db
 from learnhub.roles import HubRole
 
@@ -466,3 +466,49 @@ def test_edit_question_options_only_until_answered(client, auth, app, hub_setup)
     assert "Learners have answered this question" in response.get_data(as_text=True)
     assert client.post(url, data={**data, "text": "Reworded"}).status_code == 302
     assert _with_app(app, lambda: db.session.get(Question, ids.q1).text) == "Reworded"
+
+
+def test_an_answered_question_is_retired_not_deleted_and_can_be_asked_again(client, auth, app, hub_setup):
+    from learnhub.courses.models import QuizAnswer
+
+    ids = hub_setup
+    questions = f"/hub/courses/{ids.course}/modules/{ids.check}/questions"
+    auth.login_as(ids.learner)
+    client.post(f"/courses/{ids.course}/cohorts/{ids.cohort}/enrol")
+    client.post(f"/courses/{ids.course}/modules/{ids.check}/check/start")
+    attempt_id = _with_app(app, lambda: db.session.scalar(select(QuizAttempt.id)))
+    wrong = {f"q{ids.q1}": str(next(iter(ids.wrong[ids.q1]))), f"q{ids.q2}": [str(o) for o in ids.right[ids.q2]]}
+    client.post(f"/courses/{ids.course}/modules/{ids.check}/check/attempts/{attempt_id}", data=wrong)
+    answers_before = _with_app(app, lambda: db.session.scalar(select(func.count()).select_from(QuizAnswer)))
+    assert answers_before == 2
+
+    auth.login_as(ids.admin)
+    response = client.post(f"{questions}/{ids.q1}/delete", follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert "retired rather than deleted" in page
+    assert "Retired" in page
+    assert "Ask question 1 again" in page
+    question = _with_app(app, lambda: db.session.get(Question, ids.q1))
+    assert question is not None
+    assert question.retired
+    # The learner's answers, and so their past attempt and the cohort report, are untouched.
+    assert _with_app(app, lambda: db.session.scalar(select(func.count()).select_from(QuizAnswer))) == answers_before
+
+    # A new attempt asks only the questions still in use.
+    auth.login_as(ids.learner)
+    client.post(f"/courses/{ids.course}/modules/{ids.check}/check/start")
+    newest = _with_app(app, lambda: db.session.scalars(select(QuizAttempt).order_by(QuizAttempt.id.desc())).first())
+    assert newest.submitted_at is None
+    assert newest.question_order == [ids.q2]
+
+    auth.login_as(ids.admin)
+    client.post(f"{questions}/{ids.q1}/restore")
+    assert not _with_app(app, lambda: db.session.get(Question, ids.q1).retired)
+
+
+def test_an_unanswered_question_is_deleted(client, auth, app, hub_setup):
+    ids = hub_setup
+    auth.login_as(ids.admin)
+    response = client.post(f"/hub/courses/{ids.course}/modules/{ids.check}/questions/{ids.q1}/delete", follow_redirects=True)
+    assert "The question has been removed." in response.get_data(as_text=True)
+    assert _with_app(app, lambda: db.session.get(Question, ids.q1)) is None

@@ -113,6 +113,7 @@ ANONYMOUS: dict[str, str] = {
     "courses.move_module": LOGIN,
     "courses.admin_questions": LOGIN,
     "courses.delete_question": LOGIN,
+    "courses.restore_question": LOGIN,
     "courses.edit_question": LOGIN,
     "courses.new_module": LOGIN,
     "courses.new_course": LOGIN,
