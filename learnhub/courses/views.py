@@ -27,7 +27,7 @@ from learnhub.courses.forms import (
     QuestionForm,
     parse_options,
 )
-from learnhub.courses.models import Cohort, Course, Enrolment, Module, ModuleKind, QuizAttempt
+from learnhub.courses.models import Cohort, Course, Enrolment, Module, ModuleKind, Question, QuizAttempt
 from learnhub.extensions import db
 from learnhub.organisations.csv_import import decode_csv
 from learnhub.roles import PROFESSIONAL_ROLES
@@ -85,6 +85,16 @@ def get_module(course: Course, module_id: int, *, published_only: bool = False) 
     if module is None or (published_only and not module.published):
         abort(404)
     return module
+
+
+def get_admin_question(course_id: int, module_id: int, question_id: int) -> tuple[Course, Module, Question]:
+    """A question of a module of one of the administrator's courses; 404 otherwise."""
+    course = get_admin_course(course_id, questions=True)
+    module = get_module(course, module_id)
+    question = next((q for q in module.questions if q.id == question_id), None)
+    if question is None:
+        abort(404)
+    return course, module, question
 
 
 def get_cohort(course: Course, cohort_id: int) -> Cohort:
@@ -478,11 +488,7 @@ def admin_questions(course_id: int, module_id: int):  # type: ignore[no-untyped-
 @hub_admin_required
 def edit_question(course_id: int, module_id: int, question_id: int):  # type: ignore[no-untyped-def]
     """Change a question (its options only until learners have answered it)."""
-    course = get_admin_course(course_id, questions=True)
-    module = get_module(course, module_id)
-    question = next((q for q in module.questions if q.id == question_id), None)
-    if question is None:
-        abort(404)
+    course, module, question = get_admin_question(course_id, module_id, question_id)
     form = QuestionForm(obj=question)
     if request.method == "GET":
         form.options.data = "\n".join(("* " if o.correct else "") + o.text for o in question.options)
@@ -511,11 +517,7 @@ def edit_question(course_id: int, module_id: int, question_id: int):  # type: ig
 @hub_admin_required
 def delete_question(course_id: int, module_id: int, question_id: int):  # type: ignore[no-untyped-def]
     """Remove a question."""
-    course = get_admin_course(course_id, questions=True)
-    module = get_module(course, module_id)
-    question = next((q for q in module.questions if q.id == question_id), None)
-    if question is None:
-        abort(404)
+    course, module, question = get_admin_question(course_id, module_id, question_id)
     if not ButtonForm().validate_on_submit():
         abort(400)
     if services.delete_question(current_user, question):
@@ -533,11 +535,7 @@ def delete_question(course_id: int, module_id: int, question_id: int):  # type: 
 @hub_admin_required
 def restore_question(course_id: int, module_id: int, question_id: int):  # type: ignore[no-untyped-def]
     """Ask a retired question again in new attempts."""
-    course = get_admin_course(course_id, questions=True)
-    module = get_module(course, module_id)
-    question = next((q for q in module.questions if q.id == question_id), None)
-    if question is None:
-        abort(404)
+    course, module, question = get_admin_question(course_id, module_id, question_id)
     if not ButtonForm().validate_on_submit():
         abort(400)
     services.set_question_retired(current_user, question, False)
