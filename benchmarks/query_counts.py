@@ -27,6 +27,7 @@ from learnhub.accounts.models import AuditEvent, User
 from learnhub.als.models import AlsAttendance, AlsFacilitation, AlsGroup, AlsMember, AlsProgramme, AlsSession
 from learnhub.certificates.models import Certificate
 from learnhub.courses import services as courses
+from learnhub.courses.demo import COHORT_NAME
 from learnhub.courses.models import Course, Enrolment
 from learnhub.demo import DemoContext, run_steps
 from learnhub.eligibility.models import EligibilityRecord
@@ -56,7 +57,7 @@ def pages() -> list[tuple[str, str, str]]:
     """(label, path, email) for every page visited, ids looked up in the demo data."""
     course = db.session.scalar(select(Course).order_by(Course.id))
     course = courses.load_course(course.id)
-    cohort = course.cohorts[0]
+    cohort = next(c for c in course.cohorts if c.name == COHORT_NAME)
     module = course.modules[0]
     programme = db.session.scalar(select(AlsProgramme).order_by(AlsProgramme.id))
     member = db.session.scalar(select(User).where(User.email == MEMBER))
@@ -101,7 +102,7 @@ def multiply(factor: int) -> None:
     hub_id = admin.hub_id
     course = db.session.scalar(select(Course).order_by(Course.id))
     course = courses.load_course(course.id, questions=True)
-    cohort = course.cohorts[0]
+    cohort = next(c for c in course.cohorts if c.name == COHORT_NAME)
     cohort.capacity = None
     db.session.commit()
     rng = random.Random(1)
