@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from learnhub.accounts.models import User
 from learnhub.accounts.services import audit
@@ -280,8 +281,31 @@ def programme_sessions(programme: AlsProgramme) -> list[AlsSession]:
             .join(AlsGroup)
             .where(AlsGroup.programme_id == programme.id)
             .order_by(AlsSession.starts_at, AlsSession.group_id)
+            # What the schedule, the planner and the dashboard read of every session, loaded
+            # in a fixed number of statements whatever the number of sessions.
+            .options(
+                contains_eager(AlsSession.group),
+                selectinload(AlsSession.facilitations).joinedload(AlsFacilitation.user),
+                selectinload(AlsSession.attendance),
+                selectinload(AlsSession.themes),
+            )
         )
     )
+
+
+def load_programme_people(programme: AlsProgramme) -> None:
+    """Load the programme's groups, members (with person, PCN and practice) and facilitators at once."""
+    person = joinedload(AlsMember.user).options(joinedload(User.pcn), joinedload(User.practice))
+    db.session.scalars(
+        select(AlsProgramme)
+        .where(AlsProgramme.id == programme.id)
+        .options(
+            selectinload(AlsProgramme.groups).selectinload(AlsGroup.members).options(person),
+            selectinload(AlsProgramme.members).options(person),
+            selectinload(AlsProgramme.facilitators).joinedload(AlsFacilitator.user),
+        )
+        .execution_options(populate_existing=True)
+    ).all()
 
 
 def move_session(actor: User, session: AlsSession, new_start: datetime, now: datetime | None = None) -> list[User]:
@@ -458,16 +482,26 @@ def withdraw_facilitator(actor: User, facilitator: AlsFacilitator, now: datetime
 # --- members' and facilitators' views -------------------------------------------------------------
 
 
-def memberships(user: User) -> list[AlsMember]:
-    """The user's programme memberships that have a group."""
-    return list(db.session.scalars(select(AlsMember).where(AlsMember.user_id == user.id, AlsMember.group_id.is_not(None))))
+def memberships(user: User, with_groups: bool = False) -> list[AlsMember]:
+    """The user's programme memberships that have a group (``with_groups``: and each group's members, loaded at once)."""
+    query = select(AlsMember).where(AlsMember.user_id == user.id, AlsMember.group_id.is_not(None))
+    if with_groups:
+        query = query.options(
+            joinedload(AlsMember.group).selectinload(AlsGroup.members).joinedload(AlsMember.user),
+            joinedload(AlsMember.programme),
+        )
+    return list(db.session.scalars(query))
 
 
 def facilitated_sessions(user: User) -> list[AlsSession]:
     """Sessions the user facilitates, across every group, in time order."""
     return list(
         db.session.scalars(
-            select(AlsSession).join(AlsFacilitation).where(AlsFacilitation.user_id == user.id).order_by(AlsSession.starts_at)
+            select(AlsSession)
+            .join(AlsFacilitation)
+            .where(AlsFacilitation.user_id == user.id)
+            .order_by(AlsSession.starts_at)
+            .options(joinedload(AlsSession.group))
         )
     )
 
@@ -476,7 +510,13 @@ def upcoming_sessions_for(user: User, now: datetime | None = None) -> list[AlsSe
     """Future sessions the user attends as member or facilitator (cancelled ones excluded)."""
     now = now or utcnow()
     group_ids = [m.group_id for m in memberships(user)]
-    member_sessions = db.session.scalars(select(AlsSession).where(AlsSession.group_id.in_(group_ids))).all() if group_ids else []
+    member_sessions = (
+        db.session.scalars(
+            select(AlsSession).where(AlsSession.group_id.in_(group_ids)).options(joinedload(AlsSession.group))
+        ).all()
+        if group_ids
+        else []
+    )
     sessions = {s.id: s for s in [*member_sessions, *facilitated_sessions(user)]}
     return sorted(
         (s for s in sessions.values() if s.starts_at > now and s.is_open),
@@ -490,7 +530,9 @@ def past_sessions_for(user: User, now: datetime | None = None) -> list[AlsSessio
     group_ids = [m.group_id for m in memberships(user)]
     if not group_ids:
         return []
-    sessions = db.session.scalars(select(AlsSession).where(AlsSession.group_id.in_(group_ids))).all()
+    sessions = db.session.scalars(
+        select(AlsSession).where(AlsSession.group_id.in_(group_ids)).options(joinedload(AlsSession.group))
+    ).all()
     return sorted(
         (s for s in sessions if s.status == AlsSession.HELD or s.starts_at <= now or s.status == AlsSession.CANCELLED),
         key=lambda s: s.starts_at,
@@ -632,7 +674,9 @@ def open_actions_for_review(session: AlsSession) -> list[AlsAction]:
 
 def group_members(group: AlsGroup) -> list[User]:
     """The group's members by name."""
-    return sorted((m.user for m in group.members), key=lambda u: (u.name, u.id))
+    # One statement for the people, whatever the group's size (not one per member).
+    people = db.session.scalars(select(User).join(AlsMember, AlsMember.user_id == User.id).where(AlsMember.group_id == group.id))
+    return sorted(people, key=lambda u: (u.name, u.id))
 
 
 def presenter_suggestion(session: AlsSession) -> list[User]:
@@ -814,9 +858,13 @@ def dashboard(programme: AlsProgramme, now: datetime | None = None) -> Dashboard
     status = Counter({"planned": 0, "held": 0, "cancelled": 0})
     for s in sessions:
         status["planned" if s.is_open else s.status] += 1
+    load_programme_people(programme)
+    by_group: dict[int, list[AlsSession]] = defaultdict(list)
+    for s in sessions:
+        by_group[s.group_id].append(s)
     groups = []
     for group in programme.groups:
-        rows = [a for s in group.sessions if s.status == AlsSession.HELD for a in s.attendance]
+        rows = [a for s in by_group[group.id] if s.status == AlsSession.HELD for a in s.attendance]
         groups.append(GroupStats(group, sum(a.status == "present" for a in rows), len(rows)))
     held: Counter = Counter()
     planned: Counter = Counter()

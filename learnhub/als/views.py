@@ -57,7 +57,7 @@ def als_masked(count: int) -> int | str:
 @login_required
 def mine():  # type: ignore[no-untyped-def]
     """The signed-in person's groups, coming sessions, actions, bids and CPD minutes."""
-    memberships = services.memberships(current_user)
+    memberships = services.memberships(current_user, with_groups=True)
     upcoming = services.upcoming_sessions_for(current_user)
     facilitated = services.facilitated_sessions(current_user)
     bid_ids = {b.session_id for b in services.own_bids(current_user)}
@@ -370,6 +370,7 @@ def programme(programme_id: int):  # type: ignore[no-untyped-def]
             except services.AlsError as error:
                 flash(str(error), "error")
             return redirect(url_for("als.programme", programme_id=programme.id))
+    services.load_programme_people(programme)
     sessions = services.programme_sessions(programme)
     group_choices = [("", "Not in a group")] + [(str(g.id), g.name) for g in programme.groups]
     member_forms = {}

@@ -5,6 +5,7 @@ from datetime import UTC
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
 
 from learnhub.accounts import data_protection
 from learnhub.accounts.models import User
@@ -361,7 +362,10 @@ def audit_log():  # type: ignore[no-untyped-def]
     query = audit_events(hub_id=hub.id, action=action, actor=actor, since=since, until=until).where(
         AuditEvent.action.not_in(HIDDEN_FROM_HUB_ADMINS)
     )
-    events = db.session.scalars(query.limit(AUDIT_PAGE_SIZE + 1).offset((page - 1) * AUDIT_PAGE_SIZE)).all()
+    # The actor is shown on every row: load them together (one statement), not one per actor.
+    events = db.session.scalars(
+        query.options(selectinload(AuditEvent.actor)).limit(AUDIT_PAGE_SIZE + 1).offset((page - 1) * AUDIT_PAGE_SIZE)
+    ).all()
     more = len(events) > AUDIT_PAGE_SIZE
     actions = db.session.scalars(
         select(AuditEvent.action)
