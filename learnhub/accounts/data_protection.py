@@ -29,6 +29,7 @@ from learnhub.als.models import (
     AlsSession,
 )
 from learnhub.certificates.models import Certificate
+from learnhub.certificates.services import mark_revoked, revoke_eligibility
 from learnhub.courses.models import CourseCompletion, Enrolment, Option
 from learnhub.eligibility.models import EligibilityEvent, EligibilityRecord
 from learnhub.evaluation.models import AGREEMENT_LABELS, Attachment, Completion, Instrument, Invitee, Response
@@ -412,10 +413,7 @@ def erase_user(actor: User, user: User) -> ErasureResult:
     # 2. Certificates: valid ones revoked as "holder erased"; every version loses the name and the PDF.
     for cert in db.session.scalars(select(Certificate).where(Certificate.user_id == user.id)):
         if cert.status == Certificate.VALID:
-            cert.status = Certificate.REVOKED
-            cert.revoked_at = now
-            cert.revoked_by_id = actor.id
-            cert.revoked_reason = HOLDER_ERASED
+            mark_revoked(actor, cert, HOLDER_ERASED, now)
             result.certificates_revoked += 1
         cert.holder_name = ""
         cert.pdf = b""
@@ -423,19 +421,7 @@ def erase_user(actor: User, user: User) -> ErasureResult:
     # 3. Eligibility: every current record revoked, with a history line.
     for record in db.session.scalars(select(EligibilityRecord).where(EligibilityRecord.user_id == user.id)):
         if record.revoked_at is None:
-            record.revoked_at = now
-            record.revoked_reason = HOLDER_ERASED
-            db.session.add(
-                EligibilityEvent(
-                    user_id=user.id,
-                    hub_id=record.hub_id,
-                    record_id=record.id,
-                    certificate_id=record.certificate_id,
-                    eligibility_type=record.eligibility_type,
-                    kind=EligibilityEvent.REVOKED,
-                    reason=HOLDER_ERASED,
-                )
-            )
+            revoke_eligibility(actor, record, HOLDER_ERASED, now)
             result.eligibility_revoked += 1
 
     # 4. Action Learning Sets: past attendance, presenting and set membership stay as anonymous

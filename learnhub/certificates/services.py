@@ -273,28 +273,38 @@ def revoke_certificate(actor: User, cert: Certificate, reason: str) -> None:
     if cert.status == Certificate.SUPERSEDED:
         raise CertificateError("This version has been replaced by a re-issued certificate. Revoke the current version instead.")
     now = utcnow()
+    mark_revoked(actor, cert, reason, now)
+    for record in db.session.scalars(select(EligibilityRecord).where(EligibilityRecord.certificate_id == cert.id)):
+        revoke_eligibility(actor, record, reason, now)
+    db.session.flush()
+    audit(actor, "certificate revoked", certificate=cert.id, hub=cert.hub_id)
+    db.session.commit()
+
+
+def mark_revoked(actor: User, cert: Certificate, reason: str, now: datetime) -> None:
+    """Record a certificate as revoked, by whom, when and why (the caller commits)."""
     cert.status = Certificate.REVOKED
     cert.revoked_at = now
     cert.revoked_by_id = actor.id
     cert.revoked_reason = reason
-    for record in db.session.scalars(select(EligibilityRecord).where(EligibilityRecord.certificate_id == cert.id)):
-        record.revoked_at = now
-        record.revoked_reason = reason
-        db.session.add(
-            EligibilityEvent(
-                user_id=record.user_id,
-                hub_id=record.hub_id,
-                record_id=record.id,
-                certificate_id=cert.id,
-                eligibility_type=record.eligibility_type,
-                kind=EligibilityEvent.REVOKED,
-                reason=reason,
-            )
+
+
+def revoke_eligibility(actor: User, record: EligibilityRecord, reason: str, now: datetime) -> None:
+    """Revoke an eligibility record with a history line and an audit event (the caller commits)."""
+    record.revoked_at = now
+    record.revoked_reason = reason
+    db.session.add(
+        EligibilityEvent(
+            user_id=record.user_id,
+            hub_id=record.hub_id,
+            record_id=record.id,
+            certificate_id=record.certificate_id,
+            eligibility_type=record.eligibility_type,
+            kind=EligibilityEvent.REVOKED,
+            reason=reason,
         )
-        audit(actor, "eligibility revoked", eligibility_record=record.id, user=record.user_id, hub=record.hub_id)
-    db.session.flush()
-    audit(actor, "certificate revoked", certificate=cert.id, hub=cert.hub_id)
-    db.session.commit()
+    )
+    audit(actor, "eligibility revoked", eligibility_record=record.id, user=record.user_id, hub=record.hub_id)
 
 
 def reissue_certificate(
