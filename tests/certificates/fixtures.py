@@ -129,3 +129,28 @@ def issue(app, course_for, completion_for) -> Callable[..., int]:  # type: ignor
             return cert.id
 
     return factory
+
+
+def cohort_with_completions(app, hub_id: int, user_ids: list[int], *, also_enrolled: list[int] = ()) -> tuple[int, list[int]]:
+    """A course and cohort of the hub; the users completed it (no certificate yet), ``also_enrolled`` did not."""
+    from learnhub.courses.models import Cohort, Course, CourseCompletion, Enrolment
+
+    with app.app_context():
+        course = Course(
+            hub_id=hub_id, title="Supervising ARRS roles", summary="", audience=[], learning_outcomes="Plan supervision"
+        )
+        cohort = Cohort(course=course, name="Spring 2026", starts_on=date(2026, 3, 2))
+        db.session.add_all([course, cohort])
+        completions = []
+        for user_id in user_ids:
+            enrolment = Enrolment(course=course, cohort=cohort, user_id=user_id)
+            completion = CourseCompletion(
+                enrolment=enrolment, course=course, user_id=user_id, completed_at=datetime(2026, 11, 2, tzinfo=UTC)
+            )
+            db.session.add_all([enrolment, completion])
+            db.session.flush()
+            completions.append(completion.id)
+        for user_id in also_enrolled:
+            db.session.add(Enrolment(course=course, cohort=cohort, user_id=user_id))
+        db.session.commit()
+        return cohort.id, completions

@@ -1,37 +1,12 @@
 """Issuing and re-issuing a cohort's certificates from the cohort page, with the progress page."""
 
-from datetime import UTC, date, datetime
 
 from sqlalchemy import func, select
 
 from learnhub.accounts.models import User
 from learnhub.certificates.models import BulkJob, Certificate
 from learnhub.extensions import db
-
-
-def _cohort_with_completions(app, hub_id: int, user_ids: list[int], *, also_enrolled: list[int] = ()) -> tuple[int, list[int]]:
-    """A course and cohort of the hub; the users completed it (no certificate yet), ``also_enrolled`` did not."""
-    from learnhub.courses.models import Cohort, Course, CourseCompletion, Enrolment
-
-    with app.app_context():
-        course = Course(
-            hub_id=hub_id, title="Supervising ARRS roles", summary="", audience=[], learning_outcomes="Plan supervision"
-        )
-        cohort = Cohort(course=course, name="Spring 2026", starts_on=date(2026, 3, 2))
-        db.session.add_all([course, cohort])
-        completions = []
-        for user_id in user_ids:
-            enrolment = Enrolment(course=course, cohort=cohort, user_id=user_id)
-            completion = CourseCompletion(
-                enrolment=enrolment, course=course, user_id=user_id, completed_at=datetime(2026, 11, 2, tzinfo=UTC)
-            )
-            db.session.add_all([enrolment, completion])
-            db.session.flush()
-            completions.append(completion.id)
-        for user_id in also_enrolled:
-            db.session.add(Enrolment(course=course, cohort=cohort, user_id=user_id))
-        db.session.commit()
-        return cohort.id, completions
+from tests.certificates.fixtures import cohort_with_completions
 
 
 def _hub_of(app, user_id: int) -> int:
@@ -52,7 +27,7 @@ def test_cohort_page_issues_to_members_who_completed_and_have_none(client, app, 
     hub_id = _hub_of(app, admin_id)
     done = [make_user(hub_id=hub_id, name=f"Learner {i}") for i in range(3)]
     not_done = make_user(hub_id=hub_id, name="Still Learning")
-    cohort_id, _ = _cohort_with_completions(app, hub_id, done, also_enrolled=[not_done])
+    cohort_id, _ = cohort_with_completions(app, hub_id, done, also_enrolled=[not_done])
     auth.login_as(admin_id)
 
     listing = client.get("/hub/certificates/bulk").get_data(as_text=True)
@@ -77,7 +52,7 @@ def test_cohort_page_issues_to_members_who_completed_and_have_none(client, app, 
 def test_double_submit_issues_once_and_says_there_is_nothing_left(client, app, auth, make_user):
     admin_id = make_user(hub_role="hub_admin")
     hub_id = _hub_of(app, admin_id)
-    cohort_id, _ = _cohort_with_completions(app, hub_id, [make_user(hub_id=hub_id) for _ in range(2)])
+    cohort_id, _ = cohort_with_completions(app, hub_id, [make_user(hub_id=hub_id) for _ in range(2)])
     auth.login_as(admin_id)
     first = client.post(f"/hub/certificates/cohorts/{cohort_id}", data={"kind": "issue"})
     second = client.post(f"/hub/certificates/cohorts/{cohort_id}", data={"kind": "issue"})
@@ -94,7 +69,7 @@ def test_double_submit_issues_once_and_says_there_is_nothing_left(client, app, a
 def test_second_submit_while_a_job_is_queued_goes_to_that_job(client, app, auth, make_user):
     admin_id = make_user(hub_role="hub_admin")
     hub_id = _hub_of(app, admin_id)
-    cohort_id, completions = _cohort_with_completions(app, hub_id, [make_user(hub_id=hub_id)])
+    cohort_id, completions = cohort_with_completions(app, hub_id, [make_user(hub_id=hub_id)])
     with app.app_context():
         queued = BulkJob(hub_id=hub_id, kind="issue", items=completions, total=1, cohort_id=cohort_id)
         db.session.add(queued)
@@ -119,7 +94,7 @@ def test_reissue_for_a_cohort_after_a_signatory_change(client, app, auth, make_u
 
     admin_id = make_user(hub_role="hub_admin")
     hub_id = _hub_of(app, admin_id)
-    cohort_id, _ = _cohort_with_completions(app, hub_id, [make_user(hub_id=hub_id) for _ in range(2)])
+    cohort_id, _ = cohort_with_completions(app, hub_id, [make_user(hub_id=hub_id) for _ in range(2)])
     auth.login_as(admin_id)
     client.post(f"/hub/certificates/cohorts/{cohort_id}", data={"kind": "issue"})
     with app.app_context():
@@ -138,7 +113,7 @@ def test_reissue_for_a_cohort_after_a_signatory_change(client, app, auth, make_u
 def test_another_hubs_cohort_is_not_found(client, app, auth, make_user):
     owner_admin = make_user(hub_role="hub_admin")
     hub_id = _hub_of(app, owner_admin)
-    cohort_id, _ = _cohort_with_completions(app, hub_id, [make_user(hub_id=hub_id)])
+    cohort_id, _ = cohort_with_completions(app, hub_id, [make_user(hub_id=hub_id)])
     auth.login_as(make_user(hub_role="hub_admin"))  # another hub
     assert client.get(f"/hub/certificates/cohorts/{cohort_id}").status_code == 404
     assert client.post(f"/hub/certificates/cohorts/{cohort_id}", data={"kind": "issue"}).status_code == 404
@@ -152,7 +127,7 @@ def test_another_hubs_cohort_is_not_found(client, app, auth, make_user):
 def test_unknown_action_is_refused_without_changes(client, app, auth, make_user):
     admin_id = make_user(hub_role="hub_admin")
     hub_id = _hub_of(app, admin_id)
-    cohort_id, _ = _cohort_with_completions(app, hub_id, [make_user(hub_id=hub_id)])
+    cohort_id, _ = cohort_with_completions(app, hub_id, [make_user(hub_id=hub_id)])
     auth.login_as(admin_id)
     assert client.post(f"/hub/certificates/cohorts/{cohort_id}", data={"kind": "delete"}).status_code == 400
     assert _certificates(app) == []

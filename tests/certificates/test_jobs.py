@@ -6,30 +6,14 @@ from learnhub.accounts.models import User
 from learnhub.certificates import jobs
 from learnhub.certificates.models import BulkJob, Certificate
 from learnhub.extensions import db
+from tests.certificates.fixtures import cohort_with_completions
 
 
 def completions_of(app, user_ids: list[int]) -> list[int]:
     """A course in the first user's hub with a completion for each user; returns the completion ids."""
-    from datetime import UTC, date, datetime
-
-    from learnhub.courses.models import Cohort, Course, CourseCompletion, Enrolment
-
     with app.app_context():
         hub_id = db.session.get(User, user_ids[0]).hub_id
-        course = Course(hub_id=hub_id, title="Supervising ARRS roles", summary="", audience=[], learning_outcomes="One")
-        cohort = Cohort(course=course, name="Spring", starts_on=date(2026, 3, 2))
-        db.session.add_all([course, cohort])
-        ids = []
-        for user_id in user_ids:
-            enrolment = Enrolment(course=course, cohort=cohort, user_id=user_id)
-            completion = CourseCompletion(
-                enrolment=enrolment, course=course, user_id=user_id, completed_at=datetime(2026, 11, 2, tzinfo=UTC)
-            )
-            db.session.add_all([enrolment, completion])
-            db.session.flush()
-            ids.append(completion.id)
-        db.session.commit()
-        return ids
+    return cohort_with_completions(app, hub_id, user_ids)[1]
 
 
 def test_bulk_issue_runs_inline_without_redis_and_skips_bad_items(app, make_user):
