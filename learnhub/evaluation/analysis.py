@@ -131,15 +131,15 @@ def _attachment_ids(instrument_id: int, filters: Filters):  # type: ignore[no-un
     return stmt.scalar_subquery()
 
 
-def _pairs(instrument_id: int, filters: Filters):  # type: ignore[no-untyped-def]
-    """Aliases and join condition for matched (pre, post) response pairs."""
+def _pairs(instrument_id: int, filters: Filters, later: str = POST):  # type: ignore[no-untyped-def]
+    """Aliases and join condition for matched (pre, ``later``) response pairs."""
     pre = aliased(Response)
     post = aliased(Response)
     on = and_(
         post.attachment_id == pre.attachment_id,
         post.respondent_key == pre.respondent_key,
         pre.timepoint == PRE,
-        post.timepoint == POST,
+        post.timepoint == later,
     )
     # The post response shares the pre response's attachment (the join says so): testing its
     # attachment again would stop the database looking it up by (attachment, timepoint, key).
@@ -166,20 +166,39 @@ def invited_count(instrument: Instrument, filters: Filters) -> int:
     return db.session.scalar(stmt) or 0
 
 
-def _scored_value(item_kind, reverse, value):  # type: ignore[no-untyped-def]
-    """SQL expression: the answer with reverse-scored items flipped (1–5 → 5–1, 0–10 → 10–0)."""
-    flipped = case((item_kind == AGREEMENT, 6 - value), else_=10 - value)
-    return cast(case((reverse.is_(True), flipped), else_=value), Float)
-
-
 def _response_ids(instrument_id: int, filters: Filters, timepoint: str):  # type: ignore[no-untyped-def]
     """Subquery: ids of the submitted responses at ``timepoint`` passing the filters."""
     resp = aliased(Response)
     return select(resp.id).where(*_conditions(resp, instrument_id, filters), resp.timepoint == timepoint)
 
 
-def _composite_sums(instrument: Instrument, filters: Filters, pairs: tuple) -> tuple:
-    """(pairs, sum of changes, sum of squared changes, mean before, mean after) of the composite score.
+def _matched_differences(instrument: Instrument, pairs: tuple) -> dict[int, dict[int, int]]:
+    """Per scale item, ``{later - before: number of pairs}`` over the matched pairs."""
+    pre, post, on, where = pairs
+    scale_ids = {i.id for i in instrument.items if i.kind in SCALE_KINDS}
+    pre_answer = aliased(Answer)
+    post_answer = aliased(Answer)
+    diff = post_answer.value - pre_answer.value
+    diff_rows = db.session.execute(
+        select(pre_answer.item_id, diff, func.count())
+        .select_from(pre)
+        .join(post, on)
+        .join(pre_answer, pre_answer.response_id == pre.id)
+        .join(post_answer, and_(post_answer.response_id == post.id, post_answer.item_id == pre_answer.item_id))
+        .where(*where, pre_answer.value.is_not(None))
+        .group_by(pre_answer.item_id, diff)
+    ).all()
+    differences: dict[int, dict[int, int]] = {}
+    for item_id, d, count in diff_rows:
+        # Filtering here (on a few grouped rows) rather than in SQL lets the database drive the
+        # join from the responses; only scale items are analysed as changes.
+        if item_id in scale_ids:
+            differences.setdefault(item_id, {})[d] = count
+    return differences
+
+
+def _composite_sums(instrument: Instrument, filters: Filters, pairs: tuple, later: str = POST) -> tuple:
+    """(pairs, sum of changes, sum of squared changes, mean before, mean later) of the composite score.
 
     A response's score is the mean of its core scale answers, reverse-scored items flipped; a
     pair counts when both of its responses passed the filters and have a score.
@@ -224,7 +243,7 @@ def _composite_sums(instrument: Instrument, filters: Filters, pairs: tuple) -> t
             .join(answer, answer.response_id == resp.id)
             .where(
                 *_conditions(resp, instrument.id, filters),
-                resp.timepoint.in_([PRE, POST]),
+                resp.timepoint.in_([PRE, later]),
                 is_core,
                 answer.value.is_not(None),
             )
@@ -234,7 +253,7 @@ def _composite_sums(instrument: Instrument, filters: Filters, pairs: tuple) -> t
         per_pair = (
             select(
                 func.max(case((scores.c.timepoint == PRE, scores.c.score))).label("before"),
-                func.max(case((scores.c.timepoint == POST, scores.c.score))).label("after"),
+                func.max(case((scores.c.timepoint == later, scores.c.score))).label("after"),
             )
             .group_by(scores.c.attachment_id, scores.c.respondent_key)
             .subquery()
@@ -297,26 +316,7 @@ def compute(instrument: Instrument, filters: Filters, threshold: int) -> Results
     respondents.update({(tp, item_id): n for tp, item_id, n in n_rows})
 
     # 3. Matched differences per scale item: {item: {post - pre: number of pairs}}.
-    scale_ids = {i.id for i in instrument.items if i.kind in SCALE_KINDS}
-    pre_answer = aliased(Answer)
-    post_answer = aliased(Answer)
-    diff = post_answer.value - pre_answer.value
-    diff_rows = db.session.execute(
-        select(pre_answer.item_id, diff, func.count())
-        .select_from(pre)
-        .join(post, on)
-        .join(pre_answer, pre_answer.response_id == pre.id)
-        .join(post_answer, and_(post_answer.response_id == post.id, post_answer.item_id == pre_answer.item_id))
-        .where(*where, pre_answer.value.is_not(None))
-        .group_by(pre_answer.item_id, diff)
-    ).all()
-    differences: dict[int, dict[int, int]] = {}
-    for item_id, d, count in diff_rows:
-        # Filtering here (on a few grouped rows) rather than in SQL lets the database drive the
-        # join from the responses; only scale items are analysed as changes.
-        if item_id not in scale_ids:
-            continue
-        differences.setdefault(item_id, {})[d] = count
+    differences = _matched_differences(instrument, (pre, post, on, where))
 
     # 4. Composite: each response's score is the mean of its core answers (reverse-scored items
     # flipped); sums over matched pairs, in one pass over the answers.
@@ -471,30 +471,10 @@ def follow_up_change(instrument: Instrument, filters: Filters, threshold: int) -
     The same rules as before vs after: pairs share attachment and pseudonymous key, both
     responses pass the filters, and nothing rests on fewer than ``threshold`` pairs.
     """
-    pre, later = aliased(Response), aliased(Response)
-    on = and_(
-        later.attachment_id == pre.attachment_id,
-        later.respondent_key == pre.respondent_key,
-        pre.timepoint == PRE,
-        later.timepoint == FOLLOW_UP,
-    )
-    where = _conditions(pre, instrument.id, filters) + _conditions(later, instrument.id, filters)
+    pairs = _pairs(instrument.id, filters, later=FOLLOW_UP)
+    pre, later, on, where = pairs
     n_pairs = db.session.scalar(select(func.count()).select_from(pre).join(later, on).where(*where)) or 0
-
-    pre_answer, later_answer = aliased(Answer), aliased(Answer)
-    diff = later_answer.value - pre_answer.value
-    rows = db.session.execute(
-        select(pre_answer.item_id, diff, func.count())
-        .select_from(pre)
-        .join(later, on)
-        .join(pre_answer, pre_answer.response_id == pre.id)
-        .join(later_answer, and_(later_answer.response_id == later.id, later_answer.item_id == pre_answer.item_id))
-        .where(*where, pre_answer.value.is_not(None))
-        .group_by(pre_answer.item_id, diff)
-    ).all()
-    differences: dict[int, dict[int, int]] = {}
-    for item_id, d, count in rows:
-        differences.setdefault(item_id, {})[d] = count
+    differences = _matched_differences(instrument, pairs)
 
     items: dict[int, FollowUpItem] = {}
     for item in instrument.items:
@@ -514,26 +494,7 @@ def follow_up_change(instrument: Instrument, filters: Filters, threshold: int) -
             text += " This statement is negative, so a fall is an improvement."
         items[item.id] = FollowUpItem(change, None, text)
 
-    score = (
-        select(
-            Answer.response_id.label("response_id"),
-            func.avg(_scored_value(Item.kind, Item.reverse_scored, Answer.value)).label("score"),
-        )
-        .join(Item, Item.id == Answer.item_id)
-        .where(Item.instrument_id == instrument.id, Item.core.is_(True), Item.kind.in_(SCALE_KINDS), Answer.value.is_not(None))
-        .group_by(Answer.response_id)
-        .subquery()
-    )
-    pre_score, later_score = aliased(score), aliased(score)
-    change = later_score.c.score - pre_score.c.score
-    scored_pairs, total, total_sq = db.session.execute(
-        select(func.count(), func.sum(change), func.sum(change * change))
-        .select_from(pre)
-        .join(later, on)
-        .join(pre_score, pre_score.c.response_id == pre.id)
-        .join(later_score, later_score.c.response_id == later.id)
-        .where(*where)
-    ).one()
+    scored_pairs, total, total_sq, _before, _later = _composite_sums(instrument, filters, pairs, later=FOLLOW_UP)
     composite, composite_withheld, composite_text = None, None, ""
     if not any(i.core and not i.retired for i in instrument.items):
         composite_withheld = "This survey has no core questions, so there is no overall score."
