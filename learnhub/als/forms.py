@@ -58,14 +58,14 @@ class ProgrammeForm(FlaskForm):
         default=list(DEFAULT_ROLES),
         validators=[InputRequired("Select at least one role")],
     )
-    min_group_size = IntegerField("Smallest group", default=5, validators=_whole("smallest group size", 2, 20))
-    max_group_size = IntegerField("Largest group", default=8, validators=_whole("largest group size", 2, 20))
-    session_count = IntegerField("Number of sessions", default=6, validators=_whole("number of sessions", 1, 24))
-    cadence_weeks = IntegerField(
+    min_group_size = WholeNumberField("Smallest group", default=5, validators=_whole("smallest group size", 2, 20))
+    max_group_size = WholeNumberField("Largest group", default=8, validators=_whole("largest group size", 2, 20))
+    session_count = WholeNumberField("Number of sessions", default=6, validators=_whole("number of sessions", 1, 24))
+    cadence_weeks = WholeNumberField(
         "Weeks between sessions", default=4, validators=_whole("number of weeks between sessions", 1, 12)
     )
-    session_minutes = IntegerField("Session length in minutes", default=90, validators=_whole("session length", 30, 480))
-    presenter_slots = IntegerField("Presenters per session", default=2, validators=_whole("number of presenters", 1, 6))
+    session_minutes = WholeNumberField("Session length in minutes", default=90, validators=_whole("session length", 30, 480))
+    presenter_slots = WholeNumberField("Presenters per session", default=2, validators=_whole("number of presenters", 1, 6))
     start_date = DateField("First session date", validators=[InputRequired("Enter the date of the first session")])
     end_date = DateField("Programme end date", validators=[InputRequired("Enter the date the programme ends")])
     session_time = TimeField("Start time", validators=[InputRequired("Enter the time sessions start")])

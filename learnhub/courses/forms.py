@@ -11,7 +11,6 @@ from wtforms import (
     DateTimeLocalField,
     DecimalField,
     EmailField,
-    IntegerField,
     RadioField,
     SelectMultipleField,
     StringField,
@@ -22,6 +21,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from learnhub.accounts.forms import normalise_email
 from learnhub.courses.models import ModuleKind, Question
+from learnhub.formfields import WholeNumberField
 from learnhub.roles import PROFESSIONAL_ROLES
 
 LONDON = ZoneInfo("Europe/London")
@@ -83,24 +83,26 @@ class ModuleForm(FlaskForm):
     body_markdown = TextAreaField("Content", validators=[Optional(), Length(max=100_000)], description="Markdown is supported")
     required = BooleanField("Required for completion", default=True)
     published = BooleanField("Published", default=True)
-    pass_mark = IntegerField(
+    pass_mark = WholeNumberField(
         "Pass mark (%)",
         default=80,
         validators=[Optional(), NumberRange(min=0, max=100, message="Pass mark must be between 0 and 100")],
         description="Knowledge checks only",
     )
-    attempts_allowed = IntegerField(
+    attempts_allowed = WholeNumberField(
         "Attempts allowed",
         validators=[Optional(), NumberRange(min=1, max=100, message="Attempts allowed must be between 1 and 100")],
         description="Knowledge checks only. Leave empty for unlimited attempts",
     )
     starts_at = DateTimeLocalField("Date and time (UK time)", validators=[Optional()], description="Live sessions only")
-    duration_minutes = IntegerField(
+    duration_minutes = WholeNumberField(
         "Length in minutes",
         validators=[Optional(), NumberRange(min=1, max=1440, message="Length must be between 1 and 1440 minutes")],
     )
     location = StringField("Venue or online link", filters=[_strip], validators=[Optional(), Length(max=500)])
-    capacity = IntegerField("Places", validators=[Optional(), NumberRange(min=1, max=10000, message="Places must be 1 or more")])
+    capacity = WholeNumberField(
+        "Places", validators=[Optional(), NumberRange(min=1, max=10000, message="Places must be 1 or more")]
+    )
 
     def validate_title(self, field: StringField) -> None:
         """A title of spaces is no title."""
@@ -195,7 +197,7 @@ class CohortForm(FlaskForm):
     )
     starts_on = DateField("Start date", validators=[InputRequired("Enter the start date")])
     ends_on = DateField("End date", validators=[Optional()])
-    capacity = IntegerField(
+    capacity = WholeNumberField(
         "Places",
         validators=[Optional(), NumberRange(min=1, max=10000, message="Places must be 1 or more")],
         description="Leave empty for no limit. People enrolled past the limit go on the waiting list",

@@ -5,6 +5,7 @@ from wtforms import IntegerField, SelectField, SelectMultipleField, ValidationEr
 from wtforms.validators import InputRequired, NumberRange
 
 from learnhub.eligibility.rules import ELIGIBILITY_CHOICES
+from learnhub.formfields import WholeNumberField
 
 
 class DeclarationForm(FlaskForm):
@@ -15,7 +16,7 @@ class DeclarationForm(FlaskForm):
         choices=[("", "Select an eligibility")] + ELIGIBILITY_CHOICES,
         validators=[InputRequired("Select the eligibility this course grants")],
     )
-    validity_months = IntegerField(
+    validity_months = WholeNumberField(
         "How long it lasts, in months",
         description="For example, 36 for 3 years",
         validators=[
@@ -23,7 +24,7 @@ class DeclarationForm(FlaskForm):
             NumberRange(min=1, max=120, message="Enter a number of months from 1 to 120"),
         ],
     )
-    renewal_window_days = IntegerField(
+    renewal_window_days = WholeNumberField(
         "Renewal opens this many days before expiry",
         default=90,
         validators=[

@@ -6,7 +6,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
-    IntegerField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -19,6 +18,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from learnhub.evaluation.models import AGREEMENT, FREE_TEXT, ITEM_KINDS, MULTIPLE, RATING, SINGLE, TIMEPOINTS, Item
 from learnhub.evaluation.services import MAX_TEXT, AnswerValue
+from learnhub.formfields import WholeNumberField
 from learnhub.suppression import MINIMUM_THRESHOLD
 
 
@@ -131,7 +131,7 @@ def _multi_pre_validate(field: SelectMultipleField):  # type: ignore[no-untyped-
 class ThresholdForm(FlaskForm):
     """The hub's small-number suppression threshold."""
 
-    threshold = IntegerField(
+    threshold = WholeNumberField(
         "Smallest number of people a result may be based on",
         validators=[
             InputRequired("Enter a whole number"),
