@@ -23,8 +23,9 @@ from flask_migrate import upgrade
 from sqlalchemy import event, func, select
 
 from learnhub import create_app
-from learnhub.accounts.models import AuditEvent, User
+from learnhub.accounts.models import User
 from learnhub.als.models import AlsAttendance, AlsFacilitation, AlsGroup, AlsMember, AlsProgramme, AlsSession
+from learnhub.audit import AuditEvent
 from learnhub.certificates.models import Certificate
 from learnhub.courses import services as courses
 from learnhub.courses.demo import COHORT_NAME

@@ -40,10 +40,11 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     _configure_templates(app)
     _configure_logging(app)
 
-    from learnhub import cli, errors, hardening
+    from learnhub import cli, errors, hardening, templating, transactions
     from learnhub.extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
+    transactions.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)
@@ -78,6 +79,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     from learnhub.wiring import connect_features
 
     connect_features()
+    templating.register(app)
     errors.register(app)
     hardening.register(app)
     cli.register(app)

@@ -2,6 +2,7 @@
 
 from learnhub.accounts.models import PasswordToken, User
 from learnhub.als import models as als_models  # noqa: F401
+from learnhub.audit import AuditEvent  # noqa: F401
 from learnhub.certificates.models import BulkJob, Certificate  # noqa: F401
 from learnhub.courses.models import Course  # noqa: F401  (imports every course table)
 from learnhub.eligibility.models import EligibilityDeclaration, EligibilityEvent, EligibilityRecord, PcnLead  # noqa: F401

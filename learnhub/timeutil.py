@@ -1,6 +1,6 @@
 """Time helpers: LearnHub stores timezone-aware UTC timestamps."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import DateTime
@@ -15,6 +15,16 @@ def uk_time(moment: datetime | None, fmt: str = "%-d %B %Y, %H:%M") -> str:
     if moment is None:
         return ""
     return moment.astimezone(UK).strftime(fmt)
+
+
+def to_uk(moment: datetime) -> datetime:
+    """A stored UTC moment on the UK clock."""
+    return moment.astimezone(UK)
+
+
+def from_uk(day: date, at: time) -> datetime:
+    """A UK wall-clock date and time as an aware UTC datetime."""
+    return datetime.combine(day, at, tzinfo=UK).astimezone(UTC)
 
 
 def utcnow() -> datetime:

@@ -15,8 +15,7 @@ from decimal import Decimal
 
 from sqlalchemy import delete, func, select
 
-from learnhub.accounts.models import AuditEvent, PasswordToken, User
-from learnhub.accounts.services import audit
+from learnhub.accounts.models import PasswordToken, User
 from learnhub.als.models import (
     AlsAction,
     AlsAttendance,
@@ -28,6 +27,7 @@ from learnhub.als.models import (
     AlsPresenter,
     AlsSession,
 )
+from learnhub.audit import Action, AuditEvent, audit
 from learnhub.certificates.models import Certificate
 from learnhub.certificates.services import mark_revoked, revoke_eligibility
 from learnhub.courses.models import CourseCompletion, Enrolment, Option
@@ -463,7 +463,7 @@ def erase_user(actor: User, user: User) -> ErasureResult:
     db.session.flush()
     audit(
         actor,
-        "user.erased",
+        Action.USER_ERASED,
         user=user.id,
         hub=user.hub_id if user.hub_id is not None else actor.hub_id,
         certificates_revoked=result.certificates_revoked,

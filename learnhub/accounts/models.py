@@ -4,7 +4,7 @@ import hashlib
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String
+from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -122,23 +122,3 @@ class PasswordToken(db.Model):
     def hash(token: str) -> str:
         """The stored form of a token."""
         return hashlib.sha256(token.encode()).hexdigest()
-
-
-class AuditEvent(db.Model):
-    """A sensitive action, written in the same transaction as the change it records."""
-
-    __tablename__ = "audit_event"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    #: None for anonymous actions or system jobs (cron).
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"), index=True)
-    #: The hub the event belongs to (the hub named in the details, else the actor's hub).
-    hub_id: Mapped[int | None] = mapped_column(ForeignKey("hub.id", ondelete="SET NULL"), index=True)
-    action: Mapped[str] = mapped_column(String(100), index=True)
-    object_type: Mapped[str | None] = mapped_column(String(40))
-    object_id: Mapped[int | None] = mapped_column(Integer)
-    details: Mapped[dict] = mapped_column(JSON, default=dict)
-    request_id: Mapped[str | None] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
-
-    actor: Mapped[User | None] = relationship()

@@ -4,63 +4,15 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from flask import current_app, g, has_request_context, url_for
+from flask import current_app, url_for
 from sqlalchemy import select
 
-from learnhub.accounts.models import AuditEvent, PasswordToken, User
+from learnhub.accounts.models import PasswordToken, User
+from learnhub.audit import Action, audit
 from learnhub.extensions import db
 from learnhub.mail import send_mail
 from learnhub.roles import HubRole
 from learnhub.timeutil import utcnow
-
-
-def audit(actor: User | None, action: str, **details: object) -> None:
-    """Record a sensitive action in the application log and as an ``AuditEvent`` row.
-
-    The row is added to the caller's session, so it is committed (or rolled back) together
-    with the change it records. The hub is ``hub=`` in the details, else the actor's hub; the
-    object is the first detail whose value is an integer id (``certificate=12``).
-    """
-    if actor is not None and actor.id is None:
-        db.session.flush()
-    who = f"user {actor.id}" if actor else "anonymous"
-    extra = " ".join(f"{k}={v}" for k, v in details.items())
-    current_app.logger.info("audit %s: %s %s", who, action, extra)
-    hub = details.get("hub")
-    hub_id = hub if isinstance(hub, int) and not isinstance(hub, bool) else (actor.hub_id if actor else None)
-    object_type = object_id = None
-    for key, value in details.items():
-        if key != "hub" and isinstance(value, int) and not isinstance(value, bool):
-            object_type, object_id = key, value
-            break
-    request_id = g.get("request_id") if has_request_context() else None
-    db.session.add(
-        AuditEvent(
-            actor_id=actor.id if actor else None,
-            hub_id=hub_id,
-            action=action[:100],
-            object_type=object_type,
-            object_id=object_id,
-            details={k: v if isinstance(v, (int, float, bool, str)) or v is None else str(v) for k, v in details.items()},
-            request_id=request_id,
-        )
-    )
-
-
-def audit_events(*, hub_id: int | None, action: str = "", actor: str = "", since=None, until=None):  # type: ignore[no-untyped-def]
-    """Query of audit events, newest first; ``hub_id=None`` means every hub (site admins)."""
-    query = select(AuditEvent).order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
-    if hub_id is not None:
-        query = query.where(AuditEvent.hub_id == hub_id)
-    if action:
-        query = query.where(AuditEvent.action == action)
-    if actor:
-        query = query.join(User, AuditEvent.actor_id == User.id).where(User.email == actor.strip().lower())
-    if since is not None:
-        query = query.where(AuditEvent.created_at >= since)
-    if until is not None:
-        query = query.where(AuditEvent.created_at < until)
-    return query
 
 
 def get_user_by_email(email: str) -> User | None:
@@ -79,7 +31,7 @@ def register_user(*, name: str, email: str, password: str, professional_role: st
     )
     user.set_password(password)
     db.session.add(user)
-    audit(user, "registered", email=user.email)
+    audit(user, Action.ACCOUNT_REGISTERED, email=user.email)
     db.session.commit()
     return user
 
@@ -149,7 +101,7 @@ def request_password_reset(email: str) -> None:
         f"The link works once and expires in {minutes} minutes. If you did not ask for it, "
         "you can ignore this email: your password has not changed.\n",
     )
-    audit(user, "password reset requested")
+    audit(user, Action.ACCOUNT_PASSWORD_RESET_REQUESTED)
     db.session.commit()
 
 
@@ -186,7 +138,7 @@ def use_token(raw: str, purpose: str, new_password: str) -> User | None:
     assert token is not None
     token.used_at = utcnow()
     check.user.set_password(new_password)
-    audit(check.user, "password set", via=purpose)
+    audit(check.user, Action.ACCOUNT_PASSWORD_SET, via=purpose)
     db.session.commit()
     return check.user
 
@@ -194,7 +146,7 @@ def use_token(raw: str, purpose: str, new_password: str) -> User | None:
 def change_password(user: User, new_password: str) -> None:
     """Change a signed-in user's password (other sessions are signed out)."""
     user.set_password(new_password)
-    audit(user, "password changed")
+    audit(user, Action.ACCOUNT_PASSWORD_CHANGED)
     db.session.commit()
 
 
@@ -202,5 +154,5 @@ def update_profile(user: User, **fields: object) -> None:
     """Save profile changes."""
     for key, value in fields.items():
         setattr(user, key, value)
-    audit(user, "profile updated", fields=",".join(sorted(fields)))
+    audit(user, Action.ACCOUNT_PROFILE_UPDATED, fields=",".join(sorted(fields)))
     db.session.commit()

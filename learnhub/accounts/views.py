@@ -18,6 +18,7 @@ from learnhub.accounts.forms import (
     SetPasswordForm,
 )
 from learnhub.accounts.models import PasswordToken, User
+from learnhub.audit import Action
 from learnhub.extensions import csrf, db, limiter, login_manager
 from learnhub.organisations.models import Hub, Pcn, Practice
 from learnhub.roles import normalise_registration_number
@@ -216,7 +217,7 @@ def download_my_data():  # type: ignore[no-untyped-def]
     if not DownloadDataForm().validate_on_submit():
         abort(400)
     data = export_data(user)
-    services.audit(user, "export.personal_data", format="json")
+    services.audit(user, Action.EXPORT_PERSONAL_DATA, format="json")
     db.session.commit()
     body = json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False)
     return Response(

@@ -8,14 +8,12 @@ import secrets
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from learnhub.accounts.models import User
-from learnhub.accounts.services import audit
 from learnhub.als import grouping, rotation
 from learnhub.als.identifiers import anonymise_message, find_identifiers
 from learnhub.als.member_csv import KnownPerson, MemberCsvResult, check_member_csv
@@ -39,12 +37,12 @@ from learnhub.als.models import (
 )
 from learnhub.als.presenters import PastSession, suggest_presenters
 from learnhub.als.schedule import ScheduleError, session_dates
+from learnhub.audit import Action, audit
 from learnhub.extensions import db
 from learnhub.roles import PROFESSIONAL_ROLES
 from learnhub.suppression import MASK, mask_total, suppress_row
+from learnhub.timeutil import UK as LONDON
 from learnhub.timeutil import utcnow
-
-LONDON = ZoneInfo("Europe/London")
 
 
 class AlsError(ValueError):
@@ -89,7 +87,7 @@ def add_theme(actor: User, hub_id: int, name: str) -> bool:
         return False
     db.session.add(AlsTheme(hub_id=hub_id, name=name))
     db.session.flush()
-    audit(actor, "als.theme_added", hub=hub_id, name=name)
+    audit(actor, Action.ALS_THEME_ADDED, hub=hub_id, name=name)
     db.session.commit()
     return True
 
@@ -103,7 +101,7 @@ def create_programme(actor: User, hub_id: int, **fields: object) -> AlsProgramme
     db.session.add(programme)
     hub_themes(hub_id)
     db.session.flush()
-    audit(actor, "als.programme_created", programme=programme.id)
+    audit(actor, Action.ALS_PROGRAMME_CREATED, programme=programme.id)
     db.session.commit()
     return programme
 
@@ -128,7 +126,7 @@ def add_member(actor: User, programme: AlsProgramme, user: User) -> AlsMember:
     member = AlsMember(programme=programme, user=user)
     db.session.add(member)
     db.session.flush()
-    audit(actor, "als.member_added", programme=programme.id, user=user.id)
+    audit(actor, Action.ALS_MEMBER_ADDED, programme=programme.id, user=user.id)
     db.session.commit()
     return member
 
@@ -147,7 +145,7 @@ def import_members(actor: User, programme: AlsProgramme, text: str) -> MemberCsv
         for user_id in result.user_ids:
             db.session.add(AlsMember(programme_id=programme.id, user_id=user_id))
         db.session.flush()
-        audit(actor, "als.members_imported", programme=programme.id, count=len(result.user_ids))
+        audit(actor, Action.ALS_MEMBERS_IMPORTED, programme=programme.id, count=len(result.user_ids))
         db.session.commit()
     return result
 
@@ -160,7 +158,7 @@ def create_group(actor: User, programme: AlsProgramme, name: str) -> AlsGroup:
     group = AlsGroup(programme=programme, name=name)
     db.session.add(group)
     db.session.flush()
-    audit(actor, "als.group_created", programme=programme.id, group=group.id)
+    audit(actor, Action.ALS_GROUP_CREATED, programme=programme.id, group=group.id)
     db.session.commit()
     return group
 
@@ -176,7 +174,7 @@ def set_member_group(actor: User, member: AlsMember, group: AlsGroup | None) -> 
         raise AlsError(f"{member.user.name}'s group has already met: they stay in it")
     member.group = group
     db.session.flush()
-    audit(actor, "als.member_grouped", member=member.id, group=group.id if group else None)
+    audit(actor, Action.ALS_MEMBER_GROUPED, member=member.id, group=group.id if group else None)
     db.session.commit()
 
 
@@ -209,7 +207,7 @@ def auto_form_groups(actor: User, programme: AlsProgramme) -> list[AlsGroup]:
             by_id[member_id].group = group
         groups.append(group)
     db.session.flush()
-    audit(actor, "als.groups_formed", programme=programme.id, groups=len(groups))
+    audit(actor, Action.ALS_GROUPS_FORMED, programme=programme.id, groups=len(groups))
     db.session.commit()
     return groups
 
@@ -268,7 +266,7 @@ def generate_schedule(actor: User, programme: AlsProgramme) -> int:
             )
             made += 1
     db.session.flush()
-    audit(actor, "als.schedule_generated", programme=programme.id, sessions=made)
+    audit(actor, Action.ALS_SCHEDULE_GENERATED, programme=programme.id, sessions=made)
     db.session.commit()
     return made
 
@@ -342,7 +340,7 @@ def move_session(actor: User, session: AlsSession, new_start: datetime, now: dat
             removed.append(booking.user)
             db.session.delete(booking)
     db.session.flush()
-    audit(actor, "als.session_moved", session=session.id, to=new_start.isoformat(), unassigned=len(removed))
+    audit(actor, Action.ALS_SESSION_MOVED, session=session.id, to=new_start.isoformat(), unassigned=len(removed))
     db.session.commit()
     return removed
 
@@ -354,7 +352,7 @@ def cancel_session(actor: User, session: AlsSession, now: datetime | None = None
         raise AlsError("Only sessions that have not happened yet can be cancelled")
     session.status = AlsSession.CANCELLED
     db.session.flush()
-    audit(actor, "als.session_cancelled", session=session.id)
+    audit(actor, Action.ALS_SESSION_CANCELLED, session=session.id)
     db.session.commit()
 
 
@@ -376,7 +374,7 @@ def add_facilitator(actor: User, programme: AlsProgramme, user: User) -> AlsFaci
         entry = AlsFacilitator(programme=programme, user=user)
         db.session.add(entry)
     db.session.flush()
-    audit(actor, "als.facilitator_added", programme=programme.id, user=user.id)
+    audit(actor, Action.ALS_FACILITATOR_ADDED, programme=programme.id, user=user.id)
     db.session.commit()
     return entry
 
@@ -387,7 +385,7 @@ def add_unavailability(actor: User, facilitator: AlsFacilitator, first: date, la
         raise AlsError("The last unavailable day must be the same as or after the first")
     db.session.add(AlsUnavailability(facilitator=facilitator, first_day=first, last_day=last))
     db.session.flush()
-    audit(actor, "als.unavailability_added", facilitator=facilitator.id)
+    audit(actor, Action.ALS_UNAVAILABILITY_ADDED, facilitator=facilitator.id)
     db.session.commit()
 
 
@@ -445,7 +443,7 @@ def run_planner(actor: User, programme: AlsProgramme, now: datetime | None = Non
     )
     _apply_plan(sessions, plan, only)
     db.session.flush()
-    audit(actor, "als.planner_run", programme=programme.id, sessions=len(only), uncovered=len(plan.uncovered))
+    audit(actor, Action.ALS_PLANNER_RUN, programme=programme.id, sessions=len(only), uncovered=len(plan.uncovered))
     db.session.commit()
     by_id = {s.id: s for s in sessions}
     return [by_id[sid] for sid in dict.fromkeys(sid for sid, _ in plan.uncovered)]
@@ -473,7 +471,7 @@ def withdraw_facilitator(actor: User, facilitator: AlsFacilitator, now: datetime
     facilitator.active = False
     _apply_plan(sessions, plan, freed)
     db.session.flush()
-    audit(actor, "als.facilitator_withdrawn", facilitator=facilitator.id, replanned=len(freed))
+    audit(actor, Action.ALS_FACILITATOR_WITHDRAWN, facilitator=facilitator.id, replanned=len(freed))
     db.session.commit()
     by_id = {s.id: s for s in sessions}
     return [by_id[sid] for sid in dict.fromkeys(sid for sid, _ in plan.uncovered)]
@@ -572,7 +570,7 @@ def toggle_bid(user: User, session: AlsSession) -> bool:
     else:
         db.session.add(AlsBid(session_id=session.id, user_id=user.id))
     db.session.flush()
-    audit(user, "als.bid", session=session.id, bidding=bid is None)
+    audit(user, Action.ALS_BID, session=session.id, bidding=bid is None)
     db.session.commit()
     return bid is None
 
@@ -591,7 +589,7 @@ def toggle_apologies(user: User, session: AlsSession, now: datetime | None = Non
         if bid:
             db.session.delete(bid)
     db.session.flush()
-    audit(user, "als.apologies", session=session.id, sent=row is None)
+    audit(user, Action.ALS_APOLOGIES, session=session.id, sent=row is None)
     db.session.commit()
     return row is None
 
@@ -612,7 +610,7 @@ def reset_calendar_token(user: User) -> str:
     if feed:
         db.session.delete(feed)
         db.session.flush()
-    audit(user, "als.calendar_reset")
+    audit(user, Action.ALS_CALENDAR_RESET)
     db.session.commit()
     return calendar_token(user)
 
@@ -638,7 +636,7 @@ class SessionRecordView:
 def log_note_read(reader: User, session: AlsSession) -> None:
     """Write one line to the notes access log (who, when, which session)."""
     db.session.add(AlsNoteAccess(session_id=session.id, user_id=reader.id))
-    audit(reader, "als.notes_read", session=session.id)
+    audit(reader, Action.ALS_NOTES_READ, session=session.id)
     db.session.commit()
 
 
@@ -804,7 +802,7 @@ def record_session(actor: User, session: AlsSession, record: SessionRecord, now:
     session.status = AlsSession.HELD
     session.recorded_at = utcnow()
     db.session.flush()
-    audit(actor, "als.session_recorded", session=session.id, edit=edit)
+    audit(actor, Action.ALS_SESSION_RECORDED, session=session.id, edit=edit)
     db.session.commit()
     return edit
 
@@ -909,7 +907,7 @@ def set_note_retention(actor: User, hub_id: int, months: int) -> None:
         raise ValueError("No such hub")
     before = hub.als_note_retention_months
     hub.als_note_retention_months = months
-    audit(actor, "als.note_retention_changed", hub=hub_id, before=before, after=months)
+    audit(actor, Action.ALS_NOTE_RETENTION_CHANGED, hub=hub_id, before=before, after=months)
     db.session.commit()
 
 
@@ -939,7 +937,7 @@ def purge_expired_notes(today: date) -> int:
             continue
         for note in notes:
             db.session.delete(note)
-        audit(None, "als.notes_purged", hub=hub.id, count=len(notes))
+        audit(None, Action.ALS_NOTES_PURGED, hub=hub.id, count=len(notes))
         total += len(notes)
     db.session.commit()
     return total

@@ -10,7 +10,6 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from learnhub.accounts.models import User
-from learnhub.accounts.services import audit
 from learnhub.als import access, services
 from learnhub.als.calendar import sessions_calendar
 from learnhub.als.forms import (
@@ -28,26 +27,16 @@ from learnhub.als.forms import (
     record_form_class,
 )
 from learnhub.als.models import AlsAction, AlsFacilitator, AlsProgramme, AlsSession
+from learnhub.audit import Action, audit
 from learnhub.extensions import db
 from learnhub.organisations.csv_import import decode_csv
 from learnhub.roles import PROFESSIONAL_ROLES
 from learnhub.security import hub_admin_required
 from learnhub.spreadsheet import safe_cell
 from learnhub.suppression import mask_count
+from learnhub.templating import als_when
 
 bp = Blueprint("als", __name__, template_folder="templates", url_prefix="/als")
-
-
-@bp.app_template_filter("als_when")
-def als_when(moment: datetime) -> str:
-    """A session time on the UK clock, e.g. 'Monday 9 March 2026, 10:00'."""
-    return services.to_local(moment).strftime("%A %-d %B %Y, %H:%M")
-
-
-@bp.app_template_filter("als_masked")
-def als_masked(count: int) -> int | str:
-    """A published count with small numbers (1–7) shown as '*'."""
-    return mask_count(count)
 
 
 # --- members and facilitators ---------------------------------------------------------------------
@@ -581,7 +570,7 @@ def dashboard_csv(programme_id: int):  # type: ignore[no-untyped-def]
     out = io.StringIO()
     # Group, facilitator and theme names are typed by people: keep them from running as formulas.
     csv.writer(out).writerows([safe_cell(v) for v in row] for row in rows)
-    audit(current_user, "export.als_programme", programme=programme.id, hub=programme.hub_id, format="csv")
+    audit(current_user, Action.EXPORT_ALS_PROGRAMME, programme=programme.id, hub=programme.hub_id, format="csv")
     db.session.commit()
     return Response(
         out.getvalue(),

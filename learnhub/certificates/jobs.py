@@ -11,7 +11,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from learnhub.accounts.models import User
-from learnhub.accounts.services import audit
+from learnhub.audit import Action, audit
 from learnhub.certificates.models import BulkJob, Certificate
 from learnhub.extensions import db
 from learnhub.organisations.models import Hub
@@ -35,7 +35,7 @@ def start_bulk_job(actor: User | None, hub_id: int, kind: str, items: list, coho
     )
     db.session.add(job)
     db.session.flush()
-    audit(actor, "bulk certificate job", job=job.id, kind=kind, total=len(items), cohort=cohort_id)
+    audit(actor, Action.CERTIFICATE_BULK_JOB, job=job.id, kind=kind, total=len(items), cohort=cohort_id)
     db.session.commit()
     redis_url = current_app.config.get("REDIS_URL")
     if redis_url:

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from learnhub.accounts.models import User
-from learnhub.accounts.services import audit
+from learnhub.audit import Action, audit
 from learnhub.certificates.codes import format_code, new_code
 from learnhub.certificates.models import Certificate
 from learnhub.certificates.pdf import CertificateFacts, long_date, render_certificate
@@ -172,7 +172,7 @@ def issue_certificate(
         return existing
     for plan in plans:
         _apply_grant(user, hub, cert, plan, completed_on, actor)
-    audit(actor, "certificate issued", certificate=cert.id, user=user.id, course=course_id, hub=hub.id)
+    audit(actor, Action.CERTIFICATE_ISSUED, certificate=cert.id, user=user.id, course=course_id, hub=hub.id)
     if commit:
         db.session.commit()
     return cert
@@ -205,7 +205,8 @@ def _insert_first_current(cert: Certificate, *, commit: bool) -> bool:
 def _apply_grant(user: User, hub: Hub, cert: Certificate, plan: _Grant, completed_on: date, actor: User | None) -> None:
     declaration = plan.declaration
     if plan.problem is not None:
-        audit(actor, "eligibility not granted", certificate=cert.id, user=user.id, type=declaration.eligibility_type, hub=hub.id)
+        kind = declaration.eligibility_type
+        audit(actor, Action.ELIGIBILITY_NOT_GRANTED, certificate=cert.id, user=user.id, type=kind, hub=hub.id)
         db.session.add(
             EligibilityEvent(
                 user_id=user.id,
@@ -252,7 +253,7 @@ def _apply_grant(user: User, hub: Hub, cert: Certificate, plan: _Grant, complete
     )
     audit(
         actor,
-        f"eligibility {kind}",
+        Action(f"eligibility.{kind}"),
         eligibility_record=record.id,
         user=user.id,
         type=declaration.eligibility_type,
@@ -277,7 +278,7 @@ def revoke_certificate(actor: User, cert: Certificate, reason: str) -> None:
     for record in db.session.scalars(select(EligibilityRecord).where(EligibilityRecord.certificate_id == cert.id)):
         revoke_eligibility(actor, record, reason, now)
     db.session.flush()
-    audit(actor, "certificate revoked", certificate=cert.id, hub=cert.hub_id)
+    audit(actor, Action.CERTIFICATE_REVOKED, certificate=cert.id, hub=cert.hub_id)
     db.session.commit()
 
 
@@ -304,7 +305,7 @@ def revoke_eligibility(actor: User, record: EligibilityRecord, reason: str, now:
             reason=reason,
         )
     )
-    audit(actor, "eligibility revoked", eligibility_record=record.id, user=record.user_id, hub=record.hub_id)
+    audit(actor, Action.ELIGIBILITY_REVOKED, eligibility_record=record.id, user=record.user_id, hub=record.hub_id)
 
 
 def reissue_certificate(
@@ -360,7 +361,7 @@ def reissue_certificate(
     for record in db.session.scalars(select(EligibilityRecord).where(EligibilityRecord.certificate_id == cert.id)):
         record.certificate_id = new.id
     db.session.flush()
-    audit(actor, "certificate re-issued", certificate=cert.id, new=new.id, version=new.version, hub=cert.hub_id)
+    audit(actor, Action.CERTIFICATE_REISSUED, certificate=cert.id, new=new.id, version=new.version, hub=cert.hub_id)
     db.session.commit()
     return new
 

@@ -12,22 +12,11 @@ from learnhub.certificates import jobs, services
 from learnhub.certificates.codes import CodeProblem, format_code, normalise_code
 from learnhub.certificates.forms import CohortJobForm, ReissueForm, RevokeForm, VerifyForm
 from learnhub.certificates.models import BulkJob, Certificate
-from learnhub.certificates.pdf import format_hours, long_date
 from learnhub.courses.models import Cohort, Course, CourseCompletion, Enrolment
 from learnhub.extensions import db, limiter
 from learnhub.security import hub_admin_required
 
 bp = Blueprint("certificates", __name__, template_folder="templates", cli_group=None)
-
-
-@bp.app_template_filter("long_date")
-def _long_date(day: date) -> str:
-    return long_date(day)
-
-
-@bp.app_template_filter("hours")
-def _hours(value: object) -> str:
-    return format_hours(value)  # type: ignore[arg-type]
 
 
 STATE_LABELS = {"valid": "Valid", "expired": "Expired", "revoked": "Revoked", "superseded": "Superseded"}

@@ -1,7 +1,6 @@
 """Forms for authoring courses, cohorts and enrolments, and for learners."""
 
 from datetime import UTC
-from zoneinfo import ZoneInfo
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
@@ -23,8 +22,7 @@ from learnhub.accounts.forms import normalise_email
 from learnhub.courses.models import ModuleKind, Question
 from learnhub.formfields import WholeNumberField
 from learnhub.roles import PROFESSIONAL_ROLES
-
-LONDON = ZoneInfo("Europe/London")
+from learnhub.timeutil import UK as LONDON
 
 
 def _strip(value: str | None) -> str | None:

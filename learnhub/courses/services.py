@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from learnhub.accounts.models import User
-from learnhub.accounts.services import audit
+from learnhub.audit import Action, audit
 from learnhub.courses import hooks, rules
 from learnhub.courses.models import (
     Attendance,
@@ -167,7 +167,7 @@ def recheck_completion(enrolment: Enrolment) -> CourseCompletion | None:
     db.session.add(completion)
     db.session.flush()
     hooks.run_completed_callbacks(completion)
-    audit(enrolment.user, "course completed", course=course.id, enrolment=enrolment.id)
+    audit(enrolment.user, Action.COURSE_COMPLETED, course=course.id, enrolment=enrolment.id)
     return completion
 
 
@@ -189,7 +189,7 @@ def create_course(actor: User, hub_id: int, **fields: object) -> Course:
     course = Course(hub_id=hub_id, **fields)
     db.session.add(course)
     db.session.flush()
-    audit(actor, "course created", course=course.id)
+    audit(actor, Action.COURSE_CREATED, course=course.id)
     db.session.commit()
     return course
 
@@ -199,7 +199,7 @@ def update_course(actor: User, course: Course, **fields: object) -> None:
     for key, value in fields.items():
         setattr(course, key, value)
     db.session.flush()
-    audit(actor, "course updated", course=course.id)
+    audit(actor, Action.COURSE_UPDATED, course=course.id)
     db.session.commit()
 
 
@@ -210,7 +210,7 @@ def add_module(actor: User, course: Course, **fields: object) -> Module:
     module.body_html = render_markdown(module.body_markdown or "")
     db.session.add(module)
     db.session.flush()
-    audit(actor, "module added", course=course.id, module=module.id)
+    audit(actor, Action.COURSE_MODULE_ADDED, course=course.id, module=module.id)
     db.session.commit()
     return module
 
@@ -223,7 +223,7 @@ def update_module(actor: User, module: Module, **fields: object) -> int:
     db.session.flush()
     completed = _recheck_course(module.course)
     db.session.flush()
-    audit(actor, "module updated", module=module.id, completions=completed)
+    audit(actor, Action.COURSE_MODULE_UPDATED, module=module.id, completions=completed)
     db.session.commit()
     return completed
 
@@ -238,7 +238,7 @@ def move_module(actor: User, module: Module, direction: int) -> None:
         for position, m in enumerate(ordered, start=1):
             m.position = position
         db.session.flush()
-        audit(actor, "module moved", module=module.id, position=module.position)
+        audit(actor, Action.COURSE_MODULE_MOVED, module=module.id, position=module.position)
         db.session.commit()
 
 
@@ -257,7 +257,7 @@ def add_question(
         question.options.append(Option(position=i, text=option_text.strip(), correct=ok))
     db.session.add(question)
     db.session.flush()
-    audit(actor, "question added", module=module.id, question=question.id)
+    audit(actor, Action.COURSE_QUESTION_ADDED, module=module.id, question=question.id)
     db.session.commit()
     return question
 
@@ -287,7 +287,7 @@ def update_question(
     question.text = text.strip()
     question.explanation = explanation.strip()
     db.session.flush()
-    audit(actor, "question updated", question=question.id)
+    audit(actor, Action.COURSE_QUESTION_UPDATED, question=question.id)
     db.session.commit()
 
 
@@ -303,7 +303,7 @@ def delete_question(actor: User, question: Question) -> bool:
     module_id = question.module_id
     db.session.delete(question)
     db.session.flush()
-    audit(actor, "question deleted", module=module_id)
+    audit(actor, Action.COURSE_QUESTION_DELETED, module=module_id)
     db.session.commit()
     return True
 
@@ -312,7 +312,8 @@ def set_question_retired(actor: User, question: Question, retired: bool) -> None
     """Take a question out of new attempts, or bring it back."""
     question.retired = retired
     db.session.flush()
-    audit(actor, "question retired" if retired else "question restored", question=question.id, module=question.module_id)
+    action = Action.COURSE_QUESTION_RETIRED if retired else Action.COURSE_QUESTION_RESTORED
+    audit(actor, action, question=question.id, module=question.module_id)
     db.session.commit()
 
 
@@ -321,7 +322,7 @@ def add_cohort(actor: User, course: Course, **fields: object) -> Cohort:
     cohort = Cohort(course=course, **fields)
     db.session.add(cohort)
     db.session.flush()
-    audit(actor, "cohort added", course=course.id, cohort=cohort.id)
+    audit(actor, Action.COURSE_COHORT_ADDED, course=course.id, cohort=cohort.id)
     db.session.commit()
     return cohort
 
@@ -331,7 +332,7 @@ def update_cohort(actor: User, cohort: Cohort, **fields: object) -> None:
     for key, value in fields.items():
         setattr(cohort, key, value)
     db.session.flush()
-    audit(actor, "cohort updated", cohort=cohort.id)
+    audit(actor, Action.COURSE_COHORT_UPDATED, cohort=cohort.id)
     db.session.commit()
 
 
@@ -381,7 +382,8 @@ def enrol(actor: User, cohort: Cohort, user: User) -> EnrolOutcome:
     outcome = _enrol(cohort, user)
     db.session.commit()
     if outcome.created:
-        audit(actor, "enrolled", cohort=cohort.id, user=user.id, waiting=outcome.waiting, attempt=outcome.enrolment.attempt)
+        details = {"waiting": outcome.waiting, "attempt": outcome.enrolment.attempt}
+        audit(actor, Action.COURSE_ENROLLED, cohort=cohort.id, user=user.id, **details)
         db.session.commit()
     return outcome
 
@@ -391,7 +393,7 @@ def enrol_many(actor: User, cohort: Cohort, user_ids: list[int]) -> list[EnrolOu
     users = db.session.scalars(select(User).where(User.id.in_(user_ids))).all()
     outcomes = [_enrol(cohort, u) for u in users]
     db.session.flush()
-    audit(actor, "enrolled from CSV", cohort=cohort.id, count=sum(o.created for o in outcomes))
+    audit(actor, Action.COURSE_ENROLLED_FROM_CSV, cohort=cohort.id, count=sum(o.created for o in outcomes))
     db.session.commit()
     return outcomes
 
@@ -405,7 +407,7 @@ def promote_waiting(actor: User, cohort: Cohort) -> int:
         e.status = Enrolment.ENROLLED
     db.session.commit()
     if promoted:
-        audit(actor, "waiting list promoted", cohort=cohort.id, count=len(promoted))
+        audit(actor, Action.COURSE_WAITING_PROMOTED, cohort=cohort.id, count=len(promoted))
         db.session.commit()
     for e in promoted:
         send_mail(
@@ -507,7 +509,7 @@ def submit_attempt(enrolment: Enrolment, module: Module, attempt: QuizAttempt, a
         _mark_attempt(module, attempt, questions, in_attempt, answers)
         recheck_completion(enrolment)
         db.session.flush()
-        audit(enrolment.user, "knowledge check submitted", module=module.id, attempt=attempt.id, score=attempt.score)
+        audit(enrolment.user, Action.COURSE_CHECK_SUBMITTED, module=module.id, attempt=attempt.id, score=attempt.score)
         db.session.commit()
     except IntegrityError:
         # The same attempt was submitted at the same moment (a double click): that one counts.
@@ -558,7 +560,7 @@ def record_attendance(actor: User, module: Module, enrolments: list[Enrolment], 
         if attended and recheck_completion(enrolment) is not None:
             completions += 1
     db.session.flush()
-    audit(actor, "attendance recorded", module=module.id, attended=len(attended_ids))
+    audit(actor, Action.COURSE_ATTENDANCE_RECORDED, module=module.id, attended=len(attended_ids))
     db.session.commit()
     return completions
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from learnhub.accounts.models import User
-from learnhub.accounts.services import audit
+from learnhub.audit import Action, audit
 from learnhub.courses import images, rules, services
 from learnhub.courses.csv_enrol import check_enrol_rows
 from learnhub.courses.forms import (
@@ -33,31 +33,8 @@ from learnhub.organisations.csv_import import decode_csv
 from learnhub.roles import PROFESSIONAL_ROLES
 from learnhub.security import hub_admin_required
 from learnhub.spreadsheet import safe_cell
-from learnhub.timeutil import uk_time
 
 bp = Blueprint("courses", __name__, template_folder="templates")
-
-
-@bp.app_template_filter("status_tag")
-def status_tag(status: rules.Status) -> str:
-    """NHS.UK tag colour for a module status."""
-    return {
-        rules.Status.COMPLETED: "green",
-        rules.Status.PASSED: "green",
-        rules.Status.ATTENDED: "green",
-        rules.Status.FAILED: "red",
-        rules.Status.ABSENT: "orange",
-        rules.Status.IN_PROGRESS: "blue",
-    }.get(status, "grey")
-
-
-bp.add_app_template_filter(uk_time, "uk_time")
-
-
-@bp.app_template_filter("role_labels")
-def role_labels(codes: list[str]) -> str:
-    """Professional-role codes as a readable list."""
-    return ", ".join(PROFESSIONAL_ROLES.get(code, code) for code in codes or [])
 
 
 # --- authorisation helpers ------------------------------------------------------------------------
@@ -757,7 +734,7 @@ def cohort_csv(course_id: int, cohort_id: int):  # type: ignore[no-untyped-def]
             ]
             + [str(state.statuses[m.id]) for m in published]
         )
-    audit(current_user, "export.cohort_progress", cohort=cohort.id, hub=course.hub_id, format="csv")
+    audit(current_user, Action.EXPORT_COHORT_PROGRESS, cohort=cohort.id, hub=course.hub_id, format="csv")
     db.session.commit()
     filename = re.sub(r"[^A-Za-z0-9]+", "-", f"{course.title}-{cohort.name}").strip("-").lower() or "cohort"
     return Response(
@@ -788,7 +765,7 @@ def course_images(course_id: int):  # type: ignore[no-untyped-def]
             form.image.errors.append(problem)
         else:
             name = images.store_image(_image_folder(course), data)
-            audit(current_user, "course image uploaded", course=course.id, image=name)
+            audit(current_user, Action.COURSE_IMAGE_UPLOADED, course=course.id, image=name)
             db.session.commit()
             flash("The image has been uploaded. Copy its Markdown into a module.", "success")
             return redirect(url_for("courses.course_images", course_id=course.id))

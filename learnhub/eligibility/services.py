@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from learnhub.accounts.models import User
-from learnhub.accounts.services import audit
+from learnhub.audit import Action, audit
 from learnhub.eligibility.certification import Status, window_opens
 from learnhub.eligibility.models import EligibilityDeclaration, EligibilityEvent, EligibilityRecord, PcnLead
 from learnhub.eligibility.rules import ELIGIBILITY_TYPES, label, types_covering
@@ -52,7 +52,7 @@ def declare(
     )
     db.session.add(declaration)
     db.session.flush()
-    audit(actor, "eligibility declared", course=course_id, type=eligibility_type, months=validity_months)
+    audit(actor, Action.ELIGIBILITY_DECLARED, course=course_id, type=eligibility_type, months=validity_months)
     db.session.commit()
     return declaration
 
@@ -61,7 +61,7 @@ def remove_declaration(actor: User, declaration: EligibilityDeclaration) -> None
     """Stop a course granting an eligibility (records already granted are kept)."""
     db.session.delete(declaration)
     db.session.flush()
-    audit(actor, "eligibility declaration removed", course=declaration.course_id, type=declaration.eligibility_type)
+    audit(actor, Action.ELIGIBILITY_DECLARATION_REMOVED, course=declaration.course_id, type=declaration.eligibility_type)
     db.session.commit()
 
 
@@ -101,7 +101,7 @@ def set_pcn_leads(actor: User, user: User, pcn_ids: list[int]) -> None:
     for pcn_id in sorted(allowed - current.keys()):
         db.session.add(PcnLead(user_id=user.id, pcn_id=pcn_id, granted_by_id=actor.id))
     db.session.flush()
-    audit(actor, "pcn lead access changed", user=user.id, pcns=sorted(allowed), before=sorted(current))
+    audit(actor, Action.HUB_PCN_LEAD_CHANGED, user=user.id, pcns=sorted(allowed), before=sorted(current))
     db.session.commit()
 
 

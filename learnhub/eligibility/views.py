@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from learnhub.accounts.models import User
-from learnhub.accounts.services import audit
+from learnhub.audit import Action, audit
 from learnhub.courses.models import Course
 from learnhub.eligibility import services
 from learnhub.eligibility.certification import Status
@@ -109,7 +109,7 @@ def _register_page(pcns: list[Pcn], pcn_ids: list[int] | None):  # type: ignore[
         body = services.register_csv(rows)  # before the commit below expires the loaded rows
         audit(
             current_user,
-            "export.eligibility_register",
+            Action.EXPORT_ELIGIBILITY_REGISTER,
             hub=current_user.hub_id,
             format="csv",
             rows=len(rows),

@@ -10,7 +10,7 @@ from sqlalchemy import exists, select, update
 from sqlalchemy.exc import IntegrityError
 
 from learnhub.accounts.models import User
-from learnhub.accounts.services import audit
+from learnhub.audit import Action, audit
 from learnhub.evaluation import interface
 from learnhub.evaluation.models import (
     FREE_TEXT,
@@ -70,7 +70,7 @@ def set_threshold(actor: User, hub_id: int, threshold: int) -> None:
     setting.suppression_threshold = threshold
     db.session.add(setting)
     db.session.flush()
-    audit(actor, "evaluation threshold set", hub=hub_id, threshold=threshold)
+    audit(actor, Action.EVALUATION_THRESHOLD_SET, hub=hub_id, threshold=threshold)
     db.session.commit()
 
 
@@ -217,7 +217,8 @@ def save_response(
             db.session.rollback()
             if attempt == 2:
                 raise
-    audit(user, "evaluation response " + ("submitted" if submit else "saved"), attachment=attachment.id, timepoint=timepoint)
+    action = Action.EVALUATION_RESPONSE_SUBMITTED if submit else Action.EVALUATION_RESPONSE_SAVED
+    audit(user, action, attachment=attachment.id, timepoint=timepoint)
     db.session.commit()
     if submit:
         interface.notify_submitted(user.id, attachment.subject_type, attachment.subject_id, timepoint)
@@ -321,7 +322,7 @@ def add_item(
     )
     db.session.add(item)
     db.session.flush()
-    audit(actor, "evaluation item added", instrument=section.instrument_id, item=item.id)
+    audit(actor, Action.EVALUATION_ITEM_ADDED, instrument=section.instrument_id, item=item.id)
     db.session.commit()
     return item
 
@@ -337,7 +338,7 @@ def delete_item(actor: User, item: Item) -> None:
         raise ItemHasAnswers("This question has answers, so it cannot be deleted. Retire it instead: it will no longer be asked.")
     db.session.delete(item)
     db.session.flush()
-    audit(actor, "evaluation item deleted", item=item.id)
+    audit(actor, Action.EVALUATION_ITEM_DELETED, item=item.id)
     db.session.commit()
 
 
@@ -345,7 +346,7 @@ def retire_item(actor: User, item: Item, retired: bool = True) -> None:
     """Stop (or start again) asking an item; its answers are kept."""
     item.retired = retired
     db.session.flush()
-    audit(actor, "evaluation item retired" if retired else "evaluation item restored", item=item.id)
+    audit(actor, Action.EVALUATION_ITEM_RETIRED if retired else Action.EVALUATION_ITEM_RESTORED, item=item.id)
     db.session.commit()
 
 
@@ -381,7 +382,7 @@ def copy_instrument(actor: User, instrument: Instrument, title: str | None = Non
                 )
             )
     db.session.flush()
-    audit(actor, "evaluation instrument copied", source=instrument.id, copy=copy.id)
+    audit(actor, Action.EVALUATION_INSTRUMENT_COPIED, source=instrument.id, copy=copy.id)
     db.session.commit()
     return copy
 
@@ -434,7 +435,7 @@ def new_instrument(actor: User, hub_id: int, title: str, description: str | None
     )
     db.session.add(instrument)
     db.session.flush()
-    audit(actor, "evaluation instrument created", instrument=instrument.id, hub=hub_id)
+    audit(actor, Action.EVALUATION_INSTRUMENT_CREATED, instrument=instrument.id, hub=hub_id)
     db.session.commit()
     return instrument
 
@@ -444,7 +445,7 @@ def update_instrument(actor: User, instrument: Instrument, title: str, descripti
     instrument.title = title.strip()
     instrument.description = (description or "").strip() or None
     db.session.flush()
-    audit(actor, "evaluation instrument changed", instrument=instrument.id)
+    audit(actor, Action.EVALUATION_INSTRUMENT_CHANGED, instrument=instrument.id)
     db.session.commit()
 
 
@@ -456,7 +457,7 @@ def add_section(actor: User, instrument: Instrument, title: str, description: st
     )
     db.session.add(section)
     db.session.flush()
-    audit(actor, "evaluation section added", instrument=instrument.id, section=section.id)
+    audit(actor, Action.EVALUATION_SECTION_ADDED, instrument=instrument.id, section=section.id)
     db.session.commit()
     return section
 
@@ -466,7 +467,7 @@ def update_section(actor: User, section: Section, title: str, description: str |
     section.title = title.strip()
     section.description = (description or "").strip() or None
     db.session.flush()
-    audit(actor, "evaluation section changed", section=section.id)
+    audit(actor, Action.EVALUATION_SECTION_CHANGED, section=section.id)
     db.session.commit()
 
 
@@ -480,7 +481,7 @@ def delete_section(actor: User, section: Section) -> None:
     instrument_id, section_id = section.instrument_id, section.id
     db.session.delete(section)
     db.session.flush()
-    audit(actor, "evaluation section removed", instrument=instrument_id, section=section_id)
+    audit(actor, Action.EVALUATION_SECTION_REMOVED, instrument=instrument_id, section=section_id)
     db.session.commit()
 
 
@@ -505,7 +506,7 @@ def move_section(actor: User, section: Section, direction: str) -> bool:
     moved = _swap(sections, sections.index(section), direction)
     if moved:
         db.session.flush()
-        audit(actor, "evaluation section moved", section=section.id, direction=direction)
+        audit(actor, Action.EVALUATION_SECTION_MOVED, section=section.id, direction=direction)
         db.session.commit()
     return moved
 
@@ -516,7 +517,7 @@ def move_item(actor: User, item: Item, direction: str) -> bool:
     moved = _swap(items, items.index(item), direction)
     if moved:
         db.session.flush()
-        audit(actor, "evaluation item moved", item=item.id, direction=direction)
+        audit(actor, Action.EVALUATION_ITEM_MOVED, item=item.id, direction=direction)
         db.session.commit()
     return moved
 
@@ -549,7 +550,7 @@ def update_item(actor: User, item: Item, **changes: object) -> None:
         item.core = False
         item.reverse_scored = False
     db.session.flush()
-    audit(actor, "evaluation item changed", item=item.id, fields=",".join(sorted(changes)))
+    audit(actor, Action.EVALUATION_ITEM_CHANGED, item=item.id, fields=",".join(sorted(changes)))
     db.session.commit()
 
 
@@ -595,7 +596,7 @@ def attach_to_subject(
     attachment = attach(instrument, subject_type, subject_id, label[:200], windows)
     audit(
         actor,
-        "evaluation instrument attached",
+        Action.EVALUATION_INSTRUMENT_ATTACHED,
         instrument=instrument.id,
         attachment=attachment.id,
         subject=f"{subject_type}:{subject_id}",
@@ -636,7 +637,7 @@ def update_attachment(actor: User, attachment: Attachment, windows: Windows) -> 
         else:
             tp.opens_at, tp.closes_at = opens, closes
     db.session.flush()
-    audit(actor, "evaluation attachment changed", attachment=attachment.id, timepoints=",".join(sorted(windows)))
+    audit(actor, Action.EVALUATION_ATTACHMENT_CHANGED, attachment=attachment.id, timepoints=",".join(sorted(windows)))
     db.session.commit()
 
 
@@ -652,5 +653,5 @@ def detach(actor: User, attachment: Attachment) -> None:
     attachment_id, instrument_id = attachment.id, attachment.instrument_id
     db.session.delete(attachment)
     db.session.flush()
-    audit(actor, "evaluation instrument detached", attachment=attachment_id, instrument=instrument_id)
+    audit(actor, Action.EVALUATION_INSTRUMENT_DETACHED, attachment=attachment_id, instrument=instrument_id)
     db.session.commit()

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import distinct, select
 
-from learnhub.accounts.services import audit
+from learnhub.audit import Action, audit
 from learnhub.evaluation import analysis, charts, interface, services
 from learnhub.evaluation.forms import (
     AttachForm,
@@ -48,8 +48,6 @@ from learnhub.spreadsheet import safe_cell
 from learnhub.timeutil import utcnow
 
 bp = Blueprint("evaluation", __name__, template_folder="templates", url_prefix="/evaluation")
-bp.add_app_template_global(analysis.stats.format_p, "format_p")
-bp.add_app_template_global(analysis.percentage, "evaluation_percentage")
 
 
 # --- authorisation helpers ------------------------------------------------------------------------
@@ -736,12 +734,12 @@ def export(instrument_id: int, fmt: str):  # type: ignore[no-untyped-def]
         writer.writerow([f"{inst.title}"] + ([" ; ".join(described)] if described else []))
         for row in rows:
             writer.writerow([_safe_cell(v) for v in row])
-        audit(current_user, "export.evaluation_results", instrument=inst.id, hub=inst.hub_id, format="csv")
+        audit(current_user, Action.EXPORT_EVALUATION_RESULTS, instrument=inst.id, hub=inst.hub_id, format="csv")
         db.session.commit()
         return Response(
             buffer.getvalue(), mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}.csv"'}
         )
-    audit(current_user, "export.evaluation_results", instrument=inst.id, hub=inst.hub_id, format="xlsx")
+    audit(current_user, Action.EXPORT_EVALUATION_RESULTS, instrument=inst.id, hub=inst.hub_id, format="xlsx")
     db.session.commit()
     from openpyxl import Workbook
 
@@ -786,7 +784,7 @@ def report(instrument_id: int):  # type: ignore[no-untyped-def]
         caveat=analysis.stats.DESIGN_CAVEAT,
         generated=utcnow(),
     )
-    audit(current_user, "export.evaluation_results", instrument=inst.id, hub=inst.hub_id, format="pdf")
+    audit(current_user, Action.EXPORT_EVALUATION_RESULTS, instrument=inst.id, hub=inst.hub_id, format="pdf")
     db.session.commit()
     pdf = render_pdf(html)
     return Response(

@@ -4,7 +4,8 @@ from flask import url_for
 from sqlalchemy import select
 
 from learnhub.accounts.models import PasswordToken, User
-from learnhub.accounts.services import audit, issue_token
+from learnhub.accounts.services import issue_token
+from learnhub.audit import Action, audit
 from learnhub.extensions import db
 from learnhub.mail import send_mail
 from learnhub.organisations.csv_import import ImportResult, PcnInfo, check_rows
@@ -17,7 +18,7 @@ def create_hub(actor: User, name: str, signatory: str | None) -> Hub:
     hub = Hub(name=name.strip(), signatory=(signatory or "").strip() or None)
     db.session.add(hub)
     db.session.flush()
-    audit(actor, "hub created", hub=hub.id)
+    audit(actor, Action.HUB_CREATED, hub=hub.id)
     db.session.commit()
     return hub
 
@@ -29,7 +30,7 @@ def add_pcn(actor: User, hub: Hub, name: str) -> Pcn | None:
     pcn = Pcn(hub=hub, name=name.strip())
     db.session.add(pcn)
     db.session.flush()
-    audit(actor, "pcn added", hub=hub.id, pcn=pcn.id)
+    audit(actor, Action.HUB_PCN_ADDED, hub=hub.id, pcn=pcn.id)
     db.session.commit()
     return pcn
 
@@ -41,7 +42,7 @@ def add_practice(actor: User, pcn: Pcn, name: str, ods_code: str | None) -> Prac
     practice = Practice(pcn=pcn, name=name.strip(), ods_code=(ods_code or "").strip().upper() or None)
     db.session.add(practice)
     db.session.flush()
-    audit(actor, "practice added", pcn=pcn.id, practice=practice.id)
+    audit(actor, Action.HUB_PRACTICE_ADDED, pcn=pcn.id, practice=practice.id)
     db.session.commit()
     return practice
 
@@ -82,7 +83,7 @@ def invite_user(
     )
     db.session.add(user)
     db.session.flush()
-    audit(actor, "user invited", hub=hub.id, user=user.id, permission=user.hub_role)
+    audit(actor, Action.USER_INVITED, hub=hub.id, user=user.id, permission=user.hub_role)
     if commit:
         db.session.commit()
         _send_invite(user, hub, actor)
@@ -122,7 +123,7 @@ def import_users(actor: User, hub: Hub, text: str) -> tuple[ImportResult, list[U
     db.session.commit()
     for user in users:
         _send_invite(user, hub, actor)
-    audit(actor, "users imported", hub=hub.id, count=len(users))
+    audit(actor, Action.USERS_IMPORTED, hub=hub.id, count=len(users))
     db.session.commit()
     return result, users
 
@@ -132,7 +133,7 @@ def set_permission(actor: User, user: User, hub_role: str) -> None:
     old = user.hub_role
     user.hub_role = HubRole(hub_role).value
     db.session.flush()
-    audit(actor, "permission changed", user=user.id, old=old, new=user.hub_role, hub=user.hub_id)
+    audit(actor, Action.USER_PERMISSION_CHANGED, user=user.id, old=old, new=user.hub_role, hub=user.hub_id)
     db.session.commit()
 
 
@@ -142,7 +143,7 @@ def set_active(actor: User, user: User, active: bool) -> None:
     if not active:
         user.session_version += 1
     db.session.flush()
-    audit(actor, "user activated" if active else "user deactivated", user=user.id, hub=user.hub_id)
+    audit(actor, Action.USER_ACTIVATED if active else Action.USER_DEACTIVATED, user=user.id, hub=user.hub_id)
     db.session.commit()
 
 
@@ -150,5 +151,5 @@ def resend_invite(actor: User, user: User) -> None:
     """Send a fresh invitation link to someone who has not set a password yet."""
     assert user.hub is not None
     _send_invite(user, user.hub, actor)
-    audit(actor, "invitation resent", user=user.id)
+    audit(actor, Action.USER_INVITATION_RESENT, user=user.id)
     db.session.commit()

@@ -8,7 +8,8 @@ reads of ALS notes are each done through the web pages, and the test looks for t
 import pytest
 from sqlalchemy import select
 
-from learnhub.accounts.models import AuditEvent, User
+from learnhub.accounts.models import User
+from learnhub.audit import AuditEvent
 from learnhub.extensions import db
 from tests.als.conftest import build_world, world  # noqa: F401
 from tests.certificates.fixtures import completion_for, course_for, declare, issue  # noqa: F401
@@ -36,7 +37,7 @@ def test_permission_change_is_audited(app, client, auth, hub_a):  # type: ignore
     w, _, member = hub_a
     auth.login_as(w.admin)
     assert client.post(f"/hub/users/{member}/permission", data={"hub_role": "facilitator"}).status_code == 302
-    event = _event(app, "permission changed")
+    event = _event(app, "user.permission_changed")
     assert (event.actor_id, event.hub_id) == (w.admin, w.hub)
     assert (event.object_type, event.object_id) == ("user", member)
     assert (event.details["old"], event.details["new"]) == ("learner", "facilitator")
@@ -46,7 +47,7 @@ def test_deactivation_is_audited(app, client, auth, hub_a):  # type: ignore[no-u
     w, _, member = hub_a
     auth.login_as(w.admin)
     assert client.post(f"/hub/users/{member}/deactivate").status_code == 302
-    event = _event(app, "user deactivated")
+    event = _event(app, "user.deactivated")
     assert (event.actor_id, event.hub_id, event.object_id) == (w.admin, w.hub, member)
 
 
@@ -59,16 +60,16 @@ def test_certificate_revocation_and_the_eligibility_it_carries_are_audited(app, 
         db.session.commit()
     declare(w.hub, course.course, "arrs_clinical_supervisor")
     certificate_id = issue(member, course_id=course.course)
-    granted = _event(app, "eligibility granted")
+    granted = _event(app, "eligibility.granted")
     assert granted.hub_id == w.hub
     assert granted.details["user"] == member
     auth.login_as(w.admin)
     response = client.post(f"/hub/certificates/{certificate_id}/revoke", data={"reason": "Issued in error"})
     assert response.status_code == 302
-    event = _event(app, "certificate revoked")
+    event = _event(app, "certificate.revoked")
     assert (event.actor_id, event.hub_id) == (w.admin, w.hub)
     assert (event.object_type, event.object_id) == ("certificate", certificate_id)
-    revoked = _event(app, "eligibility revoked")
+    revoked = _event(app, "eligibility.revoked")
     with app.app_context():
         record_id = db.session.scalar(select(EligibilityRecord.id).where(EligibilityRecord.user_id == member))
     assert (revoked.actor_id, revoked.hub_id) == (w.admin, w.hub)
@@ -81,7 +82,7 @@ def test_certificate_reissue_is_audited(app, client, auth, hub_a, issue):  # typ
     auth.login_as(w.admin)
     response = client.post(f"/hub/certificates/{certificate_id}/reissue", data={"holder_name": "Corrected Name"})
     assert response.status_code == 302
-    event = _event(app, "certificate re-issued")
+    event = _event(app, "certificate.reissued")
     assert (event.actor_id, event.hub_id) == (w.admin, w.hub)
     assert (event.object_type, event.object_id) == ("certificate", certificate_id)
     assert event.details["new"] != certificate_id
@@ -94,7 +95,7 @@ def test_eligibility_declarations_are_audited(app, client, auth, hub_a):  # type
     auth.login_as(w.admin)
     data = {"eligibility_type": "arrs_clinical_supervisor", "validity_months": "36", "renewal_window_days": "90"}
     assert client.post(f"/hub/courses/{course.course}/eligibility", data=data).status_code == 302
-    declared = _event(app, "eligibility declared")
+    declared = _event(app, "eligibility.declared")
     assert (declared.actor_id, declared.hub_id) == (w.admin, w.hub)
     assert declared.details["type"] == "arrs_clinical_supervisor"
     with app.app_context():
@@ -102,7 +103,7 @@ def test_eligibility_declarations_are_audited(app, client, auth, hub_a):  # type
             select(EligibilityDeclaration.id).where(EligibilityDeclaration.course_id == course.course)
         )
     assert client.post(f"/hub/courses/{course.course}/eligibility/{declaration}/remove").status_code == 302
-    removed = _event(app, "eligibility declaration removed")
+    removed = _event(app, "eligibility.declaration_removed")
     assert (removed.actor_id, removed.hub_id) == (w.admin, w.hub)
 
 

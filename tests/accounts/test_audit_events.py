@@ -2,8 +2,8 @@
 
 from sqlalchemy import func, select
 
-from learnhub.accounts.models import AuditEvent, User
-from learnhub.accounts.services import audit
+from learnhub.accounts.models import User
+from learnhub.audit import AuditEvent, audit
 from learnhub.extensions import db
 
 
@@ -15,9 +15,9 @@ def test_audit_writes_a_row_with_hub_and_object(app, make_user, make_hub):
 
         g.request_id = "abc123"
         actor = db.session.get(User, user_id)
-        audit(actor, "certificate revoked", certificate=42, hub=other_hub, reason="typo")
+        audit(actor, "certificate.revoked", certificate=42, hub=other_hub, reason="typo")
         db.session.commit()
-        event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "certificate revoked"))
+        event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "certificate.revoked"))
         assert event.actor_id == user_id
         assert event.hub_id == other_hub
         assert (event.object_type, event.object_id) == ("certificate", 42)
@@ -29,9 +29,9 @@ def test_audit_defaults_to_the_actors_hub(app, make_user):
     user_id = make_user()
     with app.app_context():
         actor = db.session.get(User, user_id)
-        audit(actor, "profile updated", fields="name")
+        audit(actor, "account.profile_updated", fields="name")
         db.session.commit()
-        event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "profile updated"))
+        event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "account.profile_updated"))
         assert event.hub_id == actor.hub_id
         assert event.request_id is None
 
@@ -41,7 +41,7 @@ def test_rolled_back_change_leaves_no_audit_row(app, make_user):
     with app.app_context():
         actor = db.session.get(User, user_id)
         actor.name = "Changed"
-        audit(actor, "profile updated", fields="name")
+        audit(actor, "account.profile_updated", fields="name")
         db.session.rollback()
         assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == 0
         assert db.session.get(User, user_id).name != "Changed"
@@ -57,19 +57,38 @@ def test_hub_admin_sees_own_hub_events_but_not_note_reads_or_other_hubs(app, cli
     hub_id = make_hub()
     admin = make_user("auditor@example.org", hub_id=hub_id, hub_role="hub_admin")
     outsider = make_user("outsider@example.org")
-    _record(app, admin, "permission changed", user=admin, permission="hub_admin")
+    _record(app, admin, "user.permission_changed", user=admin, permission="hub_admin")
     _record(app, admin, "als.notes_read", session=7)
-    _record(app, outsider, "certificate revoked", certificate=9)
+    _record(app, outsider, "certificate.revoked", certificate=9)
     auth.login_as(admin)
     page = client.get("/hub/audit").get_data(as_text=True)
-    assert '<td class="nhsuk-table__cell">permission changed</td>' in page
-    assert "als.notes_read" not in page
-    assert "certificate revoked" not in page
-    filtered = client.get("/hub/audit?action=certificate+revoked").get_data(as_text=True)
-    assert '<td class="nhsuk-table__cell">permission changed</td>' not in filtered
+    assert '<td class="nhsuk-table__cell">Permission changed</td>' in page
+    assert '<td class="nhsuk-table__cell">Session notes read</td>' not in page
+    assert '<td class="nhsuk-table__cell">Certificate revoked</td>' not in page
+    filtered = client.get("/hub/audit?action=certificate.revoked").get_data(as_text=True)
+    assert '<td class="nhsuk-table__cell">Permission changed</td>' not in filtered
+    assert '<option value="user.permission_changed"' in page
     bad = client.get("/hub/audit?from=notadate")
     assert bad.status_code == 200
     assert "Enter a real date" in bad.get_data(as_text=True)
+
+
+def test_hub_admin_audit_page_shows_no_per_person_als_participation_or_survey_responses(app, client, auth, make_user, make_hub):
+    """The ALS dashboard shows bids and apologies only as suppressed counts, and survey
+    answers are anonymous: the audit page must not list them per person with times."""
+    hub_id = make_hub()
+    admin = make_user("auditor@example.org", hub_id=hub_id, hub_role="hub_admin")
+    member = make_user("member@example.org", hub_id=hub_id, name="Pat Member")
+    hidden = ["als.bid", "als.apologies", "als.notes_read", "evaluation.response_submitted", "evaluation.response_saved"]
+    for code in hidden:
+        _record(app, member, code, session=3, hub=hub_id)
+    auth.login_as(admin)
+    page = client.get("/hub/audit").get_data(as_text=True)
+    assert "Pat Member" not in page
+    for code in hidden:
+        filtered = client.get(f"/hub/audit?action={code}").get_data(as_text=True)
+        assert "Pat Member" not in filtered, code
+        assert f'<option value="{code}"' not in filtered, code
 
 
 def test_audit_page_is_for_hub_admins_only(client, auth, make_user):

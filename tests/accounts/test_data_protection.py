@@ -11,7 +11,8 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import func, select
 
-from learnhub.accounts.models import AuditEvent, PasswordToken, User
+from learnhub.accounts.models import PasswordToken, User
+from learnhub.audit import AuditEvent
 from learnhub.extensions import db
 from tests.als.conftest import build_world, world  # noqa: F401
 from tests.certificates.fixtures import completion_for, course_for, declare, issue  # noqa: F401
@@ -32,9 +33,9 @@ def _count(model, *where) -> int:  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def scene(app, world, make_user, make_course, make_survey, declare, issue, course_for, client, auth):  # type: ignore[no-untyped-def]  # noqa: F811
-    from learnhub.accounts.services import audit
     from learnhub.als import services as als
     from learnhub.als.models import AlsSession
+    from learnhub.audit import audit
     from learnhub.courses import services as courses
     from learnhub.courses.models import Cohort
     from learnhub.evaluation import services as evaluation
@@ -102,7 +103,7 @@ def scene(app, world, make_user, make_course, make_survey, declare, issue, cours
         als.calendar_token(person)
         als.toggle_bid(person, db.session.get(AlsSession, future))
         # An earlier event that carried the person's email (as registration does).
-        audit(person, "registered", email=person.email)
+        audit(person, "account.registered", email=person.email)
         db.session.commit()
         email = person.email
     declare(world.hub, course.course, "arrs_clinical_supervisor")
@@ -174,7 +175,7 @@ def test_download_holds_everything_about_the_person(app, client, auth, scene):  
     assert answers["Any comments?"] == OWN_COMMENT
     assert answers["Will you supervise?"] == "Yes"
     actions = {e["action"] for e in data["audit_events"]}
-    assert {"als.bid", "registered", "evaluation response submitted"} <= actions
+    assert {"als.bid", "account.registered", "evaluation.response_submitted"} <= actions
 
 
 def test_download_leaves_out_other_people_secrets_and_group_notes(app, client, auth, scene):  # type: ignore[no-untyped-def]

@@ -4,8 +4,8 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from learnhub.accounts.models import AuditEvent
 from learnhub.als.models import AlsNote, AlsProgramme
+from learnhub.audit import AuditEvent
 from learnhub.extensions import db
 from learnhub.organisations.models import Hub
 

@@ -6,7 +6,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from learnhub.accounts.models import AuditEvent, User
+from learnhub.accounts.models import User
+from learnhub.audit import AuditEvent
 from learnhub.evaluation import services
 from learnhub.evaluation.models import POST, PRE, Attachment, AttachmentTimepoint, Instrument, Item, Response, Section
 from learnhub.extensions import db
@@ -109,7 +110,7 @@ def test_edit_title_and_rename_a_section(client, auth, app, admin_hub, make_surv
     with app.app_context():
         section = db.session.get(Section, section_id)
         assert (section.title, section.description) == ("Confidence now", "Today")
-        assert db.session.scalar(select(func.count()).where(AuditEvent.action == "evaluation section changed")) == 1
+        assert db.session.scalar(select(func.count()).where(AuditEvent.action == "evaluation.section_changed")) == 1
 
 
 def test_sections_move_up_and_down_and_only_empty_ones_are_removed(client, auth, app, admin_hub, make_survey):

@@ -1,0 +1,86 @@
+"""Every Jinja filter and global the templates use, registered in one place.
+
+Templates of one feature often show another's values (a certificate's long date on the
+register, UK session times on course and ALS pages), so filters belong to the app, not to the
+blueprint that happened to need them first.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import Flask
+
+from learnhub.roles import PROFESSIONAL_ROLES
+from learnhub.suppression import mask_count
+from learnhub.timeutil import to_uk, uk_time
+
+
+def long_date(day: date) -> str:
+    """A date the NHS.UK way: '2 December 2026'."""
+    from learnhub.certificates.pdf import long_date as _long_date
+
+    return _long_date(day)
+
+
+def hours(value: object) -> str:
+    """CPD hours written one way everywhere ('6', '1.5')."""
+    from learnhub.certificates.pdf import format_hours
+
+    return format_hours(value)  # type: ignore[arg-type]
+
+
+def als_when(moment: datetime) -> str:
+    """A session time on the UK clock, e.g. 'Monday 9 March 2026, 10:00'."""
+    return to_uk(moment).strftime("%A %-d %B %Y, %H:%M")
+
+
+def masked(count: int) -> int | str:
+    """A published count with small numbers shown as '*'."""
+    return mask_count(count)
+
+
+def role_labels(codes: list[str]) -> str:
+    """Professional-role codes as a readable list."""
+    return ", ".join(PROFESSIONAL_ROLES.get(code, code) for code in codes or [])
+
+
+def status_tag(status: object) -> str:
+    """NHS.UK tag colour for a course module status."""
+    from learnhub.courses import rules
+
+    return {
+        rules.Status.COMPLETED: "green",
+        rules.Status.PASSED: "green",
+        rules.Status.ATTENDED: "green",
+        rules.Status.FAILED: "red",
+        rules.Status.ABSENT: "orange",
+        rules.Status.IN_PROGRESS: "blue",
+    }.get(status, "grey")  # type: ignore[call-overload]
+
+
+def format_p(p: float | None) -> str:
+    """A p-value as the evaluation pages write it."""
+    from learnhub.evaluation.stats import format_p as _format_p
+
+    return _format_p(p)
+
+
+def evaluation_percentage(part: int, whole: int) -> object:
+    """A percentage for the evaluation pages (None when it cannot be shown)."""
+    from learnhub.evaluation.analysis import percentage
+
+    return percentage(part, whole)
+
+
+def register(app: Flask) -> None:
+    """Register the filters and globals on the app."""
+    app.add_template_filter(long_date, "long_date")
+    app.add_template_filter(hours, "hours")
+    app.add_template_filter(uk_time, "uk_time")
+    app.add_template_filter(als_when, "als_when")
+    app.add_template_filter(masked, "als_masked")
+    app.add_template_filter(role_labels, "role_labels")
+    app.add_template_filter(status_tag, "status_tag")
+    app.add_template_global(format_p, "format_p")
+    app.add_template_global(evaluation_percentage, "evaluation_percentage")
