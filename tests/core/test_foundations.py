@@ -44,10 +44,15 @@ def test_a_refused_savepoint_undoes_only_its_own_writes_and_keeps_earlier_side_e
     ran: list[str] = []
     db.session.add(Hub(name="Before", signatory="Dr A"))
     after_commit(lambda: ran.append("before"))
-    with pytest.raises(ValueError), atomic():
-        db.session.add(Hub(name="Inside", signatory="Dr B"))
-        db.session.flush()
-        raise ValueError("refused half way")
+
+    def refuse_half_way() -> None:
+        with atomic():
+            db.session.add(Hub(name="Inside", signatory="Dr B"))
+            db.session.flush()
+            raise ValueError("refused half way")
+
+    with pytest.raises(ValueError, match="half way"):
+        refuse_half_way()
     db.session.commit()
     assert sorted(db.session.scalars(select(Hub.name))) == ["Before"]
     assert ran == ["before"]
