@@ -770,8 +770,8 @@ def _safe_cell(value: object) -> object:
 @bp.get("/instruments/<int:instrument_id>/report.pdf")
 @hub_admin_required
 def report(instrument_id: int):  # type: ignore[no-untyped-def]
-    """A printable evaluation report (PDF) for commissioners."""
-    from learnhub.pdf import render_pdf
+    """A printable evaluation report (PDF/UA-1, tagged) for commissioners."""
+    from learnhub.evaluation.report import render_report
 
     inst = get_instrument_for_admin(instrument_id)
     _form, filters, described = _filters(inst)
@@ -788,7 +788,7 @@ def report(instrument_id: int):  # type: ignore[no-untyped-def]
     )
     audit(current_user, "export.evaluation_results", instrument=inst.id, hub=inst.hub_id, format="pdf")
     db.session.commit()
-    pdf = render_pdf(html)
+    pdf = render_report(html)
     return Response(
         pdf, mimetype="application/pdf", headers={"Content-Disposition": f'inline; filename="evaluation-report-{inst.id}.pdf"'}
     )
