@@ -24,8 +24,6 @@ from learnhub.evaluation.forms import (
 )
 from learnhub.evaluation.interface import SUBJECT_TYPES
 from learnhub.evaluation.models import (
-    AGREEMENT,
-    FOLLOW_UP,
     FREE_TEXT,
     ITEM_KINDS,
     MULTIPLE,
@@ -577,25 +575,8 @@ def _filters(inst: Instrument) -> tuple[FilterForm, analysis.Filters, list[str]]
 
 
 def _charts(results: analysis.Results) -> dict:
-    """SVG charts for the results page and report."""
-    rate_rows = [
-        ("Invited", results.rates["invited"]),
-        ("Answered before", results.rates[PRE]),
-        ("Answered after", results.rates[POST]),
-        ("Matched pairs", results.rates["matched"]),
-    ]
-    out = {"rates": charts.rate_bars("chart-rates", "Response numbers: invited, answered before, after and matched", rate_rows)}
-    for r in results.items:
-        if r.item.kind == AGREEMENT and PRE in r.waves and POST in r.waves:
-            rows = [("Before", r.waves[PRE].counts), ("After", r.waves[POST].counts)]
-            if FOLLOW_UP in r.waves:
-                rows.append(("Follow-up", r.waves[FOLLOW_UP].counts))
-            out[r.item.id] = charts.diverging_bars(
-                f"chart-item-{r.item.id}",
-                f"Answers before and after{' and at follow-up' if FOLLOW_UP in r.waves else ''}: {r.item.text}",
-                rows,
-            )
-    return out
+    """SVG charts for the results page and report (built in ``charts.for_results``)."""
+    return charts.for_results(results)
 
 
 @bp.get("/instruments/<int:instrument_id>/results")
