@@ -11,3 +11,12 @@ graceful_timeout = 30
 accesslog = "-"
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("LEARNHUB_FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def post_fork(server, worker):  # type: ignore[no-untyped-def]
+    """Warm each worker before it accepts connections (SciPy, the report's fonts): see learnhub/evaluation/warmup.py."""
+    from learnhub.evaluation import warmup
+
+    if warmup.enabled():
+        seconds = warmup.warm_worker()
+        worker.log.info("Worker %s warmed in %.2f s (SciPy statistics, report fonts and CSS)", worker.pid, seconds)
