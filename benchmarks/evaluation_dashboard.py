@@ -14,7 +14,7 @@ of responses. On PostgreSQL the tables are analysed after seeding, as autovacuum
 A typical programme evaluation is small: the same instrument is also attached to one ALS
 programme where ``--programme-pairs`` (12) people answer before and after, with ties and
 unchanged answers as real surveys have. The page filtered to that programme is timed next to
-the unfiltered page of the same run (goal: at most 1.5×). SciPy's default Wilcoxon test runs a
+the unfiltered page of the same run (goal: at most 1.5×), and likewise the PDF report. SciPy's default Wilcoxon test runs a
 permutation test for 13 pairs or fewer with ties (about a second per item); the dashboard
 counts the exact distribution instead (``learnhub.evaluation.stats``).
 Figures are printed, never asserted.
@@ -270,7 +270,11 @@ def measure(app, admin_id: int, instrument_id: int, programme_id: int | None = N
         ("results, filtered", f"/evaluation/instruments/{instrument_id}/results?subgroup=Cohort+1&role=gp"),
         ("CSV export", f"/evaluation/instruments/{instrument_id}/results.csv"),
         *(
-            [(PROGRAMME_PAGE, f"/evaluation/instruments/{instrument_id}/results?attachment={programme_id}")]
+            [
+                (PROGRAMME_PAGE, f"/evaluation/instruments/{instrument_id}/results?attachment={programme_id}"),
+                ("PDF report", f"/evaluation/instruments/{instrument_id}/report.pdf"),
+                ("PDF, one programme", f"/evaluation/instruments/{instrument_id}/report.pdf?attachment={programme_id}"),
+            ]
             if programme_id
             else []
         ),
@@ -327,6 +331,8 @@ def main() -> None:
                 small, whole = figures[PROGRAMME_PAGE][0], figures["results page"][0]
                 pairs = args.programme_pairs
                 print(f"  one ALS programme ({pairs} matched pairs) / unfiltered page: {small / whole:.2f}× (goal ≤ 1.5×)")
+                small, whole = figures["PDF, one programme"][0], figures["PDF report"][0]
+                print(f"  one ALS programme ({pairs} matched pairs) / unfiltered PDF:  {small / whole:.2f}×")
             rows.append((made, figures))
     if len(rows) > 1:
         counts = {made: [f[1] for name, f in figures.items() if name != "raw SQL aggregates"] for made, figures in rows}
