@@ -1,4 +1,4 @@
-"""Each gunicorn worker is warmed before it takes requests: SciPy's statistics and the report's fonts and CSS."""
+"""gunicorn workers are warm before they take requests: SciPy and WeasyPrint imported in the master, report fonts per worker."""
 
 import subprocess
 import sys
@@ -10,11 +10,12 @@ ROOT = Path(__file__).resolve().parents[2]
 CHILD = """
 import runpy, sys, logging
 config = runpy.run_path("gunicorn.conf.py")
-class Worker:
+class Process:
     pid = 1234
-    log = logging.getLogger("worker")
+    log = logging.getLogger("gunicorn")
 assert "scipy.stats" not in sys.modules and "weasyprint" not in sys.modules
-config["post_fork"](None, Worker())
+config["on_starting"](Process())
+config["post_fork"](Process(), Process())
 from learnhub.evaluation import report
 print("scipy.stats" in sys.modules, report._stylesheet.cache_info().currsize)
 """
@@ -29,7 +30,7 @@ def _run(env_extra: dict[str, str]) -> str:
     return done.stdout.strip()
 
 
-def test_post_fork_imports_scipy_and_prepares_the_report_stylesheet():
+def test_master_imports_scipy_and_each_worker_prepares_the_report_stylesheet():
     assert _run({"LEARNHUB_WARM_WORKERS": "1"}) == "True 1"
 
 
