@@ -10,6 +10,13 @@ aggregate queries the dashboard relies on (the per-item distribution, matched di
 the composite score's sums, each in the fastest hand-written form for the database) and the
 page/raw ratio, and the number of SQL statements per page, which must not depend on the number
 of responses. On PostgreSQL the tables are analysed after seeding, as autovacuum would.
+
+A typical programme evaluation is small: the same instrument is also attached to one ALS
+programme where ``--programme-pairs`` (12) people answer before and after, with ties and
+unchanged answers as real surveys have. The page filtered to that programme is timed next to
+the unfiltered page of the same run (goal: at most 1.5×), and likewise the PDF report. SciPy's default Wilcoxon test runs a
+permutation test for 13 pairs or fewer with ties (about a second per item); the dashboard
+counts the exact distribution instead (``learnhub.evaluation.stats``).
 Figures are printed, never asserted.
 """
 
@@ -24,6 +31,7 @@ from sqlalchemy import event, insert, text
 from werkzeug.security import generate_password_hash
 
 COHORTS = 5
+PROGRAMME_PAGE = "results, one programme"
 
 # The raw SQL baseline: the least the page must ask the database for (answers per timepoint,
 # item and value; matched differences per item; the composite score's sums over pairs), each
@@ -179,7 +187,67 @@ def build(url: str, responses: int, items: int):  # type: ignore[no-untyped-def]
         return app, admin.id, instrument.id, made
 
 
-def measure(app, admin_id: int, instrument_id: int) -> dict:  # type: ignore[no-untyped-def]
+def add_programme(app, instrument_id: int, pairs: int) -> int:  # type: ignore[no-untyped-def]
+    """Attach the instrument to one ALS programme whose ``pairs`` people answer before and after; returns its id."""
+    from datetime import timedelta
+
+    from learnhub.evaluation import services
+    from learnhub.evaluation.models import Answer, Instrument, Invitee, Response
+    from learnhub.extensions import db
+    from learnhub.timeutil import utcnow
+
+    rng = random.Random(2)
+    with app.app_context():
+        instrument = db.session.get(Instrument, instrument_id)
+        now = utcnow()
+        window = (now - timedelta(days=30), now + timedelta(days=30))
+        attachment = services.attach(instrument, "als_programme", 1, "ALS programme 1", {"pre": window, "post": window})
+        user_ids = [
+            row[0]
+            for row in db.session.execute(
+                text("SELECT id FROM user_account WHERE email LIKE 'p%@bench.example' ORDER BY id LIMIT :n"), {"n": pairs}
+            )
+        ]
+        invitees = [{"attachment_id": attachment.id, "user_id": u, "subgroup": "set-1"} for u in user_ids]
+        db.session.execute(insert(Invitee), invitees)
+        item_ids = [i.id for i in instrument.items]
+        for timepoint in ("pre", "post"):
+            rows = [
+                {
+                    "attachment_id": attachment.id,
+                    "timepoint": timepoint,
+                    "respondent_key": services.respondent_key(instrument, u),
+                    "status": Response.SUBMITTED,
+                    "subgroup": "set-1",
+                    "pcn_id": None,
+                    "professional_role": "gp",
+                    "created_at": now,
+                    "updated_at": now,
+                    "submitted_at": now,
+                }
+                for u in user_ids
+            ]
+            db.session.execute(insert(Response), rows)
+            ids = [
+                row[0]
+                for row in db.session.execute(
+                    text("SELECT id FROM evaluation_response WHERE attachment_id = :a AND timepoint = :t"),
+                    {"a": attachment.id, "t": timepoint},
+                )
+            ]
+            # Answers 2-4 before; after, most move up by 0 or 1 point: ties and zeros in every item.
+            shift = 1 if timepoint == "post" else 0
+            answers = [
+                {"response_id": rid, "item_id": iid, "value": min(5, rng.randint(2, 4) + (shift if rng.random() < 0.6 else 0))}
+                for rid in ids
+                for iid in item_ids
+            ]
+            db.session.execute(insert(Answer), answers)
+        db.session.commit()
+        return attachment.id
+
+
+def measure(app, admin_id: int, instrument_id: int, programme_id: int | None = None) -> dict:  # type: ignore[no-untyped-def]
     """Server time and statements per page, and the raw aggregate time."""
     from learnhub.accounts.models import User
     from learnhub.extensions import db
@@ -201,6 +269,15 @@ def measure(app, admin_id: int, instrument_id: int) -> dict:  # type: ignore[no-
         ("results page", f"/evaluation/instruments/{instrument_id}/results"),
         ("results, filtered", f"/evaluation/instruments/{instrument_id}/results?subgroup=Cohort+1&role=gp"),
         ("CSV export", f"/evaluation/instruments/{instrument_id}/results.csv"),
+        *(
+            [
+                (PROGRAMME_PAGE, f"/evaluation/instruments/{instrument_id}/results?attachment={programme_id}"),
+                ("PDF report", f"/evaluation/instruments/{instrument_id}/report.pdf"),
+                ("PDF, one programme", f"/evaluation/instruments/{instrument_id}/report.pdf?attachment={programme_id}"),
+            ]
+            if programme_id
+            else []
+        ),
     ):
         client.get(path)  # warm caches
         times = []
@@ -231,6 +308,7 @@ def main() -> None:
     parser.add_argument("--responses", type=int, action="append", help="number of responses (repeatable)")
     parser.add_argument("--items", type=int, default=20)
     parser.add_argument("--database", help="database URL (default: a temporary SQLite file)")
+    parser.add_argument("--programme-pairs", type=int, default=12, help="matched pairs in the small ALS programme (0: none)")
     args = parser.parse_args()
     sizes = args.responses or [1000]
     rows = []
@@ -243,11 +321,18 @@ def main() -> None:
             engine_name = url.split(":")[0]
             answers = made * args.items
             print(f"\n{made:,} responses × {args.items} items ({answers:,} answers), seeded in {seeded:.1f} s on {engine_name}")
-            figures = measure(app, admin_id, instrument_id)
+            programme_id = add_programme(app, instrument_id, args.programme_pairs) if args.programme_pairs else None
+            figures = measure(app, admin_id, instrument_id, programme_id)
             raw = figures["raw SQL aggregates"][0]
             for name, (seconds, statements) in figures.items():
                 ratio = f"   {seconds / raw:4.1f}× raw" if name != "raw SQL aggregates" else ""
                 print(f"  {name:<22} {seconds * 1000:9.1f} ms   {statements:3d} SQL statements{ratio}")
+            if programme_id:
+                small, whole = figures[PROGRAMME_PAGE][0], figures["results page"][0]
+                pairs = args.programme_pairs
+                print(f"  one ALS programme ({pairs} matched pairs) / unfiltered page: {small / whole:.2f}× (goal ≤ 1.5×)")
+                small, whole = figures["PDF, one programme"][0], figures["PDF report"][0]
+                print(f"  one ALS programme ({pairs} matched pairs) / unfiltered PDF:  {small / whole:.2f}×")
             rows.append((made, figures))
     if len(rows) > 1:
         counts = {made: [f[1] for name, f in figures.items() if name != "raw SQL aggregates"] for made, figures in rows}

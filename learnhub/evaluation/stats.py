@@ -3,47 +3,64 @@
 Two analyses, as the evaluation practice in ``docs`` recommends:
 
 * **One item** (an ordinal answer such as a 1–5 agreement scale or a 0–10 rating):
-  :func:`paired_change` gives the number of pairs, the median change, the Wilcoxon
-  signed-rank p-value (``scipy.stats.wilcoxon`` with its default settings) and the
-  matched-pairs rank-biserial correlation as the effect size.
+  :func:`paired_change` gives the number of pairs, how many answers went up, stayed the same
+  and went down, the median change, the Wilcoxon signed-rank statistic W and its p-value
+  (the same p-value as ``scipy.stats.wilcoxon`` with its default settings, computed here
+  without SciPy), the method that produced it, and the matched-pairs rank-biserial
+  correlation as the effect size.
 * **A composite score** (the mean of an instrument's core items, treated as roughly
   interval): :func:`composite_change` gives the mean change with its 95% confidence
   interval, the paired t-test p-value and Cohen's dz.
 
-Ties and zero differences (how Wilcoxon is run)
-    Survey answers produce many pairs with no change and many tied differences. We use
-    SciPy's defaults on purpose so results can be checked against SciPy: ``zero_method=
-    "wilcox"`` drops pairs with no change before ranking, tied absolute differences share
-    their average rank, and ``method="auto"`` picks the exact distribution for small
-    samples without ties or zeros and the normal approximation (with the tie correction)
-    otherwise. The rank-biserial correlation is computed on the same ranks (zeros dropped),
-    so the effect size and the test agree about which pairs count.
+Ties and zero differences (how the Wilcoxon test is run)
+    Survey answers produce many pairs with no change and many tied differences. The test
+    follows SciPy's defaults (``zero_method="wilcox"``, ``correction=False``,
+    ``method="auto"``) so every p-value can be checked against ``scipy.stats.wilcoxon``:
+    pairs with no change are dropped before ranking, and tied absolute differences share
+    their average (mid-) rank. The p-value then comes from, by the number ``n`` of pairs
+    (counting the unchanged ones, as SciPy does):
+
+    * ``n`` ≤ 50 with no ties and no zeros: the exact null distribution of W+ (every
+      assignment of signs to the ranks 1…n equally likely);
+    * ``n`` ≤ 13 with ties or zeros: the exact null distribution of W+ over the tied
+      mid-ranks actually observed, i.e. all 2^n sign flips (SciPy gets this by running a
+      permutation test, about a second per item at n = 12; here it is a small dynamic
+      programme over doubled ranks, so the sums are whole numbers, taking microseconds);
+    * otherwise (``n`` > 50, or ties or zeros with ``n`` > 13): the normal approximation
+      with the tie correction of the variance and no continuity correction.
+
+    The two-sided p-value is twice the smaller tail (at most 1) in every case. The
+    rank-biserial correlation is computed on the same ranks (zeros dropped), so the effect
+    size and the test agree about which pairs count.
 
 Edge cases
     * No pairs: every figure is ``None``.
     * Every pair unchanged: the median change is 0 and there is nothing to test — the
       p-value and effect size are ``None`` and ``note`` says why (SciPy would divide by zero).
-    * Very few changed pairs: the test still runs (SciPy handles one changed pair), but a
+    * Very few changed pairs: the test still runs (one changed pair gives p = 1), but a
       p-value from so few pairs cannot be small; the dashboard never shows a test below the
       suppression threshold in any case (see ``learnhub.suppression``).
 
 The ``*_from_counts`` / ``*_from_sums`` variants take aggregates computed in SQL (counts of
 each difference; n, sum and sum of squares), so the dashboard never loads individual rows.
+The Wilcoxon test itself works on counts of each difference, so its cost grows with the
+number of distinct differences, not with the number of pairs.
 """
 
 import math
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from statistics import median
+from functools import cache
 
-import numpy as np
+from learnhub.suppression import DEFAULT_THRESHOLD, suppress_row
 
 
 class _LazySciPy:
-    """``scipy.stats``, imported on first use.
+    """``scipy.stats``, imported on first use (the paired t-test needs it; Wilcoxon does not).
 
-    It takes ~1.5 s to import, which every gunicorn and RQ worker would otherwise pay at
-    start-up although only the results pages need it.
+    It takes ~1.5 s to import; :func:`warm` imports it when a worker starts, so no request
+    pays for it, while commands and tests that never compute a t-test do not.
     """
 
     def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
@@ -54,12 +71,43 @@ class _LazySciPy:
 
 _scipy = _LazySciPy()
 
+
+def warm() -> None:
+    """Import SciPy's statistics now (called when a web worker starts)."""
+    from scipy import stats  # noqa: F401
+
+
 #: Wording used under every result: what a before–after comparison can and cannot show.
 DESIGN_CAVEAT = (
     "These answers are self-reported and come from an uncontrolled before-and-after comparison: "
     "they show whether answers changed, not that the training caused the change. People who answer "
     "both surveys may differ from those who do not."
 )
+
+#: How a Wilcoxon p-value was obtained (``PairedChange.method``).
+EXACT = "exact"
+NORMAL = "normal approximation"
+#: The effect size reported for one item, by name.
+RANK_BISERIAL = "rank-biserial correlation"
+
+
+@dataclass(frozen=True)
+class SignedRankTest:
+    """The Wilcoxon signed-rank test on paired differences (zeros dropped, mid-ranks for ties)."""
+
+    #: Pairs whose difference is not zero (the pairs that are ranked).
+    n_ranked: int
+    #: Sum of the ranks of increases (W+) and of decreases (W−).
+    w_plus: float
+    w_minus: float
+    p_value: float
+    #: :data:`EXACT` or :data:`NORMAL`.
+    method: str
+
+    @property
+    def statistic(self) -> float:
+        """W: the smaller of W+ and W− (what SciPy reports as the two-sided statistic)."""
+        return min(self.w_plus, self.w_minus)
 
 
 @dataclass(frozen=True)
@@ -74,6 +122,27 @@ class PairedChange:
     #: Matched-pairs rank-biserial correlation, -1 to 1; positive means answers went up.
     rank_biserial: float | None
     note: str | None = None
+    #: Pairs whose answer went up / went down (``n_changed`` is their sum).
+    n_up: int = 0
+    n_down: int = 0
+    #: Wilcoxon W (the smaller rank sum), or None when nothing changed.
+    w_statistic: float | None = None
+    #: :data:`EXACT` or :data:`NORMAL`, or None when there was no test.
+    method: str | None = None
+    effect_size_name: str = RANK_BISERIAL
+
+    @property
+    def n_unchanged(self) -> int:
+        return self.n_pairs - self.n_changed
+
+    def direction_counts(self, reverse_scored: bool = False, threshold: int = DEFAULT_THRESHOLD) -> list[int | str]:
+        """``[improved, unchanged, worsened]`` as they may be published (small counts shown as ``*``).
+
+        For a negative statement (``reverse_scored``) an answer that went down is an improvement.
+        The three add up to the number of pairs, which is shown, so they are suppressed as a row.
+        """
+        better, worse = (self.n_down, self.n_up) if reverse_scored else (self.n_up, self.n_down)
+        return suppress_row([better, self.n_unchanged, worse], threshold)
 
 
 @dataclass(frozen=True)
@@ -98,6 +167,100 @@ def _differences(pre: Sequence[float], post: Sequence[float]) -> list[float]:
     return [float(b) - float(a) for a, b in zip(pre, post, strict=True)]
 
 
+def _tie_groups(ordered: Sequence[tuple[float, int]]) -> list[tuple[int, int, int]]:
+    """``(doubled mid-rank, increases, decreases)`` per distinct non-zero absolute difference, smallest first.
+
+    Tied absolute differences share the average of the ranks they span; doubling it makes it
+    a whole number (``2 * below + size + 1``), so rank sums stay exact integers.
+    """
+    by_size: dict[float, list[int]] = {}
+    for value, count in ordered:
+        if value != 0 and count:
+            up_down = by_size.setdefault(abs(value), [0, 0])
+            up_down[0 if value > 0 else 1] += count
+    groups = []
+    below = 0
+    for size in sorted(by_size):
+        up, down = by_size[size]
+        groups.append((2 * below + up + down + 1, up, down))
+        below += up + down
+    return groups
+
+
+@cache
+def _untied_distribution(n: int) -> tuple[int, ...]:
+    """Number of sign assignments giving each W+ = 0 … n(n+1)/2 for ranks 1…n (no ties)."""
+    ways = [1]
+    for rank in range(1, n + 1):
+        longer = ways + [0] * rank
+        for total, count in enumerate(ways):
+            longer[total + rank] += count
+        ways = longer
+    return tuple(ways)
+
+
+def _tied_distribution(groups: Sequence[tuple[int, int, int]]) -> list[int]:
+    """Number of sign assignments (of the ranked pairs) giving each doubled W+ (index = 2 × W+).
+
+    Within a group of ``m`` tied pairs, choosing ``j`` of them to be increases adds ``j`` times
+    the doubled mid-rank, in ``C(m, j)`` ways.
+    """
+    ways = [1]
+    for doubled_rank, up, down in groups:
+        size = up + down
+        longer = [0] * (len(ways) + size * doubled_rank)
+        for total, count in enumerate(ways):
+            if count:
+                for j in range(size + 1):
+                    longer[total + j * doubled_rank] += count * math.comb(size, j)
+        ways = longer
+    return ways
+
+
+def signed_rank_test_from_counts(counts: Mapping[float, int]) -> SignedRankTest | None:
+    """The Wilcoxon signed-rank test from ``{difference: number of pairs}``; None when nothing changed.
+
+    The p-value (two-sided) is SciPy's default ``scipy.stats.wilcoxon(differences).pvalue``
+    to within floating-point rounding of the normal tail (the exact cases are the same
+    number): see the module notes for which method applies when.
+    """
+    ordered = sorted((float(value), int(count)) for value, count in counts.items() if count)
+    n = sum(count for _, count in ordered)
+    zeros = sum(count for value, count in ordered if value == 0)
+    groups = _tie_groups(ordered)
+    ranked = n - zeros
+    if ranked == 0:
+        return None
+    doubled_plus = sum(rank * up for rank, up, _ in groups)
+    doubled_total = ranked * (ranked + 1)
+    w_plus, w_minus = doubled_plus / 2, (doubled_total - doubled_plus) / 2
+    ties = any(up + down > 1 for _, up, down in groups)
+    if n <= 50 and not ties and not zeros:
+        ways = _untied_distribution(ranked)
+        k = doubled_plus // 2
+        lower, upper = sum(ways[: k + 1]), sum(ways[k:])
+        p = min(2 * min(lower, upper) / 2**ranked, 1.0)
+        return SignedRankTest(ranked, w_plus, w_minus, p, EXACT)
+    if n <= 13:
+        ways = _tied_distribution(groups)
+        lower, upper = sum(ways[: doubled_plus + 1]), sum(ways[doubled_plus:])
+        p = min(min(lower, upper) / 2**ranked * 2, 1.0)
+        return SignedRankTest(ranked, w_plus, w_minus, p, EXACT)
+    # Normal approximation, with the tie correction of the variance (SciPy's formula and order).
+    count = float(ranked)
+    mean = count * (count + 1.0) * 0.25
+    tie_correction = float(sum((up + down) ** 3 - (up + down) for _, up, down in groups))
+    se = math.sqrt((count * (count + 1.0) * (2.0 * count + 1.0) - tie_correction / 2) / 24)
+    z = (w_plus - mean) / se
+    p = math.erfc(abs(z) / math.sqrt(2.0))  # 2 × the upper tail of the standard normal at |z|
+    return SignedRankTest(ranked, w_plus, w_minus, min(p, 1.0), NORMAL)
+
+
+def signed_rank_test(differences: Iterable[float]) -> SignedRankTest | None:
+    """:func:`signed_rank_test_from_counts` for a list of (post - pre) differences."""
+    return signed_rank_test_from_counts(Counter(float(d) for d in differences))
+
+
 def rank_biserial(differences: Iterable[float]) -> float | None:
     """Matched-pairs rank-biserial correlation (Kerby 2014) of paired differences.
 
@@ -105,34 +268,31 @@ def rank_biserial(differences: Iterable[float]) -> float | None:
     ranked with ties sharing their average rank; the result is the share of the rank sum
     on increases minus the share on decreases. ``None`` when nothing changed.
     """
-    nonzero = [d for d in differences if d != 0]
-    if not nonzero:
+    return _rank_biserial_from_counts(sorted(Counter(float(d) for d in differences).items()))
+
+
+def _rank_biserial_from_counts(ordered: Sequence[tuple[float, int]]) -> float | None:
+    """:func:`rank_biserial` from ``(difference, count)`` pairs."""
+    plus = minus = 0
+    for doubled_rank, up, down in _tie_groups(ordered):
+        plus += doubled_rank * up
+        minus += doubled_rank * down
+    if plus + minus == 0:
         return None
-    ranks = _scipy.rankdata([abs(d) for d in nonzero])
-    plus = float(sum(r for r, d in zip(ranks, nonzero, strict=True) if d > 0))
-    minus = float(sum(r for r, d in zip(ranks, nonzero, strict=True) if d < 0))
     return (plus - minus) / (plus + minus)
 
 
 def paired_change_from_differences(differences: Sequence[float]) -> PairedChange:
     """:func:`paired_change` for a list of (post - pre) differences."""
-    diffs = [float(d) for d in differences]
-    n = len(diffs)
-    if n == 0:
-        return PairedChange(0, 0, None, None, None, "There are no matched pairs.")
-    changed = sum(1 for d in diffs if d != 0)
-    med = float(median(diffs))
-    if changed == 0:
-        return PairedChange(n, 0, med, None, None, "No one's answer changed, so there is no change to test.")
-    result = _scipy.wilcoxon(diffs)
-    return PairedChange(n, changed, med, float(result.pvalue), rank_biserial(diffs))
+    return paired_change_from_counts(Counter(float(d) for d in differences))
 
 
 def paired_change(pre: Sequence[float], post: Sequence[float]) -> PairedChange:
     """Change from pre to post for one item, over matched pairs (``pre[i]`` with ``post[i]``).
 
-    Returns the number of pairs, median change, Wilcoxon signed-rank p-value (SciPy
-    defaults) and rank-biserial effect size. See the module notes for ties and zeros.
+    Returns the number of pairs, how many went up and down, the median change, the Wilcoxon
+    signed-rank W and p-value (SciPy's defaults) with the method used, and the rank-biserial
+    effect size. See the module notes for ties and zeros.
     """
     return paired_change_from_differences(_differences(pre, post))
 
@@ -140,42 +300,32 @@ def paired_change(pre: Sequence[float], post: Sequence[float]) -> PairedChange:
 def paired_change_from_counts(counts: Mapping[float, int]) -> PairedChange:
     """:func:`paired_change` from ``{difference: number of pairs}`` (an SQL GROUP BY).
 
-    The same figures as :func:`paired_change` on the listed differences, bit for bit, with the
-    work in Python proportional to the number of distinct differences: the median and the
-    rank-biserial correlation come from the counts (tied ranks are averages of whole numbers,
-    so their sums are exact), and SciPy's test gets the differences as one NumPy array.
+    The work is proportional to the number of distinct differences (and, for 13 pairs or
+    fewer with ties, to the 2^n sign flips counted by a dynamic programme), never to a
+    permutation test.
     """
     ordered = sorted((float(value), int(count)) for value, count in counts.items() if count)
     n = sum(count for _, count in ordered)
     if n == 0:
         return PairedChange(0, 0, None, None, None, "There are no matched pairs.")
-    changed = sum(count for value, count in ordered if value != 0)
+    up = sum(count for value, count in ordered if value > 0)
+    down = sum(count for value, count in ordered if value < 0)
     med = median_from_counts(dict(ordered))
-    if changed == 0:
+    if up + down == 0:
         return PairedChange(n, 0, med, None, None, "No one's answer changed, so there is no change to test.")
-    diffs = np.repeat(np.array([value for value, _ in ordered], dtype=float), [count for _, count in ordered])
-    result = _scipy.wilcoxon(diffs)
-    return PairedChange(n, changed, med, float(result.pvalue), _rank_biserial_from_counts(ordered))
-
-
-def _rank_biserial_from_counts(ordered: Sequence[tuple[float, int]]) -> float | None:
-    """:func:`rank_biserial` from ``(difference, count)`` pairs."""
-    by_size: dict[float, list[int]] = {}
-    for value, count in ordered:
-        if value != 0:
-            up, down = by_size.setdefault(abs(value), [0, 0])
-            by_size[abs(value)] = [up + count, down] if value > 0 else [up, down + count]
-    plus = minus = 0.0
-    below = 0
-    for size in sorted(by_size):
-        up, down = by_size[size]
-        rank = below + (up + down + 1) / 2  # the average of ranks below + 1 … below + up + down
-        plus += rank * up
-        minus += rank * down
-        below += up + down
-    if plus + minus == 0:
-        return None
-    return (plus - minus) / (plus + minus)
+    test = signed_rank_test_from_counts(dict(ordered))
+    assert test is not None
+    return PairedChange(
+        n,
+        up + down,
+        med,
+        test.p_value,
+        _rank_biserial_from_counts(ordered),
+        n_up=up,
+        n_down=down,
+        w_statistic=test.statistic,
+        method=test.method,
+    )
 
 
 def composite_change_from_sums(n: int, total: float, total_squares: float) -> CompositeChange:

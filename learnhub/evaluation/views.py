@@ -24,8 +24,6 @@ from learnhub.evaluation.forms import (
 )
 from learnhub.evaluation.interface import SUBJECT_TYPES
 from learnhub.evaluation.models import (
-    AGREEMENT,
-    FOLLOW_UP,
     FREE_TEXT,
     ITEM_KINDS,
     MULTIPLE,
@@ -575,25 +573,8 @@ def _filters(inst: Instrument) -> tuple[FilterForm, analysis.Filters, list[str]]
 
 
 def _charts(results: analysis.Results) -> dict:
-    """SVG charts for the results page and report."""
-    rate_rows = [
-        ("Invited", results.rates["invited"]),
-        ("Answered before", results.rates[PRE]),
-        ("Answered after", results.rates[POST]),
-        ("Matched pairs", results.rates["matched"]),
-    ]
-    out = {"rates": charts.rate_bars("chart-rates", "Response numbers: invited, answered before, after and matched", rate_rows)}
-    for r in results.items:
-        if r.item.kind == AGREEMENT and PRE in r.waves and POST in r.waves:
-            rows = [("Before", r.waves[PRE].counts), ("After", r.waves[POST].counts)]
-            if FOLLOW_UP in r.waves:
-                rows.append(("Follow-up", r.waves[FOLLOW_UP].counts))
-            out[r.item.id] = charts.diverging_bars(
-                f"chart-item-{r.item.id}",
-                f"Answers before and after{' and at follow-up' if FOLLOW_UP in r.waves else ''}: {r.item.text}",
-                rows,
-            )
-    return out
+    """SVG charts for the results page and report (built in ``charts.for_results``)."""
+    return charts.for_results(results)
 
 
 @bp.get("/instruments/<int:instrument_id>/results")
@@ -768,8 +749,8 @@ def _safe_cell(value: object) -> object:
 @bp.get("/instruments/<int:instrument_id>/report.pdf")
 @hub_admin_required
 def report(instrument_id: int):  # type: ignore[no-untyped-def]
-    """A printable evaluation report (PDF) for commissioners."""
-    from learnhub.pdf import render_pdf
+    """A printable evaluation report (PDF/UA-1, tagged) for commissioners."""
+    from learnhub.evaluation.report import render_report
 
     inst = get_instrument_for_admin(instrument_id)
     _form, filters, described = _filters(inst)
@@ -786,7 +767,7 @@ def report(instrument_id: int):  # type: ignore[no-untyped-def]
     )
     audit(current_user, Action.EXPORT_EVALUATION_RESULTS, instrument=inst.id, hub=inst.hub_id, format="pdf")
     db.session.commit()
-    pdf = render_pdf(html)
+    pdf = render_report(html)
     return Response(
         pdf, mimetype="application/pdf", headers={"Content-Disposition": f'inline; filename="evaluation-report-{inst.id}.pdf"'}
     )

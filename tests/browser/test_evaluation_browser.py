@@ -196,3 +196,22 @@ def test_admin_builds_a_survey_and_attaches_it_to_a_course(page, live_server_url
     axe(page, "survey dates")
     page.get_by_role("button", name="Stop using this survey for Browser supervisor course").click()
     expect(page.get_by_text("The survey is no longer used for Browser supervisor course.")).to_be_visible()
+
+
+def test_chart_text_is_at_least_12px_and_charts_fit_a_375px_screen(page, live_server_url, browser_login, evaluation_setup):
+    """WCAG reflow and legibility: the results charts scale to a phone without text below 12 CSS px."""
+    from learnhub.evaluation.warmup import warm_worker
+
+    warm_worker()  # as gunicorn does for each worker: the live server runs in this process
+    page.set_viewport_size({"width": 375, "height": 800})
+    browser_login(page, "eval.admin@example.org", PASSWORD)
+    page.goto(f"{live_server_url}/evaluation/instruments/{evaluation_setup['instrument_id']}/results")
+    expect(page.locator("svg.app-chart").first).to_be_visible()
+    sizes = page.evaluate(
+        """() => [...document.querySelectorAll('svg.app-chart text')].map(
+            t => t.getScreenCTM().a * parseFloat(t.getAttribute('font-size')))"""
+    )
+    assert sizes
+    assert min(sizes) >= 12, min(sizes)
+    widths = page.evaluate("() => [...document.querySelectorAll('svg.app-chart')].map(s => s.getBoundingClientRect().right)")
+    assert max(widths) <= 375

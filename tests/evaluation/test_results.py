@@ -246,3 +246,40 @@ def test_agree_share_is_hidden_when_it_would_reveal_a_hidden_count(app, make_use
         assert wave.agree_percent == "*"
         # Its percentage column is hidden with it.
         assert wave.percentages[4] == "*"
+
+
+def _section_rows(page: str, heading: str) -> dict[str, str]:
+    """``{row header: first cell}`` for the tables in the result section headed ``heading``."""
+    import re
+
+    start = page.index(f">{heading}</h3>")
+    section = page[start : page.index("</section>", start)]
+    return {
+        re.sub(r"<[^>]+>", "", th).strip(): re.sub(r"<[^>]+>", "", td).strip()
+        for th, td in re.findall(r'<th scope="row"[^>]*>(.*?)</th>\s*<td[^>]*>(.*?)</td>', section, re.S)
+    }
+
+
+def test_matched_item_shows_pairs_directions_w_p_method_and_named_effect_size(
+    client, auth, app, make_user, make_survey, course_invitees, admin_hub
+):
+    hub, admin = admin_hub
+    survey = make_survey(hub)
+    _seed(app, make_user, hub, survey, course_invitees)
+    with app.app_context():
+        services.set_threshold(db.session.get(User, admin), hub, 5)
+    auth.login_as(admin)
+    page = client.get(f"/evaluation/instruments/{survey['instrument_id']}/results").get_data(as_text=True)
+    rows = _section_rows(page, CONFIDENT)
+    # Differences 1, 1, 0, 2, 0, 2, 1, 0, -1, 1: 6 up, 3 unchanged, 1 down (3 and 1 are below 5, so hidden).
+    assert (rows["Matched pairs"], rows["Improved"], rows["Unchanged"], rows["Worsened"]) == ("10", "6", "*", "*")
+    # |d| = 1 five times (mid-rank 3), 2 twice (6.5): W = W- = 3; 10 pairs with ties: exact p.
+    expected = stats.paired_change(PRE_CONF, POST_CONF)
+    assert rows["Wilcoxon signed-rank W"] == "3.0"
+    assert rows["p-value"] == stats.format_p(expected.p_value)
+    assert rows["Method"] == "exact"
+    assert rows["Effect size (rank-biserial correlation r)"] == f"{expected.rank_biserial:.2f}"
+    # A negative statement: answers that went down count as improvements.
+    iso = _section_rows(page, ISOLATED)
+    assert iso["Worsened"] == "0"
+    assert iso["Improved"] == "*"

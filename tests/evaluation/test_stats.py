@@ -1,6 +1,8 @@
 """Matched pre/post statistics agree with SciPy and with worked examples."""
 
 import math
+import random
+from unittest.mock import patch
 
 import pytest
 from hypothesis import given, settings
@@ -70,8 +72,55 @@ def test_counts_give_the_same_answer_as_lists():
     assert stats.paired_change_from_counts(counts) == stats.paired_change(pre, post)
 
 
-@settings(max_examples=60, deadline=None)
-@given(st.lists(st.tuples(st.integers(1, 5), st.integers(1, 5)), min_size=1, max_size=40))
+def _scipy_default(diffs):
+    """SciPy's default Wilcoxon test (a permutation test for n <= 13 with ties or zeros: slow)."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # SciPy warns about the normal approximation with ties
+        return scipy_stats.wilcoxon(diffs)
+
+
+def _samples_with_ties_and_zeros(n, rng):
+    """Survey-like differences of length n: ties and zeros always (n >= 2), some halves, a wide spread."""
+    yield [rng.randint(-4, 4) for _ in range(n)]  # a 1-5 scale
+    yield [rng.choice([0, 0, 1, 1, -1, 2]) for _ in range(n)]  # mostly no change or +1
+    yield [0] + [rng.randint(-20, 20) * 0.5 for _ in range(n - 1)]  # half points, one zero
+    if n <= 11:  # SciPy's permutation test takes ~1 s per sample at n = 12 and 2 s at 13
+        yield [rng.choice([-10, -3, 0, 3, 3, 7]) for _ in range(n)]
+        yield rng.sample(range(-50, 51), n)  # usually no ties: SciPy's exact distribution
+
+
+@pytest.mark.parametrize("n", range(1, 31))
+def test_p_value_and_w_identical_to_scipy_default_for_every_n(n):
+    rng = random.Random(n)
+    for diffs in _samples_with_ties_and_zeros(n, rng):
+        if not any(diffs):
+            continue
+        reference = _scipy_default(diffs)
+        result = stats.paired_change_from_differences(diffs)
+        assert abs(result.p_value - reference.pvalue) <= 1e-12, diffs
+        assert result.w_statistic == reference.statistic, diffs
+        ties_or_zeros = 0 in diffs or len({abs(d) for d in diffs}) < len(diffs)
+        exact = n <= 13 or not ties_or_zeros
+        assert result.method == (stats.EXACT if exact else stats.NORMAL), diffs
+
+
+@pytest.mark.parametrize("n", [31, 40, 50, 51, 80])
+def test_large_samples_identical_to_scipy_default(n):
+    rng = random.Random(n)
+    for diffs in ([rng.randint(-4, 4) for _ in range(n)], rng.sample(range(-200, 201), n)):
+        reference = _scipy_default(diffs)
+        result = stats.paired_change_from_differences(diffs)
+        assert abs(result.p_value - reference.pvalue) <= 1e-12, diffs
+        assert result.w_statistic == reference.statistic
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(1, 5), st.integers(1, 5)), min_size=1, max_size=10)
+    | st.lists(st.tuples(st.integers(0, 10), st.integers(0, 10)), min_size=14, max_size=60)
+)
 def test_p_value_always_agrees_with_scipy(pairs):
     pre = [a for a, _ in pairs]
     post = [b for _, b in pairs]
@@ -79,9 +128,36 @@ def test_p_value_always_agrees_with_scipy(pairs):
     diffs = [b - a for a, b in pairs]
     if all(d == 0 for d in diffs):
         assert result.p_value is None
+        assert result.method is None
     else:
-        assert result.p_value == pytest.approx(scipy_stats.wilcoxon(diffs).pvalue)
+        reference = _scipy_default(diffs)
+        assert abs(result.p_value - reference.pvalue) <= 1e-12
+        assert result.w_statistic == reference.statistic
         assert -1 <= result.rank_biserial <= 1
+        assert result.n_up + result.n_down == result.n_changed
+
+
+def test_twelve_tied_pairs_need_no_permutation_test():
+    """n = 12 with ties: the exact answer by counting, without SciPy's permutation test."""
+    diffs = [1, 1, 1, 2, 0, 1, -1, 2, 1, 0, 1, 3]
+    with patch.object(scipy_stats, "permutation_test", side_effect=AssertionError("permutation test run")):
+        result = stats.paired_change_from_differences(diffs)
+    # Hand check: 10 ranked pairs, |d| = 1 ×7 (mid-rank 4), 2 ×2 (8.5), 3 ×1 (10); W- = 4.
+    assert (result.n_pairs, result.n_up, result.n_unchanged, result.n_down) == (12, 9, 2, 1)
+    assert result.w_statistic == 4
+    assert result.method == stats.EXACT
+    # Sign assignments of the ranked pairs with W- <= 4: none, or one of the seven rank-4 pairs: 8 of 2**10.
+    assert result.p_value == 2 * 8 / 2**10
+    assert result.p_value == _scipy_default(diffs).pvalue
+
+
+def test_direction_counts_follow_the_statement_and_hide_small_counts():
+    result = stats.paired_change_from_counts({1: 10, 0: 9, -1: 8})
+    assert result.direction_counts(threshold=8) == [10, 9, 8]
+    assert result.direction_counts(reverse_scored=True, threshold=8) == [8, 9, 10]
+    small = stats.paired_change_from_counts({1: 12, 0: 3, -1: 9})
+    # The 3 unchanged are hidden, and one more so it cannot be worked out from the total.
+    assert small.direction_counts(threshold=8) == [12, "*", "*"]
 
 
 def test_composite_matches_scipy_ttest_rel():
