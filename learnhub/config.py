@@ -29,6 +29,11 @@ DEFAULTS: dict[str, object] = {
     "SESSION_COOKIE_SAMESITE": "Lax",
     "REMEMBER_COOKIE_HTTPONLY": True,
     "REMEMBER_COOKIE_SAMESITE": "Lax",
+    #: The address people use to reach LearnHub (https://learnhub.example.org). Every link in an
+    #: email, PDF or calendar feed is built from it; required outside development and tests.
+    "PUBLIC_BASE_URL": None,
+    #: Host names accepted besides PUBLIC_BASE_URL's (comma-separated): checks on the machine itself.
+    "TRUSTED_HOSTS": "localhost,127.0.0.1",
     #: Set to "https" in production: links in emails use it and cookies become Secure.
     "PREFERRED_URL_SCHEME": "http",
     #: None = decided from PREFERRED_URL_SCHEME.

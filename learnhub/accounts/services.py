@@ -4,7 +4,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from flask import current_app, url_for
+from flask import current_app
 from sqlalchemy import select
 
 from learnhub.accounts.models import PasswordToken, User
@@ -13,6 +13,7 @@ from learnhub.extensions import db
 from learnhub.mail import send_mail
 from learnhub.roles import HubRole
 from learnhub.timeutil import utcnow
+from learnhub.urls import external_url
 
 
 def get_user_by_email(email: str) -> User | None:
@@ -92,7 +93,7 @@ def request_password_reset(email: str) -> None:
         current_app.logger.info("password reset asked for unknown or inactive email")
         return
     raw = issue_token(user, PasswordToken.RESET)
-    link = url_for("accounts.reset_password", token=raw, _external=True)
+    link = external_url("accounts.reset_password", token=raw)
     minutes = current_app.config["PASSWORD_RESET_TTL_MINUTES"]
     send_mail(
         user.email,

@@ -1,6 +1,5 @@
 """Hub, PCN and practice changes, and hub user management. One transaction per call."""
 
-from flask import url_for
 from sqlalchemy import select
 
 from learnhub.accounts.models import PasswordToken, User
@@ -11,6 +10,7 @@ from learnhub.mail import send_mail
 from learnhub.organisations.csv_import import ImportResult, PcnInfo, check_rows
 from learnhub.organisations.models import Hub, Pcn, Practice
 from learnhub.roles import HubRole
+from learnhub.urls import external_url
 
 
 def create_hub(actor: User, name: str, signatory: str | None) -> Hub:
@@ -49,7 +49,7 @@ def add_practice(actor: User, pcn: Pcn, name: str, ods_code: str | None) -> Prac
 
 def _send_invite(user: User, hub: Hub, inviter: User) -> None:
     raw = issue_token(user, PasswordToken.INVITE)
-    link = url_for("accounts.accept_invite", token=raw, _external=True)
+    link = external_url("accounts.accept_invite", token=raw)
     send_mail(
         user.email,
         f"You have been invited to LearnHub by {hub.name}",
