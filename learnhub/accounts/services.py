@@ -144,6 +144,16 @@ def use_token(raw: str, purpose: str, new_password: str) -> User | None:
     return check.user
 
 
+def end_sessions(user: User) -> None:
+    """Sign the user out everywhere: every session cookie issued so far stops working.
+
+    The session holds ``<user id>.<session version>`` and the user loader refuses a version that
+    is not the current one, so a cookie copied before sign-out is worthless afterwards.
+    """
+    user.session_version = (user.session_version or 0) + 1
+    db.session.commit()
+
+
 def change_password(user: User, new_password: str) -> None:
     """Change a signed-in user's password (other sessions are signed out)."""
     user.set_password(new_password)

@@ -106,6 +106,9 @@ def logout():  # type: ignore[no-untyped-def]
     """Sign out. The header button posts here without a token, so the origin is checked instead."""
     if not same_origin_post():
         abort(400)
+    if current_user.is_authenticated:
+        # Server-side: the session's version stops matching, so a copy of this cookie is refused too.
+        services.end_sessions(current_user)  # type: ignore[arg-type]
     logout_user()
     flash("You have signed out.", "success")
     return redirect(url_for("accounts.login"))
