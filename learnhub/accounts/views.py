@@ -7,7 +7,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 from wtforms.validators import Optional
 
-from learnhub.accounts import services
+from learnhub.accounts import services, throttle
 from learnhub.accounts.forms import (
     ChangePasswordForm,
     DownloadDataForm,
@@ -51,10 +51,6 @@ def _failed_login(response) -> bool:  # type: ignore[no-untyped-def]
     return response.status_code != 302
 
 
-def _email_key() -> str:
-    return "login-email:" + (request.form.get("email") or "").strip().lower()
-
-
 @bp.route("/register", methods=["GET", "POST"])
 def register():  # type: ignore[no-untyped-def]
     """Create an account."""
@@ -81,12 +77,28 @@ def register():  # type: ignore[no-untyped-def]
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"], deduct_when=_failed_login)
 @limiter.limit(
-    lambda: current_app.config["LOGIN_EMAIL_RATE_LIMIT"], methods=["POST"], key_func=_email_key, deduct_when=_failed_login
+    lambda: current_app.config["LOGIN_RATE_LIMIT"],
+    methods=["POST"],
+    deduct_when=_failed_login,
+    exempt_when=throttle.trusted_device,
+)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_EMAIL_RATE_LIMIT"],
+    methods=["POST"],
+    key_func=throttle.email_and_address_key,
+    deduct_when=_failed_login,
+    exempt_when=throttle.trusted_device,
+)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_DEVICE_RATE_LIMIT"],
+    methods=["POST"],
+    key_func=throttle.device_key,
+    deduct_when=_failed_login,
+    exempt_when=throttle.untrusted_device,
 )
 def login():  # type: ignore[no-untyped-def]
-    """Sign in with email and password."""
+    """Sign in with email and password (throttling: ``learnhub.accounts.throttle``)."""
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = LoginForm()
@@ -95,7 +107,9 @@ def login():  # type: ignore[no-untyped-def]
         if user is not None:
             login_user(user)
             target = request.args.get("next")
-            return redirect(target if is_safe_next(target) else url_for("main.index"))
+            response = redirect(target if is_safe_next(target) else url_for("main.index"))
+            throttle.remember_device(response, user.email)
+            return response
         form.email.errors.append(BAD_LOGIN)
     return render_template("accounts/login.html", form=form)
 
