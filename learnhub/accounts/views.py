@@ -1,6 +1,7 @@
 """Account pages: register, sign in, sign out, password reset and invitation, profile."""
 
 import json
+from functools import partial
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
@@ -19,6 +20,7 @@ from learnhub.accounts.forms import (
 )
 from learnhub.accounts.models import PasswordToken, User
 from learnhub.audit import Action
+from learnhub.deferred import after_response
 from learnhub.extensions import csrf, db, limiter, login_manager
 from learnhub.organisations.models import Hub, Pcn, Practice
 from learnhub.roles import normalise_registration_number
@@ -53,7 +55,7 @@ def _failed_login(response) -> bool:  # type: ignore[no-untyped-def]
 
 @bp.route("/register", methods=["GET", "POST"])
 def register():  # type: ignore[no-untyped-def]
-    """Create an account."""
+    """Ask for an account. The answer is the same whether the email already has one (GOV.UK pattern)."""
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = RegisterForm()
@@ -63,16 +65,14 @@ def register():  # type: ignore[no-untyped-def]
         form.hub_id.flags.required = False
     if form.validate_on_submit():
         hub_id = int(form.hub_id.data) if form.hub_id.data else None
-        user = services.register_user(
+        services.register(
             name=form.name.data,
             email=form.email.data,
             password=form.password.data,
             professional_role=form.professional_role.data,
             hub_id=hub_id,
         )
-        login_user(user)
-        flash("Your account has been created. Add your PCN and practice to your profile.", "success")
-        return redirect(url_for("accounts.profile"))
+        return render_template("accounts/register_sent.html", email=form.email.data)
     return render_template("accounts/register.html", form=form)
 
 
@@ -134,7 +134,9 @@ def forgot_password():  # type: ignore[no-untyped-def]
     """Ask for a reset link. The answer is the same whether the account exists or not."""
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        services.request_password_reset(form.email.data)
+        # Everything — the lookup, the token, the email — happens after the response has been
+        # sent, so a real account's answer takes no longer than an unknown one's.
+        after_response(partial(services.request_password_reset, form.email.data))
         return render_template("accounts/reset_sent.html", email=form.email.data)
     return render_template("accounts/forgot_password.html", form=form)
 
