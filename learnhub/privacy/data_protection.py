@@ -35,7 +35,7 @@ from learnhub.eligibility.models import EligibilityEvent, EligibilityRecord
 from learnhub.evaluation.models import AGREEMENT_LABELS, Attachment, Completion, Instrument, Invitee, Response
 from learnhub.evaluation.services import respondent_key
 from learnhub.extensions import db
-from learnhub.roles import HubRole
+from learnhub.roles import HubRole, may_act_on
 from learnhub.timeutil import utcnow
 
 #: Reason recorded on certificates and eligibility revoked by an erasure (shown on the verify page).
@@ -354,6 +354,8 @@ def check_erasure(actor: User, user: User) -> None:
         )
     if user.is_site_admin and not actor.is_site_admin:
         raise ErasureRefused("Only a site administrator can erase a site administrator.")
+    if not may_act_on(actor, user):
+        raise ErasureRefused("You cannot erase the account of someone with more permissions than you.")
     if user.erased_at is None and user.is_hub_admin and user.active:
         others = db.session.scalar(
             select(func.count())
