@@ -7,12 +7,12 @@ withdraw it"; set notes and the audit log kept the name too.
 import pytest
 from sqlalchemy import select
 
-from learnhub.accounts.data_protection import erase_user, name_variants, scrub_name
 from learnhub.accounts.models import User
 from learnhub.als.models import AlsAction, AlsNote
 from learnhub.audit import AuditEvent
 from learnhub.certificates.models import Certificate
 from learnhub.extensions import db
+from learnhub.privacy.data_protection import erase_user, name_variants, scrub_name
 from tests.als.conftest import build_world, world  # noqa: F401
 from tests.als.test_confidentiality import record_data
 from tests.certificates.fixtures import completion_for, course_for, issue  # noqa: F401
