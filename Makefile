@@ -27,7 +27,8 @@ assets:
 instance/config.py:
 	@mkdir -p instance
 	@$(PYTHON) -c "import secrets; print('SECRET_KEY = ' + repr(secrets.token_hex(32)))" > $@
-	@echo "Wrote $@ with a new SECRET_KEY (git-ignored)."
+	@echo "PUBLIC_BASE_URL = 'http://$(HOST):$(PORT)'" >> $@
+	@echo "Wrote $@ with a new SECRET_KEY and PUBLIC_BASE_URL (git-ignored)."
 
 run: install instance/config.py
 	$(FLASK) db upgrade

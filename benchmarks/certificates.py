@@ -165,6 +165,7 @@ def _bulk_worker(database_url: str, job_id: int, results) -> None:  # type: igno
     sys.stderr = open(os.devnull, "w")  # noqa: SIM115  (the audit log of 200 issues is noise here)
     os.environ["LEARNHUB_DATABASE_URL"] = database_url
     os.environ.setdefault("LEARNHUB_SECRET_KEY", "benchmark")
+    os.environ.setdefault("LEARNHUB_PUBLIC_BASE_URL", "https://learnhub.example.org")
     from sqlalchemy import event
 
     from learnhub import create_app

@@ -218,6 +218,7 @@ class Server:
             "LEARNHUB_SECRET_KEY": "load-" + secrets.token_hex(16),
             "LEARNHUB_DATABASE_URL": database_url,
             "LEARNHUB_BIND": f"127.0.0.1:{self.port}",
+            "LEARNHUB_PUBLIC_BASE_URL": self.url,
             "LEARNHUB_BENCHMARK_INSTANCE": str(workdir / "instance"),
             "LEARNHUB_MAIL_OUTBOX_DIR": str(workdir / "outbox"),
         }
@@ -784,7 +785,7 @@ def migrated_app(database_url: str, workdir: Path) -> Iterator:
     from learnhub.extensions import db
 
     app = create_app(
-        {"SECRET_KEY": "load", "SQLALCHEMY_DATABASE_URI": database_url, "TESTING": False},
+        {"SECRET_KEY": "load", "SQLALCHEMY_DATABASE_URI": database_url, "TESTING": False, "PUBLIC_BASE_URL": "http://127.0.0.1"},
         instance_path=str(workdir / "setup-instance"),
     )
     with app.app_context():

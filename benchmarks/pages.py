@@ -44,6 +44,7 @@ def main() -> None:
         {
             "TESTING": False,
             "SECRET_KEY": "bench",
+            "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{workdir / 'bench.sqlite'}",
             "WTF_CSRF_ENABLED": False,
             "RATELIMIT_ENABLED": False,

@@ -31,6 +31,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     _check_secret_key(app)
+    _check_public_base_url(app)
     if app.config.get("SESSION_COOKIE_SECURE") is None:
         # Served over HTTPS (production behind a proxy): cookies only travel over HTTPS.
         secure = app.config.get("PREFERRED_URL_SCHEME") == "https"
@@ -112,6 +113,33 @@ def _check_secret_key(app: Flask) -> None:
         f"SECRET_KEY in {os.path.join(app.instance_path, 'config.py')} "
         "(for example: python -c 'import secrets; print(secrets.token_hex(32))')."
     )
+
+
+def _check_public_base_url(app: Flask) -> None:
+    """Links in emails and PDFs come from PUBLIC_BASE_URL: required in production, and checked.
+
+    Flask's ``TRUSTED_HOSTS`` is set from it (plus the ``TRUSTED_HOSTS`` extras), so a request
+    sent with another ``Host`` header gets 400 instead of being served.
+    """
+    from learnhub.urls import PublicUrlError, check_base_url, trusted_hosts
+
+    where = (
+        "Set LEARNHUB_PUBLIC_BASE_URL in the environment (for example "
+        "LEARNHUB_PUBLIC_BASE_URL=https://learnhub.example.org, the address people type to reach LearnHub) "
+        f"or PUBLIC_BASE_URL in {os.path.join(app.instance_path, 'config.py')}."
+    )
+    base = app.config.get("PUBLIC_BASE_URL")
+    if base:
+        try:
+            app.config["PUBLIC_BASE_URL"] = check_base_url(str(base))
+        except PublicUrlError as error:
+            raise ConfigurationError(f"{error}. {where}") from None
+    elif not (app.debug or app.testing):
+        raise ConfigurationError(
+            "LearnHub needs its public address: links in emails (password resets, invitations) and on "
+            f"certificates are built from it, never from the request. {where}"
+        )
+    app.config["TRUSTED_HOSTS"] = trusted_hosts(app)
 
 
 def _configure_database(app: Flask) -> None:

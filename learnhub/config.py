@@ -12,8 +12,12 @@ DEFAULTS: dict[str, object] = {
     # Rate limits: memory by default, Redis when REDIS_URL is configured.
     "RATELIMIT_STORAGE_URI": None,
     "RATELIMIT_HEADERS_ENABLED": True,
-    "LOGIN_RATE_LIMIT": "10 per minute;50 per hour",
+    #: Failed sign-ins per client address, all emails together (a practice may share one address).
+    "LOGIN_RATE_LIMIT": "20 per minute;100 per hour",
+    #: Failed sign-ins per email *and* client address: an attacker elsewhere cannot lock the owner out.
     "LOGIN_EMAIL_RATE_LIMIT": "5 per 5 minutes",
+    #: Failed sign-ins on a browser that has signed in as that email before (its device cookie).
+    "LOGIN_DEVICE_RATE_LIMIT": "10 per 5 minutes",
     # Mail: with no MAIL_SERVER, messages are written to the outbox folder and the log.
     "MAIL_SERVER": None,
     "MAIL_PORT": 587,
@@ -29,6 +33,11 @@ DEFAULTS: dict[str, object] = {
     "SESSION_COOKIE_SAMESITE": "Lax",
     "REMEMBER_COOKIE_HTTPONLY": True,
     "REMEMBER_COOKIE_SAMESITE": "Lax",
+    #: The address people use to reach LearnHub (https://learnhub.example.org). Every link in an
+    #: email, PDF or calendar feed is built from it; required outside development and tests.
+    "PUBLIC_BASE_URL": None,
+    #: Host names accepted besides PUBLIC_BASE_URL's (comma-separated): checks on the machine itself.
+    "TRUSTED_HOSTS": "localhost,127.0.0.1",
     #: Set to "https" in production: links in emails use it and cookies become Secure.
     "PREFERRED_URL_SCHEME": "http",
     #: None = decided from PREFERRED_URL_SCHEME.

@@ -3,7 +3,7 @@
 from flask import Flask, g, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from learnhub.extensions import db, login_manager
 from learnhub.forms_bridge import error_list, hidden_fields, nhsuk_field
@@ -42,6 +42,13 @@ def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):  # type: ignore[no-untyped-def]
         return _render(400, "The form had expired or was sent from another site. Go back, reload the page and try again.")
+
+    @app.errorhandler(SecurityError)
+    def untrusted_host(error: SecurityError):  # type: ignore[no-untyped-def]
+        # A Host header outside TRUSTED_HOSTS (set from PUBLIC_BASE_URL): no URL can be built
+        # for this request, so the answer is plain text, and the log says why.
+        app.logger.warning("request refused: %s (TRUSTED_HOSTS is set from PUBLIC_BASE_URL)", error.description)
+        return "Bad request: this site is not served at that address.\n", 400, {"Content-Type": "text/plain; charset=utf-8"}
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):  # type: ignore[no-untyped-def]

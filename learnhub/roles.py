@@ -17,6 +17,31 @@ class HubRole(StrEnum):
         return HUB_ROLE_LABELS[self]
 
 
+#: How much power each hub permission gives; a site administrator is above every one.
+_HUB_ROLE_RANK = {HubRole.LEARNER: 0, HubRole.FACILITATOR: 1, HubRole.HUB_ADMIN: 2}
+SITE_ADMIN_RANK = 3
+
+
+def account_rank(account: object) -> int:
+    """How much power an account has: site administrator 3, hub administrator 2, facilitator 1, learner 0.
+
+    ``account`` is anything with ``is_site_admin`` and ``hub_role`` (a ``User``).
+    """
+    if getattr(account, "is_site_admin", False):
+        return SITE_ADMIN_RANK
+    return _HUB_ROLE_RANK.get(HubRole(getattr(account, "hub_role", HubRole.LEARNER)), 0)
+
+
+def may_act_on(actor: object, target: object) -> bool:
+    """Nobody may act on an account (permission, deactivation, invitation, erasure) with more power than their own."""
+    return account_rank(actor) >= account_rank(target)
+
+
+def may_grant(actor: object, hub_role: str) -> bool:
+    """Nobody may give a permission above their own."""
+    return account_rank(actor) >= _HUB_ROLE_RANK[HubRole(hub_role)]
+
+
 HUB_ROLE_LABELS = {
     HubRole.LEARNER: "Learner",
     HubRole.FACILITATOR: "Facilitator",

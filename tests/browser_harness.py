@@ -93,11 +93,17 @@ def live_app(database_url: str, _schema: None, tmp_path: Path):  # type: ignore[
 
 @pytest.fixture
 def live_server_url(live_app) -> Iterator[str]:  # type: ignore[no-untyped-def]
-    """Serve ``live_app`` on a free loopback port in a thread; yields its base URL."""
+    """Serve ``live_app`` on a free loopback port in a thread; yields its base URL.
+
+    The URL is the app's ``PUBLIC_BASE_URL`` too, as in production: links in emails and PDFs
+    are built from it, never from the request.
+    """
     server = make_server("127.0.0.1", 0, live_app, threaded=True)
+    url = f"http://127.0.0.1:{server.server_port}"
+    live_app.config["PUBLIC_BASE_URL"] = url
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
+    yield url
     server.shutdown()
     thread.join(timeout=5)
 

@@ -53,6 +53,18 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     return url
 
 
+class ClosingClient(FlaskClient):
+    """A test client that closes each response as a WSGI server does once it has sent it.
+
+    Work registered with ``learnhub.deferred.after_response`` (emails sent after the response)
+    runs then, so a test sees its effects as soon as the request returns.
+    """
+
+    def open(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        kwargs.setdefault("buffered", True)
+        return super().open(*args, **kwargs)
+
+
 def make_test_config(database_url: str, **overrides: object) -> dict:
     """Configuration for a test app."""
     config = {
@@ -103,6 +115,7 @@ def _empty_tables(app: Flask) -> None:
 def app(database_url: str, _schema: None, tmp_path) -> Iterator[Flask]:
     """A LearnHub app on the test database; tables are emptied after the test."""
     app = create_app(make_test_config(database_url), instance_path=str(tmp_path / "instance"))
+    app.test_client_class = ClosingClient
     yield app
     _empty_tables(app)
 
@@ -114,6 +127,7 @@ def make_app(database_url: str, _schema: None, tmp_path) -> Iterator[Callable[..
 
     def factory(**overrides: object) -> Flask:
         made = create_app(make_test_config(database_url, **overrides), instance_path=str(tmp_path / f"instance{len(apps)}"))
+        made.test_client_class = ClosingClient
         apps.append(made)
         return made
 

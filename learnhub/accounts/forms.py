@@ -66,10 +66,8 @@ class RegisterForm(FlaskForm, EmailPasswordRules):
     )
     hub_id = SelectField("Training hub", coerce=str, validators=[InputRequired("Select your training hub")])
 
-    def validate_email(self, field: EmailField) -> None:
-        """One account per email address."""
-        if field.data and email_taken(field.data):
-            raise ValidationError("An account with this email address already exists. Sign in or reset your password")
+    # No "this email already has an account" error: that would tell anyone who has an account.
+    # services.register emails the address's owner instead.
 
     def validate_password(self, field: PasswordField) -> None:
         """Apply the password rules."""

@@ -3,16 +3,21 @@
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 
-from flask import current_app, url_for
+from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from werkzeug.security import generate_password_hash
 
 from learnhub.accounts.models import PasswordToken, User
 from learnhub.audit import Action, audit
+from learnhub.deferred import after_response
 from learnhub.extensions import db
 from learnhub.mail import send_mail
 from learnhub.roles import HubRole
 from learnhub.timeutil import utcnow
+from learnhub.urls import external_url
 
 
 def get_user_by_email(email: str) -> User | None:
@@ -20,20 +25,67 @@ def get_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == email.strip().lower()))
 
 
-def register_user(*, name: str, email: str, password: str, professional_role: str, hub_id: int | None) -> User:
-    """Create a learner account."""
+def register(*, name: str, email: str, password: str, professional_role: str, hub_id: int | None) -> None:
+    """Someone asked for an account: create it, or tell the address's owner they have one.
+
+    The caller shows the same "Check your email" page either way (GOV.UK pattern), so the page
+    does not reveal whether an account exists. The password is hashed in both cases and both
+    emails go after the response, so neither does the time taken.
+    """
+    email = email.strip().lower()
+    password_hash = generate_password_hash(password)
+    user = get_user_by_email(email)
+    if user is None:
+        user = _create_learner(name=name, email=email, professional_role=professional_role, hub_id=hub_id)
+        if user is not None:
+            user.password_hash = password_hash
+            audit(user, Action.ACCOUNT_REGISTERED, email=user.email)
+            db.session.commit()
+            after_response(partial(_send_welcome, user.id))
+            return
+    after_response(partial(_send_already_registered, email))
+
+
+def _create_learner(*, name: str, email: str, professional_role: str, hub_id: int | None) -> User | None:
+    """A new learner row, or None if the email was registered meanwhile (two requests at once)."""
     user = User(
-        name=name.strip(),
-        email=email.strip().lower(),
-        professional_role=professional_role,
-        hub_id=hub_id,
-        hub_role=HubRole.LEARNER.value,
+        name=name.strip(), email=email, professional_role=professional_role, hub_id=hub_id, hub_role=HubRole.LEARNER.value
     )
-    user.set_password(password)
     db.session.add(user)
-    audit(user, Action.ACCOUNT_REGISTERED, email=user.email)
-    db.session.commit()
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        return None
     return user
+
+
+def _send_welcome(user_id: int) -> None:
+    user = db.session.get(User, user_id)
+    if user is None:
+        return
+    send_mail(
+        user.email,
+        "Your LearnHub account",
+        f"Hello {user.name},\n\nYour LearnHub account has been created. Sign in with this email address "
+        f"and the password you chose:\n\n{external_url('accounts.login')}\n\n"
+        "Then add your PCN and practice to your profile.\n\n"
+        "If you did not ask for an account, reply to this email or contact your training hub.\n",
+    )
+
+
+def _send_already_registered(email: str) -> None:
+    user = get_user_by_email(email)
+    if user is None:
+        return
+    send_mail(
+        user.email,
+        "You already have a LearnHub account",
+        f"Hello {user.name},\n\nSomeone, probably you, asked to create a LearnHub account with this email "
+        f"address. You already have one, so nothing has changed.\n\nSign in:\n\n{external_url('accounts.login')}\n\n"
+        f"If you have forgotten your password, you can reset it:\n\n{external_url('accounts.forgot_password')}\n\n"
+        "If it was not you, you can ignore this email.\n",
+    )
 
 
 def authenticate(email: str, password: str) -> User | None:
@@ -92,7 +144,7 @@ def request_password_reset(email: str) -> None:
         current_app.logger.info("password reset asked for unknown or inactive email")
         return
     raw = issue_token(user, PasswordToken.RESET)
-    link = url_for("accounts.reset_password", token=raw, _external=True)
+    link = external_url("accounts.reset_password", token=raw)
     minutes = current_app.config["PASSWORD_RESET_TTL_MINUTES"]
     send_mail(
         user.email,
@@ -141,6 +193,16 @@ def use_token(raw: str, purpose: str, new_password: str) -> User | None:
     audit(check.user, Action.ACCOUNT_PASSWORD_SET, via=purpose)
     db.session.commit()
     return check.user
+
+
+def end_sessions(user: User) -> None:
+    """Sign the user out everywhere: every session cookie issued so far stops working.
+
+    The session holds ``<user id>.<session version>`` and the user loader refuses a version that
+    is not the current one, so a cookie copied before sign-out is worthless afterwards.
+    """
+    user.session_version = (user.session_version or 0) + 1
+    db.session.commit()
 
 
 def change_password(user: User, new_password: str) -> None:

@@ -1,13 +1,14 @@
 """Account pages: register, sign in, sign out, password reset and invitation, profile."""
 
 import json
+from functools import partial
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 from wtforms.validators import Optional
 
-from learnhub.accounts import services
+from learnhub.accounts import services, throttle
 from learnhub.accounts.forms import (
     ChangePasswordForm,
     DownloadDataForm,
@@ -19,6 +20,7 @@ from learnhub.accounts.forms import (
 )
 from learnhub.accounts.models import PasswordToken, User
 from learnhub.audit import Action
+from learnhub.deferred import after_response
 from learnhub.extensions import csrf, db, limiter, login_manager
 from learnhub.organisations.models import Hub, Pcn, Practice
 from learnhub.roles import normalise_registration_number
@@ -51,13 +53,9 @@ def _failed_login(response) -> bool:  # type: ignore[no-untyped-def]
     return response.status_code != 302
 
 
-def _email_key() -> str:
-    return "login-email:" + (request.form.get("email") or "").strip().lower()
-
-
 @bp.route("/register", methods=["GET", "POST"])
 def register():  # type: ignore[no-untyped-def]
-    """Create an account."""
+    """Ask for an account. The answer is the same whether the email already has one (GOV.UK pattern)."""
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = RegisterForm()
@@ -67,26 +65,40 @@ def register():  # type: ignore[no-untyped-def]
         form.hub_id.flags.required = False
     if form.validate_on_submit():
         hub_id = int(form.hub_id.data) if form.hub_id.data else None
-        user = services.register_user(
+        services.register(
             name=form.name.data,
             email=form.email.data,
             password=form.password.data,
             professional_role=form.professional_role.data,
             hub_id=hub_id,
         )
-        login_user(user)
-        flash("Your account has been created. Add your PCN and practice to your profile.", "success")
-        return redirect(url_for("accounts.profile"))
+        return render_template("accounts/register_sent.html", email=form.email.data)
     return render_template("accounts/register.html", form=form)
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"], deduct_when=_failed_login)
 @limiter.limit(
-    lambda: current_app.config["LOGIN_EMAIL_RATE_LIMIT"], methods=["POST"], key_func=_email_key, deduct_when=_failed_login
+    lambda: current_app.config["LOGIN_RATE_LIMIT"],
+    methods=["POST"],
+    deduct_when=_failed_login,
+    exempt_when=throttle.trusted_device,
+)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_EMAIL_RATE_LIMIT"],
+    methods=["POST"],
+    key_func=throttle.email_and_address_key,
+    deduct_when=_failed_login,
+    exempt_when=throttle.trusted_device,
+)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_DEVICE_RATE_LIMIT"],
+    methods=["POST"],
+    key_func=throttle.device_key,
+    deduct_when=_failed_login,
+    exempt_when=throttle.untrusted_device,
 )
 def login():  # type: ignore[no-untyped-def]
-    """Sign in with email and password."""
+    """Sign in with email and password (throttling: ``learnhub.accounts.throttle``)."""
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = LoginForm()
@@ -95,7 +107,9 @@ def login():  # type: ignore[no-untyped-def]
         if user is not None:
             login_user(user)
             target = request.args.get("next")
-            return redirect(target if is_safe_next(target) else url_for("main.index"))
+            response = redirect(target if is_safe_next(target) else url_for("main.index"))
+            throttle.remember_device(response, user.email)
+            return response
         form.email.errors.append(BAD_LOGIN)
     return render_template("accounts/login.html", form=form)
 
@@ -106,6 +120,9 @@ def logout():  # type: ignore[no-untyped-def]
     """Sign out. The header button posts here without a token, so the origin is checked instead."""
     if not same_origin_post():
         abort(400)
+    if current_user.is_authenticated:
+        # Server-side: the session's version stops matching, so a copy of this cookie is refused too.
+        services.end_sessions(current_user)  # type: ignore[arg-type]
     logout_user()
     flash("You have signed out.", "success")
     return redirect(url_for("accounts.login"))
@@ -117,7 +134,9 @@ def forgot_password():  # type: ignore[no-untyped-def]
     """Ask for a reset link. The answer is the same whether the account exists or not."""
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        services.request_password_reset(form.email.data)
+        # Everything — the lookup, the token, the email — happens after the response has been
+        # sent, so a real account's answer takes no longer than an unknown one's.
+        after_response(partial(services.request_password_reset, form.email.data))
         return render_template("accounts/reset_sent.html", email=form.email.data)
     return render_template("accounts/forgot_password.html", form=form)
 

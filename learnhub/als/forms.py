@@ -32,7 +32,7 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 def no_patient_identifiers(form: Form, field: StringField) -> None:
-    """Refuse text containing an NHS number, a date of birth or a full postcode."""
+    """Refuse text containing an NHS number, a date of birth, a full postcode, a phone number or an email address."""
     findings = find_identifiers(field.data or "")
     if findings:
         raise ValidationError(anonymise_message(findings))
@@ -155,7 +155,11 @@ class ThemeForm(FlaskForm):
 
     theme_name = StringField(
         "New theme",
-        validators=[InputRequired("Enter the theme"), Length(max=100, message="A theme must be 100 characters or fewer")],
+        validators=[
+            InputRequired("Enter the theme"),
+            Length(max=100, message="A theme must be 100 characters or fewer"),
+            no_patient_identifiers,
+        ],
     )
 
 

@@ -79,7 +79,10 @@ def hub_themes(hub_id: int) -> list[AlsTheme]:
 
 
 def add_theme(actor: User, hub_id: int, name: str) -> bool:
-    """Add a theme to the hub's list; False if it is there already."""
+    """Add a theme to the hub's list; False if it is there already. Refuses patient identifiers."""
+    findings = find_identifiers(name)
+    if findings:
+        raise AlsError(anonymise_message(findings))
     hub_themes(hub_id)
     name = name.strip()
     exists = db.session.scalar(select(AlsTheme.id).where(AlsTheme.hub_id == hub_id, func.lower(AlsTheme.name) == name.lower()))

@@ -35,6 +35,7 @@ from learnhub.security import hub_admin_required
 from learnhub.spreadsheet import safe_cell
 from learnhub.suppression import mask_count
 from learnhub.templating import als_when
+from learnhub.urls import external_url
 
 bp = Blueprint("als", __name__, template_folder="templates", url_prefix="/als")
 
@@ -52,7 +53,7 @@ def mine():  # type: ignore[no-untyped-def]
     bid_ids = {b.session_id for b in services.own_bids(current_user)}
     feed_url = None
     if memberships or facilitated:
-        feed_url = url_for("als.feed", token=services.calendar_token(current_user), _external=True)
+        feed_url = external_url("als.feed", token=services.calendar_token(current_user))
     return render_template(
         "als/mine.html",
         memberships=memberships,
@@ -184,7 +185,7 @@ def reset_feed():  # type: ignore[no-untyped-def]
 
 
 def _session_url(session: AlsSession) -> str:
-    return url_for("als.session_detail", session_id=session.id, _external=True)
+    return external_url("als.session_detail", session_id=session.id)
 
 
 # --- recording a session ------------------------------------------------------------------------------

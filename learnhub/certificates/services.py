@@ -4,7 +4,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from flask import current_app, has_request_context, url_for
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -19,6 +18,7 @@ from learnhub.eligibility.rules import label, why_not
 from learnhub.extensions import db
 from learnhub.organisations.models import Hub
 from learnhub.timeutil import utcnow
+from learnhub.urls import external_url
 
 
 class CertificateError(ValueError):
@@ -26,17 +26,8 @@ class CertificateError(ValueError):
 
 
 def verify_url(code: str) -> str:
-    """The public verify URL for a code.
-
-    Outside a request (CLI, RQ worker) ``PUBLIC_BASE_URL`` is used when set, so printed links
-    point at the public site.
-    """
-    base = current_app.config.get("PUBLIC_BASE_URL")
-    if base:
-        return f"{str(base).rstrip('/')}/verify/{format_code(code)}"
-    if not has_request_context() and not current_app.config.get("SERVER_NAME"):
-        return f"http://127.0.0.1:5000/verify/{format_code(code)}"
-    return url_for("certificates.verify", code=format_code(code), _external=True)
+    """The public verify URL for a code, from ``PUBLIC_BASE_URL`` (never from the request)."""
+    return external_url("certificates.verify", code=format_code(code))
 
 
 def _unique_code() -> str:

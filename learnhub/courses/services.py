@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 import markdown
 import nh3
-from flask import url_for
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -36,6 +35,7 @@ from learnhub.courses.models import (
 from learnhub.extensions import db
 from learnhub.mail import send_mail
 from learnhub.timeutil import utcnow
+from learnhub.urls import external_url
 
 ALLOWED_TAGS = {
     "p", "br", "hr", "h2", "h3", "h4", "strong", "em", "b", "i", "ul", "ol", "li", "blockquote",
@@ -414,7 +414,7 @@ def promote_waiting(actor: User, cohort: Cohort) -> int:
             e.user.email,
             f"You have a place on {cohort.course.title}",
             f"Hello {e.user.name},\n\nA place has come up for you on {cohort.course.title} ({cohort.name}). "
-            f"You can start now:\n\n{url_for('courses.course_page', course_id=cohort.course_id, _external=True)}\n",
+            f"You can start now:\n\n{external_url('courses.course_page', course_id=cohort.course_id)}\n",
         )
     return len(promoted)
 

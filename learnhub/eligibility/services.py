@@ -5,7 +5,6 @@ import io
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager, selectinload
 
@@ -19,6 +18,7 @@ from learnhub.mail import send_mail
 from learnhub.organisations.models import Pcn
 from learnhub.roles import PROFESSIONAL_ROLES
 from learnhub.spreadsheet import safe_cell
+from learnhub.urls import external_url
 
 #: Days before expiry for the second reminder.
 EXPIRY_REMINDER_DAYS = 30
@@ -224,8 +224,7 @@ def send_reminders(today: date) -> int:
     records = db.session.scalars(
         select(EligibilityRecord).where(EligibilityRecord.revoked_at.is_(None), EligibilityRecord.expires_on > today)
     ).all()
-    base = str(current_app.config.get("PUBLIC_BASE_URL") or "").rstrip("/")
-    link = f"{base}/certificates" if base else "your LearnHub certificates page"
+    link = external_url("certificates.mine")
     for record in records:
         expires = f"{record.expires_on.day} {record.expires_on:%B %Y}"
         if (

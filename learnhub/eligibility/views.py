@@ -17,7 +17,7 @@ from learnhub.eligibility.models import EligibilityDeclaration, EligibilityEvent
 from learnhub.eligibility.rules import ELIGIBILITY_CHOICES, ELIGIBILITY_TYPES, supervisable_roles
 from learnhub.extensions import db
 from learnhub.organisations.models import Pcn
-from learnhub.roles import PROFESSIONAL_ROLES
+from learnhub.roles import PROFESSIONAL_ROLES, may_act_on
 from learnhub.security import hub_admin_required
 
 bp = Blueprint("eligibility", __name__, template_folder="templates", cli_group=None)
@@ -207,6 +207,8 @@ def pcn_lead(user_id: int):  # type: ignore[no-untyped-def]
     person = db.session.get(User, user_id)
     if person is None or person.hub_id != current_user.hub_id:
         abort(404)
+    if not may_act_on(current_user, person):  # nobody acts on an account with more power than their own
+        abort(403)
     pcns = list(db.session.scalars(select(Pcn).where(Pcn.hub_id == current_user.hub_id).order_by(Pcn.name)))
     form = PcnLeadForm()
     form.pcn_ids.choices = [(p.id, p.name) for p in pcns]

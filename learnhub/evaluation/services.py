@@ -29,6 +29,7 @@ from learnhub.evaluation.models import (
     Section,
 )
 from learnhub.extensions import db
+from learnhub.identifiers import find_identifiers, survey_answer_message
 from learnhub.suppression import DEFAULT_THRESHOLD, check_threshold
 from learnhub.timeutil import utcnow
 
@@ -176,6 +177,8 @@ def check_answers(items: list[Item], answers: dict[int, AnswerValue], *, submitt
                 problems[item.id] = "Select only from the options given"
         elif item.kind == FREE_TEXT and (not isinstance(value, str) or len(value) > MAX_TEXT):
             problems[item.id] = f"Your answer must be {MAX_TEXT} characters or fewer"
+        elif item.kind == FREE_TEXT and (findings := find_identifiers(value)):
+            problems[item.id] = survey_answer_message(findings)
     return problems
 
 

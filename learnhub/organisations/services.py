@@ -1,6 +1,5 @@
 """Hub, PCN and practice changes, and hub user management. One transaction per call."""
 
-from flask import url_for
 from sqlalchemy import select
 
 from learnhub.accounts.models import PasswordToken, User
@@ -10,7 +9,8 @@ from learnhub.extensions import db
 from learnhub.mail import send_mail
 from learnhub.organisations.csv_import import ImportResult, PcnInfo, check_rows
 from learnhub.organisations.models import Hub, Pcn, Practice
-from learnhub.roles import HubRole
+from learnhub.roles import HubRole, may_act_on, may_grant
+from learnhub.urls import external_url
 
 
 def create_hub(actor: User, name: str, signatory: str | None) -> Hub:
@@ -49,7 +49,7 @@ def add_practice(actor: User, pcn: Pcn, name: str, ods_code: str | None) -> Prac
 
 def _send_invite(user: User, hub: Hub, inviter: User) -> None:
     raw = issue_token(user, PasswordToken.INVITE)
-    link = url_for("accounts.accept_invite", token=raw, _external=True)
+    link = external_url("accounts.accept_invite", token=raw)
     send_mail(
         user.email,
         f"You have been invited to LearnHub by {hub.name}",
@@ -129,7 +129,9 @@ def import_users(actor: User, hub: Hub, text: str) -> tuple[ImportResult, list[U
 
 
 def set_permission(actor: User, user: User, hub_role: str) -> None:
-    """Change a user's permission in their hub."""
+    """Change a user's permission in their hub (never above the actor's own, never on someone with more)."""
+    if not may_act_on(actor, user) or not may_grant(actor, hub_role):
+        raise PermissionError("Nobody may act on an account with more power than their own")
     old = user.hub_role
     user.hub_role = HubRole(hub_role).value
     db.session.flush()
@@ -139,6 +141,8 @@ def set_permission(actor: User, user: User, hub_role: str) -> None:
 
 def set_active(actor: User, user: User, active: bool) -> None:
     """Deactivate (signs them out everywhere) or reactivate an account."""
+    if not may_act_on(actor, user):
+        raise PermissionError("Nobody may act on an account with more power than their own")
     user.active = active
     if not active:
         user.session_version += 1
@@ -150,6 +154,8 @@ def set_active(actor: User, user: User, active: bool) -> None:
 def resend_invite(actor: User, user: User) -> None:
     """Send a fresh invitation link to someone who has not set a password yet."""
     assert user.hub is not None
+    if not may_act_on(actor, user):
+        raise PermissionError("Nobody may act on an account with more power than their own")
     _send_invite(user, user.hub, actor)
     audit(actor, Action.USER_INVITATION_RESENT, user=user.id)
     db.session.commit()

@@ -24,7 +24,7 @@ from learnhub.organisations.forms import (
 )
 from learnhub.organisations.models import Hub, Pcn
 from learnhub.privacy import data_protection
-from learnhub.roles import HUB_ROLE_LABELS, HubRole
+from learnhub.roles import HUB_ROLE_LABELS, HubRole, may_act_on
 from learnhub.security import hub_admin_required, site_admin_required
 
 bp = Blueprint("organisations", __name__, template_folder="templates")
@@ -35,6 +35,18 @@ def get_hub_user(user_id: int) -> User:
     user = db.session.get(User, user_id)
     if user is None or user.hub_id != current_user.hub_id:
         abort(404)
+    return user
+
+
+def get_manageable_user(user_id: int) -> User:
+    """A user of the administrator's hub whom they may act on.
+
+    404 outside the hub; 403 for anyone with more power than the administrator (a site
+    administrator), whatever the action: permission, deactivation, invitation or erasure.
+    """
+    user = get_hub_user(user_id)
+    if not may_act_on(current_user, user):
+        abort(403)
     return user
 
 
@@ -186,14 +198,15 @@ def user_detail(user_id: int):  # type: ignore[no-untyped-def]
     """One person in the hub: details, permission, active or not."""
     user = get_hub_user(user_id)
     form = PermissionForm(hub_role=user.hub_role)
-    return render_template("organisations/user_detail.html", person=user, form=form, active_form=ActiveForm())
+    manage = may_act_on(current_user, user)
+    return render_template("organisations/user_detail.html", person=user, form=form, active_form=ActiveForm(), may_manage=manage)
 
 
 @bp.post("/hub/users/<int:user_id>/permission")
 @hub_admin_required
 def change_permission(user_id: int):  # type: ignore[no-untyped-def]
     """Change someone's permission."""
-    user = get_hub_user(user_id)
+    user = get_manageable_user(user_id)
     form = PermissionForm()
     if user.id == current_user.id:
         flash("You cannot change your own permission. Ask another hub administrator.", "warning")
@@ -212,7 +225,7 @@ def change_permission(user_id: int):  # type: ignore[no-untyped-def]
 @hub_admin_required
 def change_active(user_id: int, action: str):  # type: ignore[no-untyped-def]
     """Deactivate or reactivate someone's account."""
-    user = get_hub_user(user_id)
+    user = get_manageable_user(user_id)
     form = ActiveForm()
     if not form.validate_on_submit():
         abort(400)
@@ -230,7 +243,7 @@ def change_active(user_id: int, action: str):  # type: ignore[no-untyped-def]
 @hub_admin_required
 def resend_invite(user_id: int):  # type: ignore[no-untyped-def]
     """Send a new invitation link to someone who has not set a password yet."""
-    user = get_hub_user(user_id)
+    user = get_manageable_user(user_id)
     form = ActiveForm()
     if not form.validate_on_submit():
         abort(400)
@@ -287,7 +300,7 @@ def _do_erase(user: User, done_url: str, back: str):  # type: ignore[no-untyped-
 @hub_admin_required
 def erase_user(user_id: int):  # type: ignore[no-untyped-def]
     """Confirm, then erase the personal data of someone in the administrator's hub."""
-    user = get_hub_user(user_id)
+    user = get_manageable_user(user_id)
     back = url_for("organisations.user_detail", user_id=user.id)
     form = EraseForm()
     if request.method == "POST":

@@ -9,6 +9,7 @@ facilitators write about a set: those notes belong to the group, not to one memb
 What is kept, and why, is written in ``docs/operations.md`` ("Data protection requests").
 """
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -24,6 +25,7 @@ from learnhub.als.models import (
     AlsFacilitation,
     AlsFacilitator,
     AlsMember,
+    AlsNote,
     AlsPresenter,
     AlsSession,
 )
@@ -35,13 +37,50 @@ from learnhub.eligibility.models import EligibilityEvent, EligibilityRecord
 from learnhub.evaluation.models import AGREEMENT_LABELS, Attachment, Completion, Instrument, Invitee, Response
 from learnhub.evaluation.services import respondent_key
 from learnhub.extensions import db
-from learnhub.roles import HubRole
+from learnhub.roles import HubRole, may_act_on
 from learnhub.timeutil import utcnow
 
 #: Reason recorded on certificates and eligibility revoked by an erasure (shown on the verify page).
 HOLDER_ERASED = "holder erased"
 #: Name an erased account shows wherever a name is listed (registers, cohort reports, sets).
 ERASED_NAME = "Erased person"
+#: What replaces the person's name inside free text written by others.
+NAME_REMOVED = "[name removed]"
+_TITLES = ("Dr", "Mr", "Mrs", "Ms", "Miss", "Mx", "Prof", "Professor", "Sister", "Nurse")
+
+
+def name_variants(name: str, email: str | None = None) -> list[str]:
+    """The ways free text may name a person: the full name, without a title, title and surname, email.
+
+    "Dr James Whitaker" gives "Dr James Whitaker", "James Whitaker", "Dr Whitaker" (with every
+    usual title) and the email address. A first name alone is not removed: too many people share it.
+    """
+    words = [w for w in re.split(r"\s+", (name or "").strip()) if w]
+    variants = {" ".join(words)} if words else set()
+    if words and words[0].rstrip(".").lower() in {t.lower() for t in _TITLES}:
+        words = words[1:]
+        variants.add(" ".join(words))
+    if len(words) >= 2:
+        variants.update(f"{title} {words[-1]}" for title in _TITLES)
+    if email:
+        variants.add(email)
+    return sorted((v for v in variants if len(v) >= 3), key=len, reverse=True)
+
+
+def scrub_name(text: str | None, variants: list[str]) -> str | None:
+    """``text`` with every variant of the person's name replaced by ``NAME_REMOVED`` (any case)."""
+    if not text or not variants:
+        return text
+    alternatives = []
+    for variant in variants:
+        words = [re.escape(w) for w in variant.split()]
+        if words and words[0] in _TITLES:
+            words[0] += r"\.?"  # "Dr." as well as "Dr"
+        alternatives.append(r"\s+".join(words))
+    pattern = re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)", re.IGNORECASE)
+    return pattern.sub(NAME_REMOVED, text)
+
+
 #: Detail keys whose integer value names another person (left out of a person's own export).
 _PERSON_KEYS = {"user", "member", "owner", "facilitator"}
 
@@ -354,6 +393,8 @@ def check_erasure(actor: User, user: User) -> None:
         )
     if user.is_site_admin and not actor.is_site_admin:
         raise ErasureRefused("Only a site administrator can erase a site administrator.")
+    if not may_act_on(actor, user):
+        raise ErasureRefused("You cannot erase the account of someone with more permissions than you.")
     if user.erased_at is None and user.is_hub_admin and user.active:
         others = db.session.scalar(
             select(func.count())
@@ -393,6 +434,7 @@ def erase_user(actor: User, user: User) -> ErasureResult:
     check_erasure(actor, user)
     now = utcnow()
     old_strings = {s.lower() for s in (user.name, user.email) if s}
+    variants = name_variants(user.name, user.email)
     result = ErasureResult()
 
     # 1. The account: nothing that identifies the person stays; it can never be used again.
@@ -411,10 +453,16 @@ def erase_user(actor: User, user: User) -> ErasureResult:
     db.session.execute(delete(PasswordToken).where(PasswordToken.user_id == user.id))
 
     # 2. Certificates: valid ones revoked as "holder erased"; every version loses the name and the PDF.
+    # An earlier revocation's reason is free text about the person, shown on the public verify
+    # page ("Dr James Whitaker asked us to withdraw it"): it is replaced too.
+    certificate_ids = []
     for cert in db.session.scalars(select(Certificate).where(Certificate.user_id == user.id)):
+        certificate_ids.append(cert.id)
         if cert.status == Certificate.VALID:
             mark_revoked(actor, cert, HOLDER_ERASED, now)
             result.certificates_revoked += 1
+        elif cert.revoked_reason:
+            cert.revoked_reason = HOLDER_ERASED
         cert.holder_name = ""
         cert.pdf = b""
 
@@ -423,6 +471,13 @@ def erase_user(actor: User, user: User) -> ErasureResult:
         if record.revoked_at is None:
             revoke_eligibility(actor, record, HOLDER_ERASED, now)
             result.eligibility_revoked += 1
+        elif record.revoked_reason:
+            record.revoked_reason = HOLDER_ERASED
+    for event in db.session.scalars(select(EligibilityEvent).where(EligibilityEvent.user_id == user.id)):
+        if event.kind == EligibilityEvent.REVOKED and event.reason:
+            event.reason = HOLDER_ERASED
+        else:
+            event.reason = scrub_name(event.reason, variants)
 
     # 4. Action Learning Sets: past attendance, presenting and set membership stay as anonymous
     # counts (the account names no one now); everything still to come and everything the person
@@ -439,6 +494,19 @@ def erase_user(actor: User, user: User) -> ErasureResult:
     )
     for pool in db.session.scalars(select(AlsFacilitator).where(AlsFacilitator.user_id == user.id)):
         pool.active = False
+    # Notes, actions and reflections of the sets they belonged to or facilitated are kept (notes
+    # they wrote as facilitator too: the author is the erased account, whose name is gone), but
+    # their name is removed from the text others wrote.
+    their_groups = select(AlsMember.group_id).where(AlsMember.user_id == user.id, AlsMember.group_id.is_not(None))
+    their_sessions = select(AlsSession.id).where(
+        AlsSession.group_id.in_(their_groups)
+        | AlsSession.id.in_(select(AlsFacilitation.session_id).where(AlsFacilitation.user_id == user.id))
+    )
+    for note in db.session.scalars(select(AlsNote).where(AlsNote.session_id.in_(their_sessions))):
+        note.text = scrub_name(note.text, variants) or ""
+    for action in db.session.scalars(select(AlsAction).where(AlsAction.session_id.in_(their_sessions))):
+        action.text = scrub_name(action.text, variants) or ""
+        action.reflection = scrub_name(action.reflection, variants)
 
     # Places on a waiting list are a wish for the future (and would be offered by email): removed.
     db.session.execute(delete(Enrolment).where(Enrolment.user_id == user.id, Enrolment.status == Enrolment.WAITING))
@@ -449,14 +517,17 @@ def erase_user(actor: User, user: User) -> ErasureResult:
     )
     db.session.execute(delete(Completion).where(Completion.user_id == user.id))
 
-    # 6. Earlier audit events keep what happened, not the person's name or email.
-    for event in db.session.scalars(
-        select(AuditEvent).where(
-            (AuditEvent.actor_id == user.id) | ((AuditEvent.object_type == "user") & (AuditEvent.object_id == user.id))
-        )
-    ):
+    # 6. Earlier audit events keep what happened, not the person's name or email (also inside
+    # longer text, such as a revocation reason of one of their certificates).
+    about_them = (AuditEvent.actor_id == user.id) | ((AuditEvent.object_type == "user") & (AuditEvent.object_id == user.id))
+    if certificate_ids:
+        about_them = about_them | ((AuditEvent.object_type == "certificate") & AuditEvent.object_id.in_(certificate_ids))
+    for event in db.session.scalars(select(AuditEvent).where(about_them)):
         details = dict(event.details or {})
-        scrubbed = {k: ("[erased]" if isinstance(v, str) and v.lower() in old_strings else v) for k, v in details.items()}
+        scrubbed = {
+            k: ("[erased]" if v.lower() in old_strings else scrub_name(v, variants)) if isinstance(v, str) else v
+            for k, v in details.items()
+        }
         if scrubbed != details:
             event.details = scrubbed
 

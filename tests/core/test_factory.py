@@ -7,6 +7,12 @@ import pytest
 from learnhub import ConfigurationError, create_app
 
 
+@pytest.fixture(autouse=True)
+def _public_base_url(monkeypatch):
+    """Production-like apps in this file need a public base URL (start-up refuses otherwise)."""
+    monkeypatch.setenv("LEARNHUB_PUBLIC_BASE_URL", "https://learnhub.example.org")
+
+
 def test_testing_config_is_applied(app):
     assert app.testing
     assert app.config["SECRET_KEY"] == "test-secret-key"
@@ -17,6 +23,38 @@ def test_missing_secret_key_stops_startup_with_a_clear_message(monkeypatch, tmp_
     monkeypatch.setenv("LEARNHUB_DATABASE_URL", f"sqlite:///{tmp_path}/x.sqlite")
     with pytest.raises(ConfigurationError, match="LEARNHUB_SECRET_KEY"):
         create_app(instance_path=str(tmp_path))
+
+
+def test_missing_public_base_url_stops_startup_with_a_clear_message(monkeypatch, tmp_path):
+    monkeypatch.setenv("LEARNHUB_SECRET_KEY", "x")
+    monkeypatch.setenv("LEARNHUB_DATABASE_URL", f"sqlite:///{tmp_path}/p.sqlite")
+    monkeypatch.delenv("LEARNHUB_PUBLIC_BASE_URL")
+    with pytest.raises(ConfigurationError, match="Set LEARNHUB_PUBLIC_BASE_URL in the environment"):
+        create_app(instance_path=str(tmp_path))
+
+
+@pytest.mark.parametrize("bad", ["learnhub.example.org", "ftp://learnhub.example.org", "https://", "https://x.org/?a=1"])
+def test_unusable_public_base_url_stops_startup(monkeypatch, tmp_path, bad):
+    monkeypatch.setenv("LEARNHUB_SECRET_KEY", "x")
+    monkeypatch.setenv("LEARNHUB_DATABASE_URL", f"sqlite:///{tmp_path}/p.sqlite")
+    monkeypatch.setenv("LEARNHUB_PUBLIC_BASE_URL", bad)
+    with pytest.raises(ConfigurationError, match="PUBLIC_BASE_URL must be the address"):
+        create_app(instance_path=str(tmp_path))
+
+
+def test_trusted_hosts_come_from_the_public_base_url_and_extras(monkeypatch, tmp_path):
+    monkeypatch.setenv("LEARNHUB_SECRET_KEY", "x")
+    monkeypatch.setenv("LEARNHUB_DATABASE_URL", f"sqlite:///{tmp_path}/t.sqlite")
+    monkeypatch.setenv("LEARNHUB_PUBLIC_BASE_URL", "https://learnhub.example.org/")
+    monkeypatch.setenv("LEARNHUB_TRUSTED_HOSTS", "learnhub.internal, 10.0.0.5")
+    app = create_app(instance_path=str(tmp_path))
+    assert app.config["PUBLIC_BASE_URL"] == "https://learnhub.example.org"
+    assert app.config["TRUSTED_HOSTS"] == ["learnhub.example.org", "learnhub.internal", "10.0.0.5"]
+    client = app.test_client()
+    assert client.get("/account/sign-in", headers={"Host": "learnhub.example.org"}).status_code == 200
+    assert client.get("/account/sign-in", headers={"Host": "learnhub.internal:8443"}).status_code == 200
+    refused = client.get("/account/sign-in", headers={"Host": "attacker.example"})
+    assert refused.status_code == 400
 
 
 def test_environment_overrides_defaults(monkeypatch, tmp_path):
