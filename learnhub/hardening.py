@@ -9,8 +9,10 @@
   in the response headers, so a user's error report can be matched to the log.
 """
 
+import hashlib
 import json
 import logging
+import os
 import re
 import secrets
 import time
@@ -102,9 +104,43 @@ class LearnHubRequest(Request):
         return _without_nul(super().args)
 
 
+class StaticFingerprints:
+    """``?v=<hash of the file's content>`` for static URLs, so a proxy can cache them for a year.
+
+    The URL changes whenever the file does (a new release, ``make assets``), so browsers never
+    keep a stale stylesheet. Hashes are remembered per file and modification time.
+    """
+
+    def __init__(self, folder: str | None) -> None:
+        self.folder = folder
+        self._known: dict[str, tuple[int, str]] = {}
+
+    def __call__(self, endpoint: str, values: dict) -> None:
+        """A ``url_defaults`` hook: add ``v`` to ``url_for('static', filename=...)``."""
+        if endpoint != "static" or "v" in values or not self.folder:
+            return
+        filename = values.get("filename")
+        if not filename:
+            return
+        path = os.path.join(self.folder, filename)
+        try:
+            mtime = os.stat(path).st_mtime_ns
+        except OSError:
+            return
+        known = self._known.get(filename)
+        if known is None or known[0] != mtime:
+            if not os.path.isfile(path):
+                return  # a folder (the NHS.UK template's asset path): no version
+            with open(path, "rb") as file:
+                known = (mtime, hashlib.sha256(file.read()).hexdigest()[:12])
+            self._known[filename] = known
+        values["v"] = known[1]
+
+
 def register(app: Flask) -> None:
     """Install the headers, proxy fix, NUL-free request values and request-id logging on the app."""
     app.request_class = LearnHubRequest
+    app.url_defaults(StaticFingerprints(app.static_folder))
     hops = int(app.config.get("PROXY_FIX_COUNT") or 0)
     if hops:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)  # type: ignore[method-assign]
