@@ -67,6 +67,42 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=str)
 
 
+#: Paths whose last part is a one-time secret (reset and invitation links): never logged as is.
+SECRET_PATH = re.compile(r"^(/account/(?:password/reset|invitation)/)[^/?]+")
+
+
+def loggable_path(path: str) -> str:
+    """``path`` with the secret of a reset or invitation link replaced by ``[redacted]``."""
+    return SECRET_PATH.sub(r"\1[redacted]", path or "")
+
+
+class AccessJsonFormatter(logging.Formatter):
+    """gunicorn's access log as JSON (``gunicorn.conf.py``), with the request id LearnHub answered with.
+
+    gunicorn passes its "atoms" as the record's arguments; the query string is left out and
+    the secret of a reset or invitation link is redacted.
+    """
+
+    def format(self, record: logging.LogRecord) -> str:
+        """Render one request as JSON."""
+        atoms = record.args if isinstance(record.args, dict) else {}
+        status = atoms.get("s")
+        entry = {
+            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"),
+            "level": record.levelname,
+            "logger": record.name,
+            "request_id": atoms.get("{x-request-id}o") or atoms.get("{x-request-id}i") or None,
+            "remote_addr": atoms.get("h"),
+            "method": atoms.get("m"),
+            "path": loggable_path(str(atoms.get("U") or "")),
+            "status": int(status) if str(status).isdigit() else status,
+            "bytes": atoms.get("B"),
+            "duration_ms": round(int(atoms.get("D") or 0) / 1000, 1),
+            "user_agent": atoms.get("a"),
+        }
+        return json.dumps(entry, default=str)
+
+
 class RequestIdFilter(logging.Filter):
     """Attach the current request id (if any) to every record."""
 

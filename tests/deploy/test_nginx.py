@@ -6,6 +6,7 @@ when nginx is not installed (Debian: apt-get install nginx), except in CI, where
 installs it and a missing nginx is an error.
 """
 
+import json
 import os
 import re
 import shutil
@@ -189,6 +190,24 @@ def test_the_example_passes_nginx_t_and_serves_a_sign_in_on_a_non_default_port(a
             while request_id not in access_log.read_text() and time.monotonic() < deadline:
                 time.sleep(0.1)
             assert request_id in access_log.read_text()
+
+            # The secret of a reset link is in neither nginx's nor gunicorn's access log, and
+            # gunicorn's lines are JSON with nginx's request id.
+            reset = browser.get(base + "/account/password/reset/SECRET-TOKEN-123", timeout=30)
+            deadline = time.monotonic() + 10
+            while reset.headers["X-Request-ID"] not in server.log.read_text() and time.monotonic() < deadline:
+                time.sleep(0.1)
+            gunicorn_lines = [json.loads(line) for line in server.log.read_text().splitlines() if line.startswith("{")]
+            (access,) = [line for line in gunicorn_lines if line.get("request_id") == reset.headers["X-Request-ID"]]
+            assert access["logger"] == "gunicorn.access"
+            assert access["path"] == "/account/password/reset/[redacted]"
+            assert access["status"] == 410
+            assert any(line["request_id"] == request_id for line in gunicorn_lines)
+            assert "SECRET-TOKEN-123" not in server.log.read_text()
+            while "[redacted]" not in access_log.read_text() and time.monotonic() < deadline:
+                time.sleep(0.1)
+            assert "/account/password/reset/[redacted]" in access_log.read_text()
+            assert "SECRET-TOKEN-123" not in access_log.read_text()
 
             # Static files come from nginx: fingerprinted URLs cached for a year.
             css = re.search(r'href="(/static/css/main\.css\?v=[0-9a-f]+)"', home.text).group(1)
