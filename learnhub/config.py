@@ -13,6 +13,9 @@ DEFAULTS: dict[str, object] = {
     "DATABASE_CONNECT_TIMEOUT": 5,
     #: PostgreSQL: cancel any statement running longer than this (milliseconds; 0 = no limit).
     "DATABASE_STATEMENT_TIMEOUT_MS": 30000,
+    #: A bulk certificate job with no progress for this many seconds was abandoned (its worker
+    #: was killed or restarted): its page offers to resume or cancel it.
+    "BULK_JOB_STALL_SECONDS": 120,
     #: Seconds a browser is told to wait (Retry-After) on the 503 page.
     "RETRY_AFTER_SECONDS": 30,
     "REDIS_URL": None,
