@@ -1,6 +1,7 @@
 # LearnHub — `make run` sets everything up and serves the app; `make test` runs the suite.
-# Needs Python 3.11+ and Node.js/npm. Everything else is installed into .tools/, .venv/ and
-# node_modules/ inside this folder.
+# Needs Python 3.11+, Node.js/npm and a few system libraries (`make install` checks them first
+# and prints the apt-get line for anything missing). Everything else is installed into
+# .tools/, .venv/ and node_modules/ inside this folder.
 
 PYTHON ?= python3
 UV_VERSION := 0.13.8
@@ -10,14 +11,26 @@ FLASK := $(VENV)/bin/flask --app learnhub
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: install assets run test test-sqlite test-postgres lint serve-production clean
+.PHONY: install install-production check-system assets run test test-sqlite test-postgres lint migrate serve-production clean
 
 $(UV):
 	$(PYTHON) -m venv .tools
 	.tools/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
-install: $(UV)
+check-system:
+	@scripts/check-system-packages development
+
+# Development and tests: every Python package, including the dev group (pytest, Playwright, ruff).
+install: check-system $(UV)
 	$(UV) sync --frozen
+	npm ci --no-audit --no-fund --loglevel=error
+	$(MAKE) assets
+
+# Production: the locked runtime packages only (no dev group), then the built CSS/JS. Run it
+# once per release (docs/operations.md, "Upgrading"), not on every start.
+install-production: $(UV)
+	@scripts/check-system-packages production
+	$(UV) sync --frozen --no-dev
 	npm ci --no-audit --no-fund --loglevel=error
 	$(MAKE) assets
 
@@ -49,10 +62,18 @@ lint: $(UV)
 	$(UV) sync --frozen
 	$(VENV)/bin/ruff check learnhub tests benchmarks
 
-# Production: PostgreSQL + gunicorn. Needs LEARNHUB_SECRET_KEY and LEARNHUB_DATABASE_URL.
-serve-production: install
+# Apply the database migrations (after install-production, before serve-production).
+migrate:
 	$(FLASK) db upgrade
-	$(VENV)/bin/gunicorn --config gunicorn.conf.py "learnhub:create_app()"
+
+# Production: PostgreSQL + gunicorn. Needs LEARNHUB_SECRET_KEY and LEARNHUB_DATABASE_URL.
+# Installs nothing and changes nothing: it stops if `make install-production` has not been run
+# or the database is behind the code (`make migrate`), then starts gunicorn.
+serve-production:
+	@test -x $(VENV)/bin/gunicorn || { echo "Run 'make install-production' first." >&2; exit 1; }
+	@test -f learnhub/static/css/main.css || { echo "The CSS is not built: run 'make install-production' first." >&2; exit 1; }
+	$(FLASK) db-check
+	exec $(VENV)/bin/gunicorn --config gunicorn.conf.py "learnhub:create_app()"
 
 clean:
 	rm -rf .tools $(VENV) node_modules learnhub/static/css learnhub/static/assets learnhub/static/js/nhsuk-frontend.min.js test-artifacts

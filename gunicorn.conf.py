@@ -27,3 +27,26 @@ def post_fork(server, worker):  # type: ignore[no-untyped-def]
 
     if warmup.enabled():
         worker.log.info("Worker %s prepared the report's fonts and CSS in %.2f s", worker.pid, warmup.prepare_worker())
+
+
+if os.environ.get("LEARNHUB_LOG_FORMAT", "").strip().lower() == "json":
+    # Every line JSON, like the app's: gunicorn's own messages, one line per request with the
+    # request id LearnHub answered with (X-Request-ID, from nginx's $request_id), and anything
+    # logged by libraries (rate-limit fallback warnings, for example) through the root logger.
+    logconfig_dict = {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {
+            "json": {"()": "learnhub.hardening.JsonFormatter"},
+            "access": {"()": "learnhub.hardening.AccessJsonFormatter"},
+        },
+        "handlers": {
+            "error": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"},
+            "access": {"class": "logging.StreamHandler", "formatter": "access", "stream": "ext://sys.stdout"},
+        },
+        "loggers": {
+            "gunicorn.error": {"handlers": ["error"], "level": "INFO", "propagate": False},
+            "gunicorn.access": {"handlers": ["access"], "level": "INFO", "propagate": False},
+        },
+        "root": {"handlers": ["error"], "level": "WARNING"},
+    }

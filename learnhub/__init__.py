@@ -8,7 +8,7 @@ from pathlib import Path
 from flask import Flask
 from jinja2 import ChainableUndefined, ChoiceLoader, FileSystemLoader, PackageLoader
 
-from learnhub.config import DEFAULTS
+from learnhub.config import DEFAULTS, database_engine_options
 
 
 class ConfigurationError(RuntimeError):
@@ -41,7 +41,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     _configure_templates(app)
     _configure_logging(app)
 
-    from learnhub import cli, errors, hardening, templating, transactions
+    from learnhub import cli, errors, hardening, mail, templating, transactions
     from learnhub.extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -84,6 +84,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     errors.register(app)
     hardening.register(app)
     cli.register(app)
+    mail.warn_if_unconfigured(app)
     return app
 
 
@@ -151,6 +152,7 @@ def _configure_database(app: Flask) -> None:
     if url.startswith("postgresql://") or url.startswith("postgres://"):
         url = "postgresql+psycopg://" + url.split("://", 1)[1]
     app.config["SQLALCHEMY_DATABASE_URI"] = url
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = database_engine_options(app.config, url)
 
     from learnhub import db_events  # noqa: F401  (registers SQLite pragmas)
 

@@ -74,6 +74,8 @@ class Action(StrEnum):
     CERTIFICATE_REISSUED = "certificate.reissued", "Certificate re-issued"
     CERTIFICATE_REVOKED = "certificate.revoked", "Certificate revoked"
     CERTIFICATE_BULK_JOB = "certificate.bulk_job", "Bulk certificate job started"
+    CERTIFICATE_BULK_JOB_RESUMED = "certificate.bulk_job_resumed", "Bulk certificate job resumed"
+    CERTIFICATE_BULK_JOB_CANCELLED = "certificate.bulk_job_cancelled", "Bulk certificate job cancelled"
     ELIGIBILITY_DECLARED = "eligibility.declared", "Eligibility declared for a course"
     ELIGIBILITY_DECLARATION_REMOVED = "eligibility.declaration_removed", "Eligibility declaration removed"
     ELIGIBILITY_NOT_GRANTED = "eligibility.not_granted", "Eligibility not granted"

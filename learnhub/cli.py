@@ -18,6 +18,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(seed_demo)
     app.cli.add_command(create_admin)
     app.cli.add_command(backup_command)
+    app.cli.add_command(db_check)
 
 
 @click.command("seed-demo")
@@ -64,19 +65,76 @@ def create_admin(email: str, name: str, password: str) -> None:
 
 
 @click.command("backup")
-@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path), required=False)
+@click.option(
+    "--into",
+    "folder",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write learnhub-<UTC time>.dump (or .sqlite) into this folder.",
+)
+@click.option(
+    "--keep-days",
+    type=click.IntRange(min=1),
+    help="With --into: then delete this command's backups in the folder older than this many days.",
+)
 @with_appcontext
-def backup_command(path: Path) -> None:
-    """Back up the database to PATH while the app keeps running.
+def backup_command(path: Path | None, folder: Path | None, keep_days: int | None) -> None:
+    """Back up the database to PATH (or a dated file --into a folder) while the app keeps running.
 
     SQLite: a consistent copy made with SQLite's online backup API (open it as the database,
     or copy it into place while the app is stopped). PostgreSQL: a pg_dump custom-format
-    archive (restore with pg_restore).
+    archive (restore with pg_restore, docs/operations.md). Files are created mode 0600,
+    folders 0700; the password never appears on pg_dump's command line.
     """
-    from learnhub.backup import BackupError, backup
+    from learnhub.backup import BackupError, backup, dated_target, prune
 
+    url = current_app.config["SQLALCHEMY_DATABASE_URI"]
+    if (path is None) == (folder is None):
+        raise click.UsageError("give either PATH or --into FOLDER")
+    if keep_days and folder is None:
+        raise click.UsageError("--keep-days needs --into FOLDER")
+    target = path if path is not None else dated_target(url, folder)  # type: ignore[arg-type]
     try:
-        kind = backup(current_app.config["SQLALCHEMY_DATABASE_URI"], path)
+        kind = backup(url, target)
     except BackupError as error:
         raise click.ClickException(str(error)) from error
-    click.echo(f"{kind} backup written to {path} ({path.stat().st_size:,} bytes)")
+    click.echo(f"{kind} backup written to {target} ({target.stat().st_size:,} bytes)")
+    if keep_days and folder is not None:
+        for old in prune(folder, keep_days, keep=target):
+            click.echo(f"deleted {old} (older than {keep_days} days)")
+
+
+@click.command("db-check")
+@with_appcontext
+def db_check() -> None:
+    """Say whether the database is at the migrations' head; exit 1 when it is behind.
+
+    Exit codes: 0 up to date; 1 behind (run ``flask --app learnhub db upgrade``); 2 the
+    database has a revision this code does not know (it was upgraded by newer code).
+    """
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    migrate = current_app.extensions["migrate"]
+    script = ScriptDirectory.from_config(migrate.migrate.get_config(migrate.directory))
+    with db.engine.connect() as connection:
+        current = set(MigrationContext.configure(connection).get_current_heads())
+    heads = set(script.get_heads())
+    if current == heads:
+        click.echo(f"Database is up to date (revision {', '.join(sorted(heads))}).")
+        return
+    known = {revision.revision for revision in script.walk_revisions()}
+    unknown = current - known
+    if unknown:
+        click.echo(
+            f"Database is at revision {', '.join(sorted(unknown))}, which this version of LearnHub does not know: "
+            "it was upgraded by a newer release. Install that release (or restore the backup taken before it).",
+            err=True,
+        )
+        raise SystemExit(2)
+    click.echo(
+        f"Database is behind: at {', '.join(sorted(current)) or 'no revision (empty)'}, code needs "
+        f"{', '.join(sorted(heads))}. Run: flask --app learnhub db upgrade",
+        err=True,
+    )
+    raise SystemExit(1)

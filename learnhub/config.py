@@ -8,6 +8,16 @@ DEFAULTS: dict[str, object] = {
     # Relative SQLite paths are resolved against the instance folder by the factory.
     "DATABASE_URL": "sqlite:///learnhub.sqlite",
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    #: PostgreSQL: give up connecting after this many seconds (a host that accepts the
+    #: connection but never answers would otherwise hold a request, or /healthz, for minutes).
+    "DATABASE_CONNECT_TIMEOUT": 5,
+    #: PostgreSQL: cancel any statement running longer than this (milliseconds; 0 = no limit).
+    "DATABASE_STATEMENT_TIMEOUT_MS": 30000,
+    #: A bulk certificate job with no progress for this many seconds was abandoned (its worker
+    #: was killed or restarted): its page offers to resume or cancel it.
+    "BULK_JOB_STALL_SECONDS": 120,
+    #: Seconds a browser is told to wait (Retry-After) on the 503 page.
+    "RETRY_AFTER_SECONDS": 30,
     "REDIS_URL": None,
     # Rate limits: memory by default, Redis when REDIS_URL is configured.
     "RATELIMIT_STORAGE_URI": None,
@@ -48,6 +58,24 @@ DEFAULTS: dict[str, object] = {
     #: "json" for one JSON object per log line (production), "text" otherwise.
     "LOG_FORMAT": "text",
 }
+
+
+def database_engine_options(config: dict, url: str) -> dict:
+    """SQLAlchemy engine options with the connect and statement timeouts for PostgreSQL.
+
+    Options the configuration already sets (``SQLALCHEMY_ENGINE_OPTIONS["connect_args"]``)
+    win, so either timeout can be changed or removed there as well.
+    """
+    options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    if not url.startswith("postgresql"):
+        return options
+    connect_args = {"connect_timeout": int(config.get("DATABASE_CONNECT_TIMEOUT") or 0) or None}
+    statement_ms = int(config.get("DATABASE_STATEMENT_TIMEOUT_MS") or 0)
+    if statement_ms:
+        connect_args["options"] = f"-c statement_timeout={statement_ms}"
+    connect_args = {key: value for key, value in connect_args.items() if value is not None}
+    options["connect_args"] = {**connect_args, **dict(options.get("connect_args") or {})}
+    return options
 
 
 def env_flag(name: str) -> bool:

@@ -1,6 +1,8 @@
 """Error pages and template helpers shared by every blueprint."""
 
-from flask import Flask, g, render_template, request
+from urllib.parse import urlsplit
+
+from flask import Flask, current_app, g, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, SecurityError
@@ -23,9 +25,24 @@ MESSAGES = {
 
 def _render(status: int, detail: str | None = None):  # type: ignore[no-untyped-def]
     title, hint = MESSAGES.get(status, MESSAGES[500])
+    headers = {}
+    if status == 503:
+        headers["Retry-After"] = str(current_app.config.get("RETRY_AFTER_SECONDS") or 30)
     if request.accept_mimetypes.best == "application/json":
-        return {"error": title, "status": status}, status
-    return render_template("errors/error.html", status=status, title=title, hint=detail or hint), status
+        return {"error": title, "status": status}, status, headers
+    try:
+        page = render_template("errors/error.html", status=status, title=title, hint=detail or hint)
+    except (OperationalError, InterfaceError) as error:
+        # Drawing the page needed the database (the layout loads the signed-in user) and it is
+        # down: e.g. a stale form posted during an outage. Answer with our 503 page, drawn as
+        # for a signed-out visitor, rather than letting gunicorn send a bare 500.
+        _discard_session()
+        current_app.logger.error("database unavailable while drawing the %s page: %s", status, error)
+        g._login_user = login_manager.anonymous_user()
+        title, hint = MESSAGES[503]
+        page = render_template("errors/error.html", status=503, title=title, hint=hint)
+        return page, 503, {"Retry-After": str(current_app.config.get("RETRY_AFTER_SECONDS") or 30)}
+    return page, status, headers
 
 
 def _discard_session() -> None:
@@ -41,6 +58,17 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):  # type: ignore[no-untyped-def]
+        # Say why (expired token, referrer on another host or port, ...) without the token or
+        # the full referring address, which can hold a reset link's token.
+        app.logger.warning(
+            "form refused (CSRF) on %s %s: %s (host %s, origin %s, referrer host %s)",
+            request.method,
+            request.path,
+            error.description,
+            request.host,
+            request.headers.get("Origin") or "-",
+            urlsplit(request.referrer or "").netloc or "-",
+        )
         return _render(400, "The form had expired or was sent from another site. Go back, reload the page and try again.")
 
     @app.errorhandler(SecurityError)
@@ -54,6 +82,10 @@ def register(app: Flask) -> None:
     def http_error(error: HTTPException):  # type: ignore[no-untyped-def]
         if error.code is None or error.code < 400:
             return error
+        if error.code == 429:
+            app.logger.warning(
+                "rate limit reached on %s %s from %s: %s", request.method, request.path, request.remote_addr, error.description
+            )
         return _render(
             error.code,
             error.description

@@ -9,8 +9,10 @@
   in the response headers, so a user's error report can be matched to the log.
 """
 
+import hashlib
 import json
 import logging
+import os
 import re
 import secrets
 import time
@@ -65,6 +67,42 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=str)
 
 
+#: Paths whose last part is a one-time secret (reset and invitation links): never logged as is.
+SECRET_PATH = re.compile(r"^(/account/(?:password/reset|invitation)/)[^/?]+")
+
+
+def loggable_path(path: str) -> str:
+    """``path`` with the secret of a reset or invitation link replaced by ``[redacted]``."""
+    return SECRET_PATH.sub(r"\1[redacted]", path or "")
+
+
+class AccessJsonFormatter(logging.Formatter):
+    """gunicorn's access log as JSON (``gunicorn.conf.py``), with the request id LearnHub answered with.
+
+    gunicorn passes its "atoms" as the record's arguments; the query string is left out and
+    the secret of a reset or invitation link is redacted.
+    """
+
+    def format(self, record: logging.LogRecord) -> str:
+        """Render one request as JSON."""
+        atoms = record.args if isinstance(record.args, dict) else {}
+        status = atoms.get("s")
+        entry = {
+            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"),
+            "level": record.levelname,
+            "logger": record.name,
+            "request_id": atoms.get("{x-request-id}o") or atoms.get("{x-request-id}i") or None,
+            "remote_addr": atoms.get("h"),
+            "method": atoms.get("m"),
+            "path": loggable_path(str(atoms.get("U") or "")),
+            "status": int(status) if str(status).isdigit() else status,
+            "bytes": atoms.get("B"),
+            "duration_ms": round(int(atoms.get("D") or 0) / 1000, 1),
+            "user_agent": atoms.get("a"),
+        }
+        return json.dumps(entry, default=str)
+
+
 class RequestIdFilter(logging.Filter):
     """Attach the current request id (if any) to every record."""
 
@@ -102,9 +140,43 @@ class LearnHubRequest(Request):
         return _without_nul(super().args)
 
 
+class StaticFingerprints:
+    """``?v=<hash of the file's content>`` for static URLs, so a proxy can cache them for a year.
+
+    The URL changes whenever the file does (a new release, ``make assets``), so browsers never
+    keep a stale stylesheet. Hashes are remembered per file and modification time.
+    """
+
+    def __init__(self, folder: str | None) -> None:
+        self.folder = folder
+        self._known: dict[str, tuple[int, str]] = {}
+
+    def __call__(self, endpoint: str, values: dict) -> None:
+        """A ``url_defaults`` hook: add ``v`` to ``url_for('static', filename=...)``."""
+        if endpoint != "static" or "v" in values or not self.folder:
+            return
+        filename = values.get("filename")
+        if not filename:
+            return
+        path = os.path.join(self.folder, filename)
+        try:
+            mtime = os.stat(path).st_mtime_ns
+        except OSError:
+            return
+        known = self._known.get(filename)
+        if known is None or known[0] != mtime:
+            if not os.path.isfile(path):
+                return  # a folder (the NHS.UK template's asset path): no version
+            with open(path, "rb") as file:
+                known = (mtime, hashlib.sha256(file.read()).hexdigest()[:12])
+            self._known[filename] = known
+        values["v"] = known[1]
+
+
 def register(app: Flask) -> None:
     """Install the headers, proxy fix, NUL-free request values and request-id logging on the app."""
     app.request_class = LearnHubRequest
+    app.url_defaults(StaticFingerprints(app.static_folder))
     hops = int(app.config.get("PROXY_FIX_COUNT") or 0)
     if hops:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)  # type: ignore[method-assign]

@@ -5,7 +5,7 @@ from functools import wraps
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import abort, request
+from flask import abort, current_app, request
 from flask_login import current_user, login_required
 
 
@@ -23,8 +23,18 @@ def same_origin_post() -> bool:
     """True when a POST comes from one of our own pages (Origin or Referer matches the host)."""
     origin = request.headers.get("Origin") or request.headers.get("Referer")
     if not origin:
+        current_app.logger.warning("form refused (same-site check) on %s %s: no Origin or Referer", request.method, request.path)
         return False
-    return urlsplit(origin).netloc == request.host
+    if urlsplit(origin).netloc != request.host:
+        current_app.logger.warning(
+            "form refused (same-site check) on %s %s: sent from %s, but this request is for host %s",
+            request.method,
+            request.path,
+            urlsplit(origin).netloc or "-",
+            request.host,
+        )
+        return False
+    return True
 
 
 def hub_admin_required(view: Callable[..., Any]) -> Callable[..., Any]:

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
 
-from flask import current_app
+from flask import current_app, has_request_context, request
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import generate_password_hash
@@ -97,12 +97,27 @@ def authenticate(email: str, password: str) -> User | None:
     user = get_user_by_email(email)
     if user is None or not user.password_hash:
         User(password_hash=_dummy_hash()).check_password(password)
+        _failed_sign_in("no account with that email" if user is None else "account has no password yet (invited)", user)
         return None
-    if not user.check_password(password) or not user.active:
+    if not user.check_password(password):
+        _failed_sign_in("wrong password", user)
+        return None
+    if not user.active:
+        _failed_sign_in("account deactivated", user)
         return None
     user.last_login_at = utcnow()
     db.session.commit()
     return user
+
+
+def _failed_sign_in(reason: str, user: User | None) -> None:
+    """Log a failed sign-in with its reason: never the password, and no email for unknown accounts."""
+    current_app.logger.warning(
+        "sign-in failed: %s (user %s, from %s)",
+        reason,
+        user.id if user is not None else "-",
+        request.remote_addr if has_request_context() else "-",
+    )
 
 
 _DUMMY: list[str] = []

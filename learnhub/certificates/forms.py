@@ -49,3 +49,7 @@ class CohortJobForm(FlaskForm):
     """Issue or re-issue the certificates of a cohort (a button; what to do is a hidden field)."""
 
     kind = HiddenField(validators=[AnyOf(["issue", "reissue"], message="Choose whether to issue or re-issue certificates")])
+
+
+class JobActionForm(FlaskForm):
+    """Resume or cancel a bulk job (a button: the form carries only its CSRF token)."""

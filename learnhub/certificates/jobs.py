@@ -5,10 +5,22 @@ logged), so an administrator's bulk issue never fails because the queue is down.
 
 Worker: ``.venv/bin/rq worker learnhub-certificates --url "$LEARNHUB_REDIS_URL"`` (the job
 builds its own app from the same ``LEARNHUB_*`` environment).
+
+Abandoned jobs (the worker, or the gunicorn worker of an inline job, killed mid-job): a runner
+first *claims* the job (a conditional UPDATE that succeeds for a queued job, or a running one
+whose heartbeat is older than ``BULK_JOB_STALL_SECONDS``), then for each item writes its
+progress and heartbeat in the same transaction as the certificate, and only while it still
+holds the job. So after a crash the progress counts exactly the certificates committed, a
+resumed job starts at the next item, a second runner cannot work on the same job, and a
+cancelled job stops at its next item. Certificates are never duplicated: an item is either
+committed with its progress or not at all (and issuing is idempotent per completion anyway).
 """
 
+import secrets
+from datetime import timedelta
+
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select, update
 
 from learnhub.accounts.models import User
 from learnhub.audit import Action, audit
@@ -37,6 +49,12 @@ def start_bulk_job(actor: User | None, hub_id: int, kind: str, items: list, coho
     db.session.flush()
     audit(actor, Action.CERTIFICATE_BULK_JOB, job=job.id, kind=kind, total=len(items), cohort=cohort_id)
     db.session.commit()
+    _run_or_enqueue(job)
+    return job
+
+
+def _run_or_enqueue(job: BulkJob) -> None:
+    """Queue the job on RQ when Redis is configured and reachable; otherwise run it now."""
     redis_url = current_app.config.get("REDIS_URL")
     if redis_url:
         from redis import Redis
@@ -46,12 +64,84 @@ def start_bulk_job(actor: User | None, hub_id: int, kind: str, items: list, coho
         try:
             connection = Redis.from_url(str(redis_url), socket_connect_timeout=3, socket_timeout=5)
             Queue(QUEUE, connection=connection).enqueue(run_in_new_app, job.id, job_timeout=3600)
-            return job
+            return
         except RedisError as error:
             # Degrade as documented (docs/operations.md): do the work now, in this request.
             current_app.logger.warning("job queue (Redis) is unavailable, running bulk job %s inline: %s", job.id, error)
     run_bulk_job(job.id)
-    return job
+
+
+def stall_after() -> timedelta:
+    """How long without a heartbeat before a queued or running job counts as abandoned."""
+    return timedelta(seconds=int(current_app.config.get("BULK_JOB_STALL_SECONDS") or 120))
+
+
+def is_stalled(job: BulkJob) -> bool:
+    """True for an unfinished job that has made no progress for ``BULK_JOB_STALL_SECONDS``."""
+    if job.state not in ("queued", "running"):
+        return False
+    last = job.heartbeat_at or job.created_at
+    return last is not None and last < utcnow() - stall_after()
+
+
+def resume_bulk_job(actor: User, job: BulkJob) -> bool:
+    """Start an abandoned job again from its next item; False if it is not abandoned."""
+    if not is_stalled(job):
+        return False
+    audit(actor, Action.CERTIFICATE_BULK_JOB_RESUMED, job=job.id, done=job.done, failed=job.failed, total=job.total)
+    db.session.commit()
+    current_app.logger.warning(
+        "bulk job %s resumed by user %s at item %s of %s", job.id, actor.id, job.done + job.failed, job.total
+    )
+    _run_or_enqueue(job)
+    return True
+
+
+def cancel_bulk_job(actor: User, job: BulkJob) -> bool:
+    """Stop an unfinished job (its runner stops before its next item); False if it had already ended."""
+    stopped = db.session.execute(
+        update(BulkJob)
+        .where(BulkJob.id == job.id, BulkJob.state.in_(("queued", "running")))
+        .values(state="cancelled", finished_at=utcnow(), runner=None)
+    ).rowcount
+    if stopped:
+        audit(actor, Action.CERTIFICATE_BULK_JOB_CANCELLED, job=job.id, done=job.done, failed=job.failed, total=job.total)
+    db.session.commit()
+    db.session.refresh(job)
+    return bool(stopped)
+
+
+def _claim(job_id: int, runner: str) -> bool:
+    """Take the job for this runner: queued, or running with a stale heartbeat (abandoned)."""
+    now = utcnow()
+    claimed = db.session.execute(
+        update(BulkJob)
+        .where(
+            BulkJob.id == job_id,
+            or_(
+                BulkJob.state == "queued",
+                and_(
+                    BulkJob.state == "running",
+                    or_(BulkJob.heartbeat_at.is_(None), BulkJob.heartbeat_at < now - stall_after()),
+                ),
+            ),
+        )
+        .values(state="running", runner=runner, heartbeat_at=now)
+    ).rowcount
+    db.session.commit()
+    return claimed == 1
+
+
+def _record(job_id: int, runner: str, *, done: int = 0, failed: int = 0) -> bool:
+    """Count one item and beat the heart, in the current transaction, if this runner still holds the job."""
+    return (
+        db.session.execute(
+            update(BulkJob)
+            .where(BulkJob.id == job_id, BulkJob.runner == runner, BulkJob.state == "running")
+            .values(done=BulkJob.done + done, failed=BulkJob.failed + failed, heartbeat_at=utcnow())
+        ).rowcount
+        == 1
+    )
 
 
 def run_in_new_app(job_id: int) -> None:
@@ -64,31 +154,50 @@ def run_in_new_app(job_id: int) -> None:
 
 
 def run_bulk_job(job_id: int) -> None:
-    """Work through a job's items, committing after each so progress shows and nothing is lost."""
+    """Work through a job's remaining items; each certificate is committed with its progress.
+
+    Returns at once if the job is finished, cancelled, or held by another live runner.
+    """
     from learnhub.certificates import services
 
-    job = db.session.get(BulkJob, job_id)
-    if job is None or job.state == "finished":
+    runner = secrets.token_hex(8)
+    if not _claim(job_id, runner):
         return
-    job.state = "running"
+    job = db.session.get(BulkJob, job_id)
+    assert job is not None
+    kind, hub_id, items = job.kind, job.hub_id, list(job.items)
+    position = job.done + job.failed
     db.session.commit()
-    for item in list(job.items)[job.done + job.failed :]:
+    for item in items[position:]:
+        # Progress is written first, then the certificate, then one commit for both, and only
+        # while this runner still holds the job (not cancelled, not taken over after a stall).
+        # Writing first also opens the transaction, so the certificate's savepoint cannot
+        # commit on its own (SQLite's driver would otherwise begin the transaction at the
+        # savepoint and commit it on release).
+        if not _record(job_id, runner, done=1):
+            db.session.rollback()
+            current_app.logger.warning("bulk job %s: stopped (cancelled, or taken over by another runner)", job_id)
+            return
         try:
-            if job.kind == "reissue":
+            if kind == "reissue":
                 cert = db.session.get(Certificate, int(item))
-                if cert is None or cert.hub_id != job.hub_id or cert.status != Certificate.VALID:
+                if cert is None or cert.hub_id != hub_id or cert.status != Certificate.VALID:
                     raise services.CertificateError("not a current certificate of this hub")
-                services.reissue_certificate(None, cert, cert.user.name, hub_as_now=True)
+                services.reissue_certificate(None, cert, cert.user.name, hub_as_now=True, commit=False)
             else:
-                _issue_item(job.hub_id, item)
-            job.done += 1
+                _issue_item(hub_id, item)
         except (services.CertificateError, ValueError, KeyError, TypeError) as problem:
             db.session.rollback()
-            current_app.logger.warning("bulk job %s: item %r failed: %s", job.id, item, problem)
-            job.failed += 1
+            current_app.logger.warning("bulk job %s: item %r failed: %s", job_id, item, problem)
+            if not _record(job_id, runner, failed=1):
+                db.session.rollback()
+                return
         db.session.commit()
-    job.state = "finished"
-    job.finished_at = utcnow()
+    db.session.execute(
+        update(BulkJob)
+        .where(BulkJob.id == job_id, BulkJob.runner == runner, BulkJob.state == "running")
+        .values(state="finished", finished_at=utcnow())
+    )
     db.session.commit()
 
 
@@ -103,6 +212,7 @@ def _issue_item(hub_id: int, item: object) -> None:
         raise KeyError("not a completion of this hub's courses")
     course = completion.course
     issue_certificate(
+        commit=False,
         user=completion.user,
         hub=hub,
         course_id=course.id,
@@ -116,7 +226,7 @@ def _issue_item(hub_id: int, item: object) -> None:
 
 def pending_jobs(hub_id: int, cohort_id: int | None = None) -> list[BulkJob]:
     """Unfinished jobs of a hub (of one cohort, when given), oldest first."""
-    stmt = select(BulkJob).where(BulkJob.hub_id == hub_id, BulkJob.state != "finished")
+    stmt = select(BulkJob).where(BulkJob.hub_id == hub_id, BulkJob.state.in_(("queued", "running")))
     if cohort_id is not None:
         stmt = stmt.where(BulkJob.cohort_id == cohort_id)
     return list(db.session.scalars(stmt.order_by(BulkJob.id)))

@@ -107,10 +107,15 @@ class BulkJob(db.Model):
     total: Mapped[int] = mapped_column(Integer, default=0)
     done: Mapped[int] = mapped_column(Integer, default=0)
     failed: Mapped[int] = mapped_column(Integer, default=0)
-    #: queued, running, finished
+    #: queued, running, finished, cancelled
     state: Mapped[str] = mapped_column(String(10), default="queued")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: Written with every item by the runner working on the job; a running job whose heartbeat
+    #: is older than BULK_JOB_STALL_SECONDS was abandoned (worker killed) and can be resumed.
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: Random id of the runner holding the job: progress is only written by that runner.
+    runner: Mapped[str | None] = mapped_column(String(32))
 
     def __repr__(self) -> str:
         return f"<BulkJob {self.id} {self.kind} {self.done}/{self.total}>"

@@ -300,12 +300,13 @@ def revoke_eligibility(actor: User, record: EligibilityRecord, reason: str, now:
 
 
 def reissue_certificate(
-    actor: User | None, cert: Certificate, holder_name: str | None = None, *, hub_as_now: bool = False
+    actor: User | None, cert: Certificate, holder_name: str | None = None, *, hub_as_now: bool = False, commit: bool = True
 ) -> Certificate:
     """Issue a new version (e.g. after a name correction); the old code then verifies as superseded.
 
     ``hub_as_now`` prints the hub's current name and signatory (a cohort re-issue after the
-    signatory changed); otherwise they are copied from the old version.
+    signatory changed); otherwise they are copied from the old version. ``commit=False``
+    leaves the commit to the caller (a bulk job commits its progress with the certificate).
     """
     if cert.status == Certificate.REVOKED:
         raise CertificateError(
@@ -353,7 +354,8 @@ def reissue_certificate(
         record.certificate_id = new.id
     db.session.flush()
     audit(actor, Action.CERTIFICATE_REISSUED, certificate=cert.id, new=new.id, version=new.version, hub=cert.hub_id)
-    db.session.commit()
+    if commit:
+        db.session.commit()
     return new
 
 

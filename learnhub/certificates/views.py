@@ -10,7 +10,7 @@ from sqlalchemy.orm import contains_eager
 from learnhub.accounts.models import User
 from learnhub.certificates import jobs, services
 from learnhub.certificates.codes import CodeProblem, format_code, normalise_code
-from learnhub.certificates.forms import CohortJobForm, ReissueForm, RevokeForm, VerifyForm
+from learnhub.certificates.forms import CohortJobForm, JobActionForm, ReissueForm, RevokeForm, VerifyForm
 from learnhub.certificates.models import BulkJob, Certificate
 from learnhub.courses.models import Cohort, Course, CourseCompletion, Enrolment
 from learnhub.extensions import db, limiter
@@ -259,8 +259,43 @@ def cohort_bulk(cohort_id: int):  # type: ignore[no-untyped-def]
 @hub_admin_required
 def job(job_id: int):  # type: ignore[no-untyped-def]
     """Progress of a bulk job (reload the page, or use its link, to see how far it has got)."""
-    bulk_job = db.session.get(BulkJob, job_id)
-    if bulk_job is None or not current_user.administers(bulk_job.hub_id):
-        abort(404)
+    bulk_job = _job_for(current_user, job_id)
     cohort = db.session.get(Cohort, bulk_job.cohort_id) if bulk_job.cohort_id else None
-    return render_template("certificates/job.html", job=bulk_job, cohort=cohort)
+    return render_template(
+        "certificates/job.html", job=bulk_job, cohort=cohort, stalled=jobs.is_stalled(bulk_job), form=JobActionForm()
+    )
+
+
+def _job_for(user: User, job_id: int) -> BulkJob:
+    bulk_job = db.session.get(BulkJob, job_id)
+    if bulk_job is None or not user.administers(bulk_job.hub_id):
+        abort(404)
+    return bulk_job
+
+
+@bp.post("/hub/certificates/jobs/<int:job_id>/resume")
+@hub_admin_required
+def job_resume(job_id: int):  # type: ignore[no-untyped-def]
+    """Start an abandoned job again from where it stopped (nothing already issued is issued again)."""
+    bulk_job = _job_for(current_user, job_id)
+    if not JobActionForm().validate_on_submit():
+        abort(400)
+    if jobs.resume_bulk_job(current_user, bulk_job):
+        flash("The job has been started again from where it stopped.", "success")
+    else:
+        flash("This job is not stuck, so it was left as it is.", "warning")
+    return redirect(url_for("certificates.job", job_id=bulk_job.id))
+
+
+@bp.post("/hub/certificates/jobs/<int:job_id>/cancel")
+@hub_admin_required
+def job_cancel(job_id: int):  # type: ignore[no-untyped-def]
+    """Stop a job; certificates already issued stay issued."""
+    bulk_job = _job_for(current_user, job_id)
+    if not JobActionForm().validate_on_submit():
+        abort(400)
+    if jobs.cancel_bulk_job(current_user, bulk_job):
+        flash("The job has been cancelled. Certificates already issued stay issued.", "success")
+    else:
+        flash("This job had already ended.", "warning")
+    return redirect(url_for("certificates.job", job_id=bulk_job.id))

@@ -1,5 +1,6 @@
 """Hub, PCN and practice changes, and hub user management. One transaction per call."""
 
+from flask import current_app
 from sqlalchemy import select
 
 from learnhub.accounts.models import PasswordToken, User
@@ -50,12 +51,13 @@ def add_practice(actor: User, pcn: Pcn, name: str, ods_code: str | None) -> Prac
 def _send_invite(user: User, hub: Hub, inviter: User) -> None:
     raw = issue_token(user, PasswordToken.INVITE)
     link = external_url("accounts.accept_invite", token=raw)
+    days = int(current_app.config["INVITE_TTL_DAYS"])
     send_mail(
         user.email,
         f"You have been invited to LearnHub by {hub.name}",
         f"Hello {user.name},\n\n{inviter.name} has invited you to LearnHub, {hub.name}'s site for "
         f"supervision training and Action Learning Sets.\n\nSet your password here:\n\n{link}\n\n"
-        "The link works once and expires in 14 days.\n",
+        f"The link works once and expires in {days} day{'' if days == 1 else 's'}.\n",
     )
 
 

@@ -67,6 +67,8 @@ certificates.bulk:               403 403 403 200 403 200 ;   -   -   -   -   -  
 certificates.cohort_bulk:        403 403 403 404 403 200 ; 403 403 403 404 403 400
 certificates.download:           404 404 404 404 404 200 ;   -   -   -   -   -   -
 certificates.job:                403 403 403 404 403 404 ;   -   -   -   -   -   -
+certificates.job_cancel:           -   -   -   -   -   - ; 403 403 403 404 403 404
+certificates.job_resume:           -   -   -   -   -   - ; 403 403 403 404 403 404
 certificates.mine:               200 200 200 200 200 200 ;   -   -   -   -   -   -
 certificates.reissue:              -   -   -   -   -   - ; 403 403 403 404 403 400
 certificates.revoke:               -   -   -   -   -   - ; 403 403 403 404 403 400

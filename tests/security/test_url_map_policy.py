@@ -83,6 +83,8 @@ ANONYMOUS: dict[str, str] = {
     "certificates.bulk": LOGIN,
     "certificates.cohort_bulk": LOGIN,
     "certificates.job": LOGIN,
+    "certificates.job_cancel": LOGIN,
+    "certificates.job_resume": LOGIN,
     "certificates.verify_form": PUBLIC,
     "certificates.verify": PUBLIC,
     "courses.course_list": LOGIN,
