@@ -7,7 +7,6 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField,
-    DateField,
     DateTimeLocalField,
     DecimalField,
     EmailField,
@@ -21,7 +20,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from learnhub.accounts.forms import normalise_email
 from learnhub.courses.models import ModuleKind, Question
-from learnhub.formfields import WholeNumberField
+from learnhub.formfields import DateInputField, WholeNumberField
 from learnhub.roles import PROFESSIONAL_ROLES
 
 LONDON = ZoneInfo("Europe/London")
@@ -195,8 +194,8 @@ class CohortForm(FlaskForm):
         ],
         description="For example, Spring 2027",
     )
-    starts_on = DateField("Start date", validators=[InputRequired("Enter the start date")])
-    ends_on = DateField("End date", validators=[Optional()])
+    starts_on = DateInputField("Start date", validators=[InputRequired("Enter the start date")])
+    ends_on = DateInputField("End date", validators=[Optional()])
     capacity = WholeNumberField(
         "Places",
         validators=[Optional(), NumberRange(min=1, max=10000, message="Places must be 1 or more")],
@@ -204,7 +203,7 @@ class CohortForm(FlaskForm):
     )
     self_enrolment_open = BooleanField("Learners can enrol themselves", default=True)
 
-    def validate_ends_on(self, field: DateField) -> None:
+    def validate_ends_on(self, field: DateInputField) -> None:
         """The end is not before the start."""
         if field.data and self.starts_on.data and field.data < self.starts_on.data:
             raise ValidationError("End date must be the same as or after the start date")

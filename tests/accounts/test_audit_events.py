@@ -62,14 +62,14 @@ def test_hub_admin_sees_own_hub_events_but_not_note_reads_or_other_hubs(app, cli
     _record(app, outsider, "certificate revoked", certificate=9)
     auth.login_as(admin)
     page = client.get("/hub/audit").get_data(as_text=True)
-    assert '<td class="nhsuk-table__cell">permission changed</td>' in page
+    assert '<div class="app-table__value">permission changed</div>' in page
     assert "als.notes_read" not in page
     assert "certificate revoked" not in page
     filtered = client.get("/hub/audit?action=certificate+revoked").get_data(as_text=True)
-    assert '<td class="nhsuk-table__cell">permission changed</td>' not in filtered
-    bad = client.get("/hub/audit?from=notadate")
+    assert '<div class="app-table__value">permission changed</div>' not in filtered
+    bad = client.get("/hub/audit?date_from=notadate")
     assert bad.status_code == 200
-    assert "Enter a real date" in bad.get_data(as_text=True)
+    assert "Date from must be a real date" in bad.get_data(as_text=True)
 
 
 def test_audit_page_is_for_hub_admins_only(client, auth, make_user):
