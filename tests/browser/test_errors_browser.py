@@ -109,6 +109,7 @@ def test_a_refused_save_is_an_error_summary_that_takes_focus(page, live_server_u
     page.get_by_role("link", name="Record session").last.click()
     for radio in page.locator('input[type="radio"][value="present"]').all():
         radio.check()
+    page.locator("#notes").fill("We talked about supervision contracts.")
     page.get_by_role("button", name="Save the session record").click()
 
     summary = page.locator(".nhsuk-error-summary")
