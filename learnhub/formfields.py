@@ -1,7 +1,7 @@
 """Form fields with error messages in the NHS.UK style."""
 
 import re
-from datetime import date
+from datetime import date, datetime
 
 from wtforms import Field, IntegerField
 from wtforms.utils import unset_value
@@ -45,7 +45,9 @@ class DateInputField(Field):
         sentence ("Opens on" → ``what="The opening date"``). Defaults to the label.
     """
 
-    PARTS = ("day", "month", "year")
+    #: The inputs, in order; ``DATE_PARTS`` are the ones that make the date.
+    PARTS: tuple[str, ...] = ("day", "month", "year")
+    DATE_PARTS = ("day", "month", "year")
     #: The hint shown under the legend unless another is given.
     HINT = "For example, 15 3 2027"
 
@@ -53,13 +55,25 @@ class DateInputField(Field):
         kwargs.setdefault("description", self.HINT)
         super().__init__(label, validators, **kwargs)
         self.what = what
-        #: What was typed, to show again with the error.
-        self.parts: dict[str, str] = dict.fromkeys(self.PARTS, "")
+        #: What was typed, to show again with the error (None: nothing was submitted).
+        self.typed: dict[str, str] | None = None
         #: The inputs to highlight (all of them when the date as a whole is wrong).
         self.error_parts: tuple[str, ...] = ()
 
     def _name_for(self, part: str) -> str:
         return f"{self.name}-{part}"
+
+    @property
+    def parts(self) -> dict[str, str]:
+        """What the inputs show: what was typed, else the field's value."""
+        if self.typed is not None:
+            return self.typed
+        return self._parts_of(self.data)
+
+    def _parts_of(self, value: object) -> dict[str, str]:
+        if isinstance(value, date):
+            return {"day": str(value.day), "month": str(value.month), "year": str(value.year)}
+        return dict.fromkeys(self.PARTS, "")
 
     @property
     def subject(self) -> str:
@@ -74,8 +88,6 @@ class DateInputField(Field):
                 data = self.default
         self.object_data = data
         self.data = data
-        if isinstance(data, date):
-            self.parts = {"day": str(data.day), "month": str(data.month), "year": str(data.year)}
         if formdata is None:
             return
         if not any(self._name_for(p) in formdata for p in self.PARTS):
@@ -89,7 +101,7 @@ class DateInputField(Field):
                 return
         else:
             typed = {part: (formdata.get(self._name_for(part)) or "").strip() for part in self.PARTS}
-        self.parts = typed
+        self.typed = typed
         self.raw_data = [" ".join(v for v in typed.values() if v)] if any(typed.values()) else []
         self.data = None
         try:
@@ -97,12 +109,11 @@ class DateInputField(Field):
         except ValueError as error:
             self.process_errors.append(str(error))
 
-    @staticmethod
-    def _split_iso(value: str) -> dict[str, str] | None:
+    def _split_iso(self, value: str) -> dict[str, str] | None:
         """One ``YYYY-MM-DD`` value under the field's own name (a script, an old bookmark)."""
         match = re.fullmatch(r"(\d+)-(\d+)-(\d+)", value)
         if not value:
-            return dict.fromkeys(DateInputField.PARTS, "")
+            return dict.fromkeys(self.PARTS, "")
         if match is None:
             return None
         year, month, day = match.groups()
@@ -111,12 +122,12 @@ class DateInputField(Field):
     def _parse(self, typed: dict[str, str]) -> date | None:
         if not any(typed.values()):
             return None
-        missing = [p for p in self.PARTS if not typed[p]]
+        missing = [p for p in self.DATE_PARTS if not typed[p]]
         if missing:
             self.error_parts = tuple(missing)
             words = " and ".join(missing) if len(missing) < 3 else "a day, month and year"
             raise ValueError(f"{self.subject} must include a {words}")
-        not_numbers = [p for p in self.PARTS if not typed[p].isdigit()]
+        not_numbers = [p for p in self.DATE_PARTS if not typed[p].isdigit()]
         if not_numbers:
             self.error_parts = tuple(not_numbers)
             raise ValueError(f"{self.subject} must be a real date")
@@ -126,7 +137,7 @@ class DateInputField(Field):
         try:
             return date(int(typed["year"]), int(typed["month"]), int(typed["day"]))
         except ValueError:
-            self.error_parts = self.PARTS
+            self.error_parts = self.DATE_PARTS
             raise ValueError(f"{self.subject} must be a real date") from None
 
     def pre_validate(self, form) -> None:  # type: ignore[no-untyped-def]
@@ -139,3 +150,44 @@ class DateInputField(Field):
 
     def _value(self) -> str:
         return " ".join(self.parts.values()).strip()
+
+
+class DateTimeInputField(DateInputField):
+    """A date (day, month, year) and a time of day ("14:30") typed in four boxes.
+
+    ``data`` is a naive ``datetime`` (the form decides its time zone), as with WTForms'
+    ``DateTimeLocalField``; a single ``YYYY-MM-DDTHH:MM`` value under the field's own name is
+    read too.
+    """
+
+    PARTS = ("day", "month", "year", "time")
+    HINT = "For example, 15 3 2027 and 14:30"
+
+    def _parts_of(self, value: object) -> dict[str, str]:
+        parts = super()._parts_of(value)
+        parts["time"] = value.strftime("%H:%M") if isinstance(value, datetime) else ""
+        return parts
+
+    def _split_iso(self, value: str) -> dict[str, str] | None:
+        day, _, clock = value.partition("T")
+        parts = super()._split_iso(day)
+        if parts is not None:
+            parts["time"] = clock[:5]
+        return parts
+
+    def _parse(self, typed: dict[str, str]) -> datetime | None:  # type: ignore[override]
+        if not any(typed.values()):
+            return None
+        if not any(typed[p] for p in self.DATE_PARTS):
+            self.error_parts = self.DATE_PARTS
+            raise ValueError(f"{self.subject} must include a day, month and year")
+        day = super()._parse({p: typed[p] for p in self.DATE_PARTS})
+        clock = typed["time"].replace(".", ":")
+        if not clock:
+            self.error_parts = ("time",)
+            raise ValueError(f"{self.subject} must include a time")
+        match = re.fullmatch(r"(\d{1,2}):(\d{2})", clock)
+        if match is None or int(match.group(1)) > 23 or int(match.group(2)) > 59:
+            self.error_parts = ("time",)
+            raise ValueError("Enter the time as hours and minutes on the 24-hour clock, for example 14:30")
+        return datetime(day.year, day.month, day.day, int(match.group(1)), int(match.group(2)))

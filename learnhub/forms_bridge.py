@@ -66,7 +66,7 @@ def nhsuk_field(field: Field, **options: Any) -> tuple[str, dict[str, Any]]:
             "items": [{"value": "y", "text": label_text, "checked": bool(field.data)}],
             "classes": classes,
         }
-    if kind == "DateInputField":
+    if kind in {"DateInputField", "DateTimeInputField"}:
         return "date", {
             "id": field.id,
             "errorMessage": _error(field),
@@ -78,7 +78,8 @@ def nhsuk_field(field: Field, **options: Any) -> tuple[str, dict[str, Any]]:
                     "name": f"{field.name}-{part}",
                     "label": part.capitalize(),
                     "value": field.parts.get(part, ""),
-                    "width": 4 if part == "year" else 2,
+                    "width": {"year": 4, "time": 5}.get(part, 2),
+                    "inputmode": "text" if part == "time" else "numeric",
                     "error": part in field.error_parts,
                 }
                 for part in field.PARTS
@@ -136,7 +137,7 @@ def nhsuk_field(field: Field, **options: Any) -> tuple[str, dict[str, Any]]:
 
 def _first_input_id(field: Field) -> str:
     """The input an error summary link focuses: the first wrong part of a date."""
-    if field.type == "DateInputField":
+    if field.type in {"DateInputField", "DateTimeInputField"}:
         parts = [p for p in field.PARTS if p in field.error_parts] or list(field.PARTS)
         return f"{field.id}-{parts[0]}"
     return field.id

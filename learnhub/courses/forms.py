@@ -7,7 +7,6 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField,
-    DateTimeLocalField,
     DecimalField,
     EmailField,
     RadioField,
@@ -20,7 +19,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from learnhub.accounts.forms import normalise_email
 from learnhub.courses.models import ModuleKind, Question
-from learnhub.formfields import DateInputField, WholeNumberField
+from learnhub.formfields import DateInputField, DateTimeInputField, WholeNumberField
 from learnhub.roles import PROFESSIONAL_ROLES
 
 LONDON = ZoneInfo("Europe/London")
@@ -93,7 +92,12 @@ class ModuleForm(FlaskForm):
         validators=[Optional(), NumberRange(min=1, max=100, message="Attempts allowed must be between 1 and 100")],
         description="Knowledge checks only. Leave empty for unlimited attempts",
     )
-    starts_at = DateTimeLocalField("Date and time (UK time)", validators=[Optional()], description="Live sessions only")
+    starts_at = DateTimeInputField(
+        "Date and time (UK time)",
+        validators=[Optional()],
+        description="Live sessions only. For example, 15 3 2027 and 14:30",
+        what="The date and time",
+    )
     duration_minutes = WholeNumberField(
         "Length in minutes",
         validators=[Optional(), NumberRange(min=1, max=1440, message="Length must be between 1 and 1440 minutes")],

@@ -199,3 +199,68 @@ def test_date_input_field_reads_day_month_year_and_renders_the_nhs_date_input(ap
     assert 'href="#starts_on-month"' in html
     assert "Start date must include a month" in html
     assert 'value="2027"' in html  # what was typed is kept
+
+
+def test_date_time_input_field_reads_a_date_and_a_24_hour_time():
+    from datetime import datetime
+
+    from flask import Flask
+    from flask_wtf import FlaskForm
+    from wtforms.validators import Optional
+
+    from learnhub.formfields import DateTimeInputField
+
+    class Form(FlaskForm):
+        starts_at = DateTimeInputField("Date and time", validators=[Optional()], what="The date and time")
+
+    app = Flask(__name__)
+    app.config.update(SECRET_KEY="x", WTF_CSRF_ENABLED=False)
+    cases = [
+        ({"day": "15", "month": "3", "year": "2027", "time": "14:30"}, [], datetime(2027, 3, 15, 14, 30)),
+        ({"day": "15", "month": "3", "year": "2027", "time": "9.05"}, [], datetime(2027, 3, 15, 9, 5)),
+        ({"day": "15", "month": "3", "year": "2027", "time": ""}, ["The date and time must include a time"], None),
+        (
+            {"day": "15", "month": "3", "year": "2027", "time": "25:00"},
+            ["Enter the time as hours and minutes on the 24-hour clock, for example 14:30"],
+            None,
+        ),
+        ({"day": "", "month": "", "year": "", "time": "10:00"}, ["The date and time must include a day, month and year"], None),
+        ({"day": "15", "month": "3", "year": "20270", "time": "10:00"}, ["Year must include 4 numbers"], None),
+        ({}, [], None),
+    ]
+    for typed, errors, value in cases:
+        data = {f"starts_at-{k}": v for k, v in typed.items()}
+        with app.test_request_context(method="POST", data=data):
+            form = Form()
+            form.validate()
+            assert (form.starts_at.errors, form.starts_at.data) == (errors, value), typed
+    with app.test_request_context(method="POST", data={"starts_at": "2027-03-15T14:30"}):
+        form = Form()
+        assert form.validate()
+        assert form.starts_at.data == datetime(2027, 3, 15, 14, 30)
+    with app.test_request_context():
+        form = Form()
+        form.starts_at.data = datetime(2027, 3, 15, 9, 0)  # a view filling in the saved value
+        assert form.starts_at.parts == {"day": "15", "month": "3", "year": "2027", "time": "09:00"}
+
+
+def test_live_session_date_and_time_are_typed_in_boxes_and_shown_again(client, auth, app, hub_setup):  # noqa: F811
+    from datetime import UTC, datetime
+
+    from learnhub.courses.models import Module
+
+    auth.login_as(hub_setup.admin)
+    url = f"/hub/courses/{hub_setup.course}/modules/new"
+    data = {"title": "Typed-date workshop", "kind": "live", "duration_minutes": "90", "location": "Online"}
+    refused = client.post(url, data={**data, "starts_at-day": "12", "starts_at-month": "7", "starts_at-year": "2027"})
+    assert "The date and time must include a time" in refused.get_data(as_text=True)
+    response = client.post(
+        url, data={**data, "starts_at-day": "12", "starts_at-month": "7", "starts_at-year": "2027", "starts_at-time": "14:30"}
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        module = db.session.scalar(select(Module).where(Module.title == "Typed-date workshop"))
+        assert module.starts_at == datetime(2027, 7, 12, 13, 30, tzinfo=UTC)  # 14:30 British Summer Time
+        module_id = module.id
+    page = client.get(f"/hub/courses/{hub_setup.course}/modules/{module_id}/edit").get_data(as_text=True)
+    assert re.search(r'id="starts_at-time"[^>]*value="14:30"', page)
