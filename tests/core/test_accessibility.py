@@ -264,3 +264,16 @@ def test_live_session_date_and_time_are_typed_in_boxes_and_shown_again(client, a
         module_id = module.id
     page = client.get(f"/hub/courses/{hub_setup.course}/modules/{module_id}/edit").get_data(as_text=True)
     assert re.search(r'id="starts_at-time"[^>]*value="14:30"', page)
+
+
+def test_module_content_tables_have_captions_including_the_demo_course():
+    from learnhub.courses import demo_content
+    from learnhub.courses.services import render_markdown
+
+    html = render_markdown("Table: Who gives which supervision\n\n| Type | Given by |\n|---|---|\n| CPD | Line manager |\n")
+    assert "<table>\n<caption>Who gives which supervision</caption>" in html
+    assert "Table:" not in html
+    for module in demo_content.MODULES:
+        body = render_markdown(module.get("body", ""))
+        assert body.count("<table>") == body.count("<caption>"), module["title"]
+    assert "<caption>" in render_markdown(demo_content.MODULES[1]["body"])
