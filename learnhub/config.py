@@ -57,6 +57,19 @@ DEFAULTS: dict[str, object] = {
     "PROXY_FIX_COUNT": 0,
     #: "json" for one JSON object per log line (production), "text" otherwise.
     "LOG_FORMAT": "text",
+    # Help and contact (the footer's "Help and contact" page and the accessibility statement).
+    #: The organisation that runs this LearnHub, e.g. "North Lakes Training Hub".
+    "HUB_CONTACT_NAME": None,
+    "HUB_CONTACT_EMAIL": None,
+    "HUB_CONTACT_PHONE": None,
+    #: When the phone is answered, e.g. "Monday to Friday, 9am to 5pm (except bank holidays)".
+    "HUB_CONTACT_HOURS": None,
+    #: Working days within which the hub replies to a help or accessibility request.
+    "HUB_CONTACT_RESPONSE_DAYS": 5,
+    #: Dates for the accessibility statement, as text ("2 December 2026").
+    "ACCESSIBILITY_STATEMENT_PREPARED": "2 December 2026",
+    "ACCESSIBILITY_STATEMENT_REVIEWED": "2 December 2026",
+    "ACCESSIBILITY_LAST_TESTED": "2 December 2026",
 }
 
 

@@ -66,6 +66,26 @@ def nhsuk_field(field: Field, **options: Any) -> tuple[str, dict[str, Any]]:
             "items": [{"value": "y", "text": label_text, "checked": bool(field.data)}],
             "classes": classes,
         }
+    if kind in {"DateInputField", "DateTimeInputField"}:
+        return "date", {
+            "id": field.id,
+            "errorMessage": _error(field),
+            "hint": {"text": hint} if hint else None,
+            "fieldset": {"legend": {"text": label_text, "classes": label_classes or "nhsuk-fieldset__legend--s"}},
+            "items": [
+                {
+                    "id": f"{field.id}-{part}",
+                    "name": f"{field.name}-{part}",
+                    "label": part.capitalize(),
+                    "value": field.parts.get(part, ""),
+                    "width": {"year": 4, "time": 5}.get(part, 2),
+                    "inputmode": "text" if part == "time" else "numeric",
+                    "error": part in field.error_parts,
+                }
+                for part in field.PARTS
+            ],
+            "classes": classes,
+        }
     label = {"text": label_text, "classes": label_classes}
     if kind == "SelectField":
         return "select", {**common, "label": label, "items": _choices(field, "selected"), "classes": classes}
@@ -115,14 +135,31 @@ def nhsuk_field(field: Field, **options: Any) -> tuple[str, dict[str, Any]]:
     return "input", params
 
 
-def error_list(form: Form) -> list[dict[str, str]]:
-    """Errors for the NHS.UK error summary, each linking to its field."""
+def _first_input_id(field: Field) -> str:
+    """The input an error summary link focuses: the first wrong part of a date."""
+    if field.type in {"DateInputField", "DateTimeInputField"}:
+        parts = [p for p in field.PARTS if p in field.error_parts] or list(field.PARTS)
+        return f"{field.id}-{parts[0]}"
+    return field.id
+
+
+def error_list(form: Form, name_fields: bool = False) -> list[dict[str, str]]:
+    """Errors for the NHS.UK error summary, each linking to its field.
+
+    :param name_fields: add the field's label to a message that does not name it, for forms
+        whose fields share one message (a survey's "Select an answer" on every question):
+        "Select an answer for 'How confident are you…'".
+    """
     errors = []
     for field in form:
         for message in field.errors:
             if isinstance(message, dict):  # FieldList / FormField errors
                 continue
-            errors.append({"text": message, "href": f"#{field.id}"})
+            text = message
+            label = field.label.text if field.label else ""
+            if name_fields and label and label.lower() not in message.lower():
+                text = f"{message} for '{label}'"
+            errors.append({"text": text, "href": f"#{_first_input_id(field)}"})
     return errors
 
 

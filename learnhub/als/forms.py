@@ -6,7 +6,6 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
-    DateField,
     EmailField,
     Form,
     IntegerField,
@@ -23,7 +22,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from learnhub.accounts.forms import normalise_email
 from learnhub.als.identifiers import anonymise_message, find_identifiers
 from learnhub.als.models import DEFAULT_ROLES, AlsAction, AlsAttendance
-from learnhub.formfields import WholeNumberField
+from learnhub.formfields import DateInputField, WholeNumberField
 from learnhub.roles import PROFESSIONAL_ROLES
 
 
@@ -66,8 +65,8 @@ class ProgrammeForm(FlaskForm):
     )
     session_minutes = WholeNumberField("Session length in minutes", default=90, validators=_whole("session length", 30, 480))
     presenter_slots = WholeNumberField("Presenters per session", default=2, validators=_whole("number of presenters", 1, 6))
-    start_date = DateField("First session date", validators=[InputRequired("Enter the date of the first session")])
-    end_date = DateField("Programme end date", validators=[InputRequired("Enter the date the programme ends")])
+    start_date = DateInputField("First session date", validators=[InputRequired("Enter the date of the first session")])
+    end_date = DateInputField("Programme end date", validators=[InputRequired("Enter the date the programme ends")])
     session_time = TimeField("Start time", validators=[InputRequired("Enter the time sessions start")])
     mode = RadioField(
         "Where sessions happen",
@@ -84,7 +83,7 @@ class ProgrammeForm(FlaskForm):
         if field.data is not None and self.min_group_size.data is not None and field.data < self.min_group_size.data:
             raise ValidationError("The largest group must be the same as or bigger than the smallest group")
 
-    def validate_end_date(self, field: DateField) -> None:
+    def validate_end_date(self, field: DateInputField) -> None:
         """The programme ends after it starts."""
         if field.data and self.start_date.data and field.data < self.start_date.data:
             raise ValidationError("The end date must be after the first session date")
@@ -129,10 +128,10 @@ class ButtonForm(FlaskForm):
 class UnavailableForm(FlaskForm):
     """Days a facilitator cannot facilitate."""
 
-    first_day = DateField("First day", validators=[InputRequired("Enter the first unavailable day")])
-    last_day = DateField("Last day", validators=[InputRequired("Enter the last unavailable day")])
+    first_day = DateInputField("First day", validators=[InputRequired("Enter the first unavailable day")])
+    last_day = DateInputField("Last day", validators=[InputRequired("Enter the last unavailable day")])
 
-    def validate_last_day(self, field: DateField) -> None:
+    def validate_last_day(self, field: DateInputField) -> None:
         """The range cannot end before it starts."""
         if field.data and self.first_day.data and field.data < self.first_day.data:
             raise ValidationError("The last day must be the same as or after the first day")
@@ -141,10 +140,10 @@ class UnavailableForm(FlaskForm):
 class MoveForm(FlaskForm):
     """Move a session to a new date and time."""
 
-    new_date = DateField("New date", validators=[InputRequired("Enter the new date")])
+    new_date = DateInputField("New date", validators=[InputRequired("Enter the new date")])
     new_time = TimeField("New start time", validators=[InputRequired("Enter the new start time")])
 
-    def validate_new_date(self, field: DateField) -> None:
+    def validate_new_date(self, field: DateInputField) -> None:
         """Not in the past."""
         if field.data and field.data < date.today():
             raise ValidationError("The new date must be today or in the future")

@@ -90,6 +90,8 @@ competence, notice their learning needs and grow in their role.
 People use "supervision" for several different things. Being clear which one you are giving
 avoids gaps and double work.
 
+Table: Types of supervision, who usually gives each and what it is for
+
 | Type | Usually given by | What it is for |
 |---|---|---|
 | **Clinical supervision** | A GP or a verified, recognised advanced practitioner, in the clinical setting | Debriefs for safety, workplace-based assessment, reflection, case discussion, supporting change |

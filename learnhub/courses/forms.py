@@ -6,8 +6,6 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField,
-    DateField,
-    DateTimeLocalField,
     DecimalField,
     EmailField,
     RadioField,
@@ -20,7 +18,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from learnhub.accounts.forms import normalise_email
 from learnhub.courses.models import ModuleKind, Question
-from learnhub.formfields import WholeNumberField
+from learnhub.formfields import DateInputField, DateTimeInputField, WholeNumberField
 from learnhub.roles import PROFESSIONAL_ROLES
 from learnhub.timeutil import UK as LONDON
 
@@ -92,7 +90,12 @@ class ModuleForm(FlaskForm):
         validators=[Optional(), NumberRange(min=1, max=100, message="Attempts allowed must be between 1 and 100")],
         description="Knowledge checks only. Leave empty for unlimited attempts",
     )
-    starts_at = DateTimeLocalField("Date and time (UK time)", validators=[Optional()], description="Live sessions only")
+    starts_at = DateTimeInputField(
+        "Date and time (UK time)",
+        validators=[Optional()],
+        description="Live sessions only. For example, 15 3 2027 and 14:30",
+        what="The date and time",
+    )
     duration_minutes = WholeNumberField(
         "Length in minutes",
         validators=[Optional(), NumberRange(min=1, max=1440, message="Length must be between 1 and 1440 minutes")],
@@ -193,8 +196,8 @@ class CohortForm(FlaskForm):
         ],
         description="For example, Spring 2027",
     )
-    starts_on = DateField("Start date", validators=[InputRequired("Enter the start date")])
-    ends_on = DateField("End date", validators=[Optional()])
+    starts_on = DateInputField("Start date", validators=[InputRequired("Enter the start date")])
+    ends_on = DateInputField("End date", validators=[Optional()])
     capacity = WholeNumberField(
         "Places",
         validators=[Optional(), NumberRange(min=1, max=10000, message="Places must be 1 or more")],
@@ -202,7 +205,7 @@ class CohortForm(FlaskForm):
     )
     self_enrolment_open = BooleanField("Learners can enrol themselves", default=True)
 
-    def validate_ends_on(self, field: DateField) -> None:
+    def validate_ends_on(self, field: DateInputField) -> None:
         """The end is not before the start."""
         if field.data and self.starts_on.data and field.data < self.starts_on.data:
             raise ValidationError("End date must be the same as or after the start date")

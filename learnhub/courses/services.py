@@ -6,6 +6,7 @@ changing a module's rules) calls ``recheck_completion`` before committing.
 """
 
 import random
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -39,7 +40,7 @@ from learnhub.urls import external_url
 
 ALLOWED_TAGS = {
     "p", "br", "hr", "h2", "h3", "h4", "strong", "em", "b", "i", "ul", "ol", "li", "blockquote",
-    "code", "pre", "a", "img", "table", "thead", "tbody", "tr", "th", "td",
+    "code", "pre", "a", "img", "table", "caption", "thead", "tbody", "tr", "th", "td",
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}, "th": {"scope"}}
 
@@ -51,6 +52,8 @@ class CourseError(ValueError):
 def render_markdown(text: str) -> str:
     """Markdown to HTML, sanitised: only a small set of tags, no scripts or event handlers."""
     html = markdown.markdown(text or "", extensions=["tables", "sane_lists"])
+    # "Table: …" on the line before a table is its caption (as in Pandoc): tables need one.
+    html = re.sub(r"<p>Table: (.+?)</p>\s*<table>", r"<table>\n<caption>\1</caption>", html)
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,

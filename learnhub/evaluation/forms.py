@@ -18,7 +18,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from learnhub.evaluation.models import AGREEMENT, FREE_TEXT, ITEM_KINDS, MULTIPLE, RATING, SINGLE, TIMEPOINTS, Item
 from learnhub.evaluation.services import MAX_TEXT, AnswerValue
-from learnhub.formfields import WholeNumberField
+from learnhub.formfields import DateInputField, WholeNumberField
 from learnhub.suppression import MINIMUM_THRESHOLD
 
 
@@ -320,12 +320,12 @@ _SUBJECT = SelectField(
 class WindowsForm(FlaskForm):
     """Open and close dates of the before, after and follow-up surveys (leave a pair empty to skip it)."""
 
-    pre_opens = DateField("Opens on", validators=[Optional()])
-    pre_closes = DateField("Last day to answer", validators=[Optional()])
-    post_opens = DateField("Opens on", validators=[Optional()])
-    post_closes = DateField("Last day to answer", validators=[Optional()])
-    follow_up_opens = DateField("Opens on", validators=[Optional()])
-    follow_up_closes = DateField("Last day to answer", validators=[Optional()])
+    pre_opens = DateInputField("Opens on", validators=[Optional()])
+    pre_closes = DateInputField("Last day to answer", validators=[Optional()])
+    post_opens = DateInputField("Opens on", validators=[Optional()])
+    post_closes = DateInputField("Last day to answer", validators=[Optional()])
+    follow_up_opens = DateInputField("Opens on", validators=[Optional()])
+    follow_up_closes = DateInputField("Last day to answer", validators=[Optional()])
 
     #: (timepoint, opens field name, closes field name)
     PAIRS = tuple((tp, f"{tp}_opens", f"{tp}_closes") for tp in TIMEPOINTS)

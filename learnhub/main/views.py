@@ -29,6 +29,12 @@ def accessibility():  # type: ignore[no-untyped-def]
     return render_template("main/accessibility.html")
 
 
+@bp.get("/contact")
+def contact():  # type: ignore[no-untyped-def]
+    """Help and contact: the hub's contact details (the same footer link on every page)."""
+    return render_template("main/contact.html")
+
+
 @bp.get("/privacy")
 def privacy():  # type: ignore[no-untyped-def]
     """Privacy notice: what LearnHub keeps and who sees it."""

@@ -3,11 +3,12 @@
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from sqlalchemy import func, select
-from wtforms import BooleanField, EmailField, RadioField, SelectField, StringField, ValidationError
+from wtforms import BooleanField, EmailField, Form, RadioField, SelectField, StringField, ValidationError
 from wtforms.validators import Email, InputRequired, Length, Optional
 
 from learnhub.accounts.forms import ROLE_CHOICES, email_taken, normalise_email
 from learnhub.extensions import db
+from learnhub.formfields import DateInputField
 from learnhub.organisations.models import Hub
 from learnhub.roles import HUB_ROLE_LABELS, PROFESSIONAL_ROLES
 
@@ -133,3 +134,15 @@ class FindPersonForm(FlaskForm):
             Length(max=254, message="Email address must be 254 characters or fewer"),
         ],
     )
+
+
+class AuditFilterForm(Form):
+    """The audit log's date filter (a GET form: no CSRF token)."""
+
+    date_from = DateInputField("Date from", validators=[Optional()])
+    date_to = DateInputField("Date to", validators=[Optional()])
+
+    def validate_date_to(self, field: DateInputField) -> None:
+        """The range cannot end before it starts."""
+        if field.data and self.date_from.data and field.data < self.date_from.data:
+            raise ValidationError("Date to must be the same as or after date from")

@@ -13,6 +13,7 @@ from learnhub.organisations import services
 from learnhub.organisations.csv_import import decode_csv
 from learnhub.organisations.forms import (
     ActiveForm,
+    AuditFilterForm,
     EraseForm,
     FindPersonForm,
     HubForm,
@@ -341,16 +342,10 @@ AUDIT_PAGE_SIZE = 50
 #: Reads of confidential ALS notes are for the group's facilitators, not hub administrators.
 
 
-def _parse_day(value: str) -> tuple[object, str | None]:
-    from datetime import date, datetime
+def _start_of(day):  # type: ignore[no-untyped-def]
+    from datetime import datetime
 
-    if not value:
-        return None, None
-    try:
-        day = date.fromisoformat(value)
-    except ValueError:
-        return None, "Enter a real date, for example 2026-11-23"
-    return datetime(day.year, day.month, day.day, tzinfo=UTC), None
+    return datetime(day.year, day.month, day.day, tzinfo=UTC) if day else None
 
 
 @bp.get("/hub/audit")
@@ -364,8 +359,10 @@ def audit_log():  # type: ignore[no-untyped-def]
     hub = _current_hub()
     action = (request.args.get("action") or "").strip()
     actor = (request.args.get("actor") or "").strip()
-    since, since_error = _parse_day((request.args.get("from") or "").strip())
-    until, until_error = _parse_day((request.args.get("to") or "").strip())
+    filters = AuditFilterForm(request.args)
+    filters.validate()
+    since = _start_of(filters.date_from.data) if not filters.date_from.errors else None
+    until = _start_of(filters.date_to.data) if not filters.date_to.errors else None
     if until is not None:
         until = until + timedelta(days=1)
     page = request.args.get("page", "1")
@@ -378,6 +375,9 @@ def audit_log():  # type: ignore[no-untyped-def]
         query.options(selectinload(AuditEvent.actor)).limit(AUDIT_PAGE_SIZE + 1).offset((page - 1) * AUDIT_PAGE_SIZE)
     ).all()
     more = len(events) > AUDIT_PAGE_SIZE
+    # "page 2 of 5" in the title and caption: pages of one list must not share a title.
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    pages = max(1, -(-total // AUDIT_PAGE_SIZE))
     # Filter by any action a hub administrator may see (a code that is not an Action shows nothing).
     actions = sorted((a for a in Action if a not in HIDDEN_FROM_HUB_ADMINS), key=lambda a: a.label)
     return render_template(
@@ -385,8 +385,10 @@ def audit_log():  # type: ignore[no-untyped-def]
         hub=hub,
         events=events[:AUDIT_PAGE_SIZE],
         page=page,
+        pages=pages,
         more=more,
         actions=actions,
-        args={"action": action, "actor": actor, "from": request.args.get("from", ""), "to": request.args.get("to", "")},
-        errors=[e for e in (since_error, until_error) if e],
+        args={"action": action, "actor": actor}
+        | {k: v for k, v in request.args.items() if k.startswith(("date_from", "date_to")) and v},
+        filters=filters,
     )

@@ -62,15 +62,15 @@ def test_hub_admin_sees_own_hub_events_but_not_note_reads_or_other_hubs(app, cli
     _record(app, outsider, "certificate.revoked", certificate=9)
     auth.login_as(admin)
     page = client.get("/hub/audit").get_data(as_text=True)
-    assert '<td class="nhsuk-table__cell">Permission changed</td>' in page
-    assert '<td class="nhsuk-table__cell">Session notes read</td>' not in page
-    assert '<td class="nhsuk-table__cell">Certificate revoked</td>' not in page
+    assert '<div class="app-table__value">Permission changed</div>' in page
+    assert '<div class="app-table__value">Session notes read</div>' not in page
+    assert '<div class="app-table__value">Certificate revoked</div>' not in page
     filtered = client.get("/hub/audit?action=certificate.revoked").get_data(as_text=True)
-    assert '<td class="nhsuk-table__cell">Permission changed</td>' not in filtered
+    assert '<div class="app-table__value">Permission changed</div>' not in filtered
     assert '<option value="user.permission_changed"' in page
-    bad = client.get("/hub/audit?from=notadate")
+    bad = client.get("/hub/audit?date_from=notadate")
     assert bad.status_code == 200
-    assert "Enter a real date" in bad.get_data(as_text=True)
+    assert "Date from must be a real date" in bad.get_data(as_text=True)
 
 
 def test_hub_admin_audit_page_shows_no_per_person_als_participation_or_survey_responses(app, client, auth, make_user, make_hub):

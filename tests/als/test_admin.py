@@ -262,7 +262,8 @@ def test_dashboard_shows_counts_with_small_numbers_suppressed(world, client, aut
     assert "Private thing" not in page
     assert "role clarity" not in page
     # 5 of 6 present: a small count, so both it and the rate are hidden.
-    assert '<td class="nhsuk-table__cell nhsuk-table__cell--numeric">*</td>' in page
+    present = '<span class="nhsuk-table-responsive__heading" aria-hidden="true">Present </span>'
+    assert present + '<div class="app-table__value">*</div>' in page
     assert "83%" not in page
     csv = client.get(f"/als/programmes/{world.programme}/dashboard.csv")
     assert csv.mimetype == "text/csv"

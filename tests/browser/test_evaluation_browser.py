@@ -187,8 +187,12 @@ def test_admin_builds_a_survey_and_attaches_it_to_a_course(page, live_server_url
     page.get_by_label("Course or programme").select_option(label="Course: Browser supervisor course")
     today = date.today()
     before = page.get_by_role("group", name="Before")
-    before.get_by_label("Opens on").fill(today.isoformat())
-    before.get_by_label("Last day to answer").fill(today.replace(year=today.year + 1).isoformat())
+    # Dates are typed as day, month and year (the NHS.UK date input).
+    for name, day in (("Opens on", today), ("Last day to answer", today.replace(year=today.year + 1))):
+        group = before.get_by_role("group", name=name)
+        group.get_by_label("Day").fill(str(day.day))
+        group.get_by_label("Month").fill(str(day.month))
+        group.get_by_label("Year").fill(str(day.year))
     page.get_by_role("button", name="Use this survey").click()
     expect(page.get_by_role("cell", name="Browser supervisor course Course")).to_be_visible()
     page.get_by_role("link", name="Dates or remove for Browser supervisor course").click()

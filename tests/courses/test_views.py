@@ -142,7 +142,13 @@ def test_double_submit_and_stray_answers(client, auth, app, hub_setup):
     response = client.post(url, data={"q1": "abc"})
     assert response.status_code == 400
     response = client.post(url, data={})
-    assert "Answer every question" in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    # One summary link and one inline error per unanswered question, not one for the form.
+    assert "Answer every question" not in page
+    assert page.count('class="nhsuk-error-message"') == len(ids.right)
+    summary = " ".join(page[page.index("nhsuk-error-summary__list") :].split())
+    assert "answer for question 1 </a>" in summary
+    assert f"answer for question {len(ids.right)} </a>" in summary
     assert _with_app(app, lambda: db.session.get(QuizAttempt, attempt_id).submitted_at) is None
 
     wrong = {f"q{q}": [str(o) for o in opts] for q, opts in ids.wrong.items()}

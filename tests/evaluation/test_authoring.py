@@ -265,8 +265,9 @@ def test_attach_to_a_course_invites_its_learners(client, auth, app, admin_hub, m
     assert "Enter a real date for when the follow-up survey opens" in page
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Attachment).where(Attachment.subject_id == course.course)) == 0
-    # Kept what was typed.
-    assert f'value="{TODAY.isoformat()}"' in page
+    # Kept what was typed (shown again as day, month and year).
+    assert re.search(rf'id="post_opens-year"[^>]*value="{TODAY.year}"', page)
+    assert re.search(rf'id="post_opens-day"[^>]*value="0?{TODAY.day}"', page)
 
     response = client.post(url, data={"subject": f"course:{course.course}", **_dates(pre=OPEN_NOW, post=LATER)})
     assert response.status_code == 302
@@ -365,7 +366,9 @@ def test_change_dates_add_follow_up_and_keep_answered_waves(
     auth.login_as(admin)
     url = f"/evaluation/attachments/{survey['attachment_id']}"
     page = client.get(url).get_data(as_text=True)
-    assert f'value="{original_pre[0].date().isoformat()}"' in page
+    opened = original_pre[0].date()
+    for part, value in (("day", opened.day), ("month", opened.month), ("year", opened.year)):
+        assert re.search(rf'id="pre_opens-{part}"[^>]*value="{value}"', page), part
     assert "1 person has started or sent this survey" in page
     assert "This survey cannot be removed" in page
     form = {

@@ -137,6 +137,7 @@ evaluation.report:               403 403 403 404 403 200 ;   -   -   -   -   -  
 evaluation.results:              403 403 403 404 403 200 ;   -   -   -   -   -   -
 evaluation.settings:             403 403 403 200 403 200 ; 403 403 403 200 403 200
 main.accessibility:              200 200 200 200 200 200 ;   -   -   -   -   -   -
+main.contact:                    200 200 200 200 200 200 ;   -   -   -   -   -   -
 main.healthz:                    200 200 200 200 200 200 ;   -   -   -   -   -   -
 main.hub_admin:                  403 403 403 200 403 200 ;   -   -   -   -   -   -
 main.index:                      200 200 200 200 200 200 ;   -   -   -   -   -   -

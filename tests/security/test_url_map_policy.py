@@ -26,6 +26,7 @@ ANONYMOUS: dict[str, str] = {
     "main.index": PUBLIC,
     "main.accessibility": PUBLIC,
     "main.privacy": PUBLIC,
+    "main.contact": PUBLIC,
     "main.healthz": PUBLIC,
     "main.hub_admin": LOGIN,
     "accounts.accept_invite": PUBLIC,
