@@ -118,7 +118,7 @@ def test_audit_log_pages_have_different_titles(client, auth, app, make_hub, make
 
         user = db.session.get(User, admin)
         for n in range(AUDIT_PAGE_SIZE + 3):
-            audit(user, "permission changed", user=n)
+            audit(user, "user.permission_changed", user=n)
         db.session.commit()
     auth.login_as(admin)
     first = client.get("/hub/audit").get_data(as_text=True)
