@@ -57,7 +57,9 @@ TOMORROW = (date.today() + timedelta(days=30)).isoformat()
 
 #: One entry per POST endpoint. ``Entry()``: hub A's administrator fills the rule's own page.
 REGISTRY: dict[str, Entry] = {
-    "accounts.accept_invite": Entry(overrides={"password": "sweep-password-long-enough", "confirm": "sweep-password-long-enough"}),
+    "accounts.accept_invite": Entry(
+        overrides={"password": "sweep-password-long-enough", "confirm": "sweep-password-long-enough"}
+    ),
     "accounts.change_password": Entry(user="learner"),
     "accounts.download_my_data": Entry(user="learner", each_time=DOWNLOAD),
     "accounts.forgot_password": Entry(user="anonymous", overrides={"email": "sweep-nobody@example.org"}),
@@ -281,7 +283,9 @@ def test_five_identical_posts_at_once_never_fail_and_never_duplicate(app, matrix
     w = matrix_world
     users = dict(w.users)
     users["owner"] = w.world.members[w.world.groups[0]][0]
-    rules = sorted((r for r in app.url_map.iter_rules() if "POST" in r.methods and r.endpoint != "static"), key=lambda r: r.endpoint)
+    rules = sorted(
+        (r for r in app.url_map.iter_rules() if "POST" in r.methods and r.endpoint != "static"), key=lambda r: r.endpoint
+    )
     with app.app_context():
         snapshot = Snapshot()
     failures: list[str] = []
