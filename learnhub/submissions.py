@@ -33,8 +33,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 from learnhub.extensions import db
 from learnhub.timeutil import UTCDateTime, utcnow
 
-#: POST endpoints never joined: signing out must always sign out.
-EXEMPT = frozenset({"accounts.logout", "static"})
+#: POST endpoints never joined: their outcome lives in the session cookie of the response
+#: (signing in or out, a link that signs you in), which a replayed redirect would not carry.
+#: Each protects itself: a link token is consumed once, signing in twice is harmless.
+EXEMPT = frozenset({"accounts.login", "accounts.logout", "accounts.accept_invite", "accounts.reset_password", "static"})
 
 
 class FormSubmission(db.Model):

@@ -63,6 +63,10 @@ def make_test_config(database_url: str, **overrides: object) -> dict:
         "SERVER_NAME": "localhost",
         "RATELIMIT_STORAGE_URI": "memory://",
         "MAIL_OUTBOX_DIR": "test-outbox",
+        # With CSRF off (above) every rendering of a form sends the same body, so the
+        # double-submit guard would join a test's deliberate second submission to its first.
+        # In production the CSRF token differs per rendering; tests of the guard turn it on.
+        "DOUBLE_SUBMIT_SECONDS": 0,
     }
     config.update(overrides)
     return config
