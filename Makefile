@@ -11,7 +11,7 @@ FLASK := $(VENV)/bin/flask --app learnhub
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: install install-production check-system assets run test test-sqlite test-postgres lint migrate serve-production clean
+.PHONY: install install-production check-system assets run test test-fast lint migrate serve-production clean
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -48,15 +48,28 @@ run: install instance/config.py
 	$(FLASK) seed-demo
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
+# Tests run in two phases per database: most in parallel (pytest-xdist, TEST_WORKERS processes,
+# each with its own database), then the browser and load tests one at a time (they start
+# servers and a browser, and measure nothing that another test should disturb).
+TEST_WORKERS ?= 2
+PYTEST := $(VENV)/bin/pytest
+PARALLEL := -n $(TEST_WORKERS) -m "not browser and not load" $(PYTEST_ARGS)
+SERIAL := -m "browser or load" $(PYTEST_ARGS)
+
 # The whole suite on SQLite, then again on PostgreSQL when LEARNHUB_TEST_DATABASE_URL is set.
 test: install
-	LEARNHUB_TEST_DATABASE_URL= $(VENV)/bin/pytest $(PYTEST_ARGS)
+	LEARNHUB_TEST_DATABASE_URL= $(PYTEST) $(PARALLEL)
+	LEARNHUB_TEST_DATABASE_URL= $(PYTEST) $(SERIAL)
 	@if [ -n "$$LEARNHUB_TEST_DATABASE_URL" ]; then \
 		echo "== PostgreSQL: $$LEARNHUB_TEST_DATABASE_URL"; \
-		$(VENV)/bin/pytest $(PYTEST_ARGS); \
+		$(PYTEST) $(PARALLEL) && $(PYTEST) $(SERIAL); \
 	else \
 		echo "LEARNHUB_TEST_DATABASE_URL is not set: PostgreSQL run skipped."; \
 	fi
+
+# The inner loop: SQLite, in parallel, without the browser, load and route-sweep tests.
+test-fast: install
+	LEARNHUB_TEST_DATABASE_URL= $(PYTEST) -n $(TEST_WORKERS) -m "not browser and not load and not sweep" $(PYTEST_ARGS)
 
 lint: $(UV)
 	$(UV) sync --frozen

@@ -41,7 +41,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     _configure_templates(app)
     _configure_logging(app)
 
-    from learnhub import cli, errors, hardening, mail, templating, transactions
+    from learnhub import cli, errors, hardening, mail, submissions, templating, transactions
     from learnhub.extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -53,6 +53,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     login_manager.login_view = "accounts.login"
     login_manager.login_message = "Sign in to continue."
     login_manager.login_message_category = "info"
+    submissions.init_app(app)
 
     # Models are imported so that metadata (and Alembic autogenerate) sees every table.
     from learnhub import models  # noqa: F401

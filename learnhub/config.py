@@ -36,6 +36,8 @@ DEFAULTS: dict[str, object] = {
     "MAIL_PASSWORD": None,
     "MAIL_DEFAULT_SENDER": "LearnHub <no-reply@learnhub.invalid>",
     "MAIL_OUTBOX_DIR": "outbox",
+    #: Identical form submissions within this many seconds are handled once (0: off).
+    "DOUBLE_SUBMIT_SECONDS": 10,
     "PASSWORD_RESET_TTL_MINUTES": 60,
     "INVITE_TTL_DAYS": 14,
     "PASSWORD_MIN_LENGTH": 12,

@@ -8,5 +8,6 @@ from learnhub.courses.models import Course  # noqa: F401  (imports every course 
 from learnhub.eligibility.models import EligibilityDeclaration, EligibilityEvent, EligibilityRecord, PcnLead  # noqa: F401
 from learnhub.evaluation import models as evaluation_models  # noqa: F401
 from learnhub.organisations.models import Hub, Pcn, Practice
+from learnhub.submissions import FormSubmission  # noqa: F401
 
 __all__ = ["Hub", "PasswordToken", "Pcn", "Practice", "User"]

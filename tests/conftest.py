@@ -50,6 +50,9 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
         engine.dispose()
     except Exception as error:  # noqa: BLE001
         pytest.exit(f"LEARNHUB_TEST_DATABASE_URL is set but unreachable: {error}", returncode=3)
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker:  # pytest -n: each worker gets its own database beside the given one
+        url = _worker_database(url, worker)
     return url
 
 
@@ -65,6 +68,21 @@ class ClosingClient(FlaskClient):
         return super().open(*args, **kwargs)
 
 
+def _worker_database(url: str, worker: str) -> str:
+    """``<database>_<worker>`` on the same server, created if missing (owned by the same role)."""
+    from sqlalchemy.engine import make_url
+
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    engine = create_engine(base, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}).scalar()
+        if not exists:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
 def make_test_config(database_url: str, **overrides: object) -> dict:
     """Configuration for a test app."""
     config = {
@@ -75,6 +93,10 @@ def make_test_config(database_url: str, **overrides: object) -> dict:
         "SERVER_NAME": "localhost",
         "RATELIMIT_STORAGE_URI": "memory://",
         "MAIL_OUTBOX_DIR": "test-outbox",
+        # With CSRF off (above) every rendering of a form sends the same body, so the
+        # double-submit guard would join a test's deliberate second submission to its first.
+        # In production the CSRF token differs per rendering; tests of the guard turn it on.
+        "DOUBLE_SUBMIT_SECONDS": 0,
     }
     config.update(overrides)
     return config

@@ -204,3 +204,32 @@ def test_insert_or_get_under_racing_threads_makes_one_row_and_says_who_created_i
     assert len(set(tokens)) == 1
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(AlsCalendarFeed)) == 1
+
+
+# --- the double-submit guard --------------------------------------------------------------------
+
+
+def test_a_double_click_on_one_form_is_handled_once_and_both_get_the_same_page(make_app, make_hub, make_user):
+    app = make_app(DOUBLE_SUBMIT_SECONDS=10)
+    admin = make_user(hub_role="hub_admin", hub_id=make_hub())
+    client = app.test_client()
+    with app.app_context():
+        from learnhub.accounts.models import User
+
+        session_id = db.session.get(User, admin).get_id()
+    with client.session_transaction() as session:
+        session["_user_id"] = session_id
+    form = {"title": "Supervising pharmacists", "summary": "Twice clicked", "cpd_hours": "3", "csrf_token": "rendered-once"}
+    first = client.post("/hub/courses/new", data=form)
+    second = client.post("/hub/courses/new", data=form)
+    assert first.status_code in (302, 303)
+    assert second.headers["Location"] == first.headers["Location"]
+    from learnhub.courses.models import Course
+
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Course)) == 1
+    # The same form filled in again from a new rendering (a new CSRF token) is a new course.
+    third = client.post("/hub/courses/new", data={**form, "csrf_token": "rendered-again"})
+    assert third.status_code in (302, 303)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Course)) == 2
