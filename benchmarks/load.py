@@ -221,6 +221,9 @@ class Server:
             "LEARNHUB_PUBLIC_BASE_URL": self.url,
             "LEARNHUB_BENCHMARK_INSTANCE": str(workdir / "instance"),
             "LEARNHUB_MAIL_OUTBOX_DIR": str(workdir / "outbox"),
+            # No SciPy/WeasyPrint warm-up (gunicorn.conf.py): the simulated users never open results
+            # or reports, and on a busy machine it would take most of start()'s deadline.
+            "LEARNHUB_WARM_WORKERS": os.environ.get("LEARNHUB_WARM_WORKERS", "0"),
         }
         if workers:
             environment["LEARNHUB_WORKERS"] = str(workers)
