@@ -69,7 +69,9 @@ def evaluation_setup(live_app):  # type: ignore[no-untyped-def]
                 items["Will you supervise?"]: 1,
             }
             services.save_response(user, attachment, PRE, pre, submit=True)
+            db.session.commit()
             services.save_response(user, attachment, POST, post, submit=True)
+            db.session.commit()
         from learnhub.courses.models import Course
 
         db.session.add(Course(hub_id=hub.id, title="Browser supervisor course", published=True))

@@ -57,6 +57,7 @@ def _answer(app, survey, uid: int, timepoint: str, conf: int, iso: int = 3, sat:
         if timepoint == POST:
             answers[items["Will you supervise?"]] = 1
         services.save_response(db.session.get(User, uid), attachment, timepoint, answers, submit=True)
+        db.session.commit()
 
 
 def _people(make_user, hub, roster, n: int, role: str = "gp", cohort: str = "cohort-A") -> list[int]:
