@@ -4,20 +4,28 @@
   number of queries and the rows read do not grow with the number of responses;
 - :mod:`.results`: the figures people see, computed from the aggregates without the database,
   with small-number suppression applied once (so the page, exports and PDF agree);
-- :mod:`.differencing`: whether a filtered view may be shown at all.
+- :mod:`.slices` and :mod:`.differencing`: which filtered views may be shown at all (one
+  predefined slice at a time; no two shown views differ by 1 to threshold - 1 people).
 """
 
 from learnhub.evaluation import stats
-from learnhub.evaluation.analysis import differencing, queries
+from learnhub.evaluation.analysis import differencing, queries, slices
 from learnhub.evaluation.analysis.differencing import (
     DIFFERENCING_LABELS,
     differencing_cells,
-    differencing_comparisons,
-    differencing_counts,
     differencing_problem,
     filters_applied,
+    withheld,
 )
-from learnhub.evaluation.analysis.queries import Aggregates, Filters, PairAggregates, free_text, gather, invited_count
+from learnhub.evaluation.analysis.queries import (
+    Aggregates,
+    Filters,
+    PairAggregates,
+    free_text,
+    gather,
+    invited_count,
+    submission_months,
+)
 from learnhub.evaluation.analysis.results import (
     FollowUpItem,
     FollowUpResults,
@@ -28,6 +36,7 @@ from learnhub.evaluation.analysis.results import (
     follow_up_results,
     withhold,
 )
+from learnhub.evaluation.analysis.slices import EVERYONE, period_choices, period_label, withheld_views
 from learnhub.evaluation.models import Answer, Instrument
 from learnhub.suppression import percentage
 
@@ -44,6 +53,7 @@ def compute(instrument: Instrument, filters: Filters, threshold: int) -> Results
 
 __all__ = [
     "DIFFERENCING_LABELS",
+    "EVERYONE",
     "Aggregates",
     "Answer",
     "Filters",
@@ -57,8 +67,6 @@ __all__ = [
     "compute",
     "differencing",
     "differencing_cells",
-    "differencing_comparisons",
-    "differencing_counts",
     "differencing_problem",
     "filters_applied",
     "follow_up_results",
@@ -66,7 +74,13 @@ __all__ = [
     "gather",
     "invited_count",
     "percentage",
+    "period_choices",
+    "period_label",
     "queries",
+    "slices",
     "stats",
+    "submission_months",
+    "withheld",
+    "withheld_views",
     "withhold",
 ]

@@ -1,20 +1,20 @@
-"""Differencing: filtered results are withheld when comparing them with another view reveals a small group."""
+"""Differencing: a filtered view is shown only if no other view a user can request differs from it by 1–7 people.
 
-from sqlalchemy import and_, case, func, select
+The rule itself is pure (:mod:`learnhub.evaluation.analysis.slices`); this module reads the
+cells it needs with two GROUP BY queries: submitted responses per (timepoint, course or
+programme, cohort or group, PCN, role, month) and matched pairs per the same attributes of
+both responses (a pair is in a slice when both of its responses are).
+"""
+
+from collections.abc import Iterator
+
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import aliased
 
-from learnhub.evaluation.analysis.queries import Filters, _conditions
+from learnhub.evaluation.analysis.queries import Filters, _conditions, quarter_of
+from learnhub.evaluation.analysis.slices import EVERYONE, Cell, withheld_views
 from learnhub.evaluation.models import FOLLOW_UP, POST, PRE, Instrument, Response
 from learnhub.extensions import db
-from learnhub.suppression import differencing_risk
-
-
-def filters_applied(filters: Filters) -> bool:
-    """True when any filter narrows the results."""
-    return any(
-        (filters.attachment_id, filters.subgroup, filters.pcn_id, filters.professional_role, filters.date_from, filters.date_to)
-    )
-
 
 #: Names of the counts checked for differencing, as said to the administrator.
 DIFFERENCING_LABELS = {
@@ -24,36 +24,58 @@ DIFFERENCING_LABELS = {
     "matched": "answered before and after",
     "matched_follow_up": "answered before and at follow-up",
 }
+#: What each kind of slice is called in messages.
+SLICE_NAMES = {
+    "attachment": "a course or programme",
+    "subgroup": "a cohort or group",
+    "pcn": "a PCN",
+    "role": "a professional role",
+    "period": "a month or quarter",
+}
 
 
-def _filter_dimensions(filters: Filters) -> list[Filters]:
-    """Each filter in use on its own (the two dates separately): the views an observer could combine."""
-    dims = []
-    for name in ("attachment_id", "subgroup", "pcn_id", "professional_role", "date_from", "date_to"):
-        value = getattr(filters, name)
-        if value:
-            dims.append(Filters(**{name: value}))
-    return dims
+def filters_applied(filters: Filters) -> bool:
+    """True when a slice narrows the results."""
+    return filters.view() != EVERYONE
 
 
-def differencing_cells(instrument: Instrument, filters: Filters) -> dict[str, dict[tuple[bool, ...], int]]:
-    """People per published count, split by which of the filters in use they pass.
+def month_of(column):  # type: ignore[no-untyped-def]
+    """SQL for the calendar month (UTC) of a timestamp, as ``YYYY-MM``."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return func.to_char(func.timezone("UTC", column), "YYYY-MM")
+    return func.strftime("%Y-%m", column)
 
-    ``{"pre": {(True, False): 12, ...}, "matched": {...}}``: the tuple has one flag per filter in
-    use (``_filter_dimensions`` order). Any view with a subset of the filters is a sum of cells,
-    so two GROUP BY queries serve every comparison.
-    """
-    dims = _filter_dimensions(filters)
-    everything = Filters()
+
+def _views(attachment_id: int, subgroup: str | None, pcn_id: int | None, role: str | None, month: str | None) -> Iterator:
+    yield EVERYONE
+    yield ("attachment", attachment_id)
+    if subgroup:
+        yield ("subgroup", subgroup)
+    if pcn_id:
+        yield ("pcn", pcn_id)
+    if role:
+        yield ("role", role)
+    if month:
+        yield ("period", month)
+        yield ("period", quarter_of(month))
+
+
+def _both(a: object, b: object) -> object:
+    return a if a == b else None
+
+
+def differencing_cells(instrument: Instrument) -> dict[str, list[Cell]]:
+    """``{count name: [(views, people), ...]}`` for every published count of people."""
+    everyone = Filters()
     resp = aliased(Response)
-    flags = [case((and_(*_conditions(resp, instrument.id, d)), 1), else_=0) for d in dims]
-    cells: dict[str, dict[tuple[bool, ...], int]] = {}
-    for tp, *bits, n in db.session.execute(
-        select(resp.timepoint, *flags, func.count())
-        .where(*_conditions(resp, instrument.id, everything))
-        .group_by(resp.timepoint, *flags)
+    keys = (resp.attachment_id, resp.subgroup, resp.pcn_id, resp.professional_role, month_of(resp.submitted_at))
+    cells: dict[str, list[Cell]] = {}
+    for tp, *attrs, n in db.session.execute(
+        select(resp.timepoint, *keys, func.count())
+        .where(*_conditions(resp, instrument.id, everyone))
+        .group_by(resp.timepoint, *keys)
     ).all():
-        cells.setdefault(tp, {})[tuple(bool(b) for b in bits)] = int(n)
+        cells.setdefault(tp, []).append((frozenset(_views(*attrs)), int(n)))
     pre, later = aliased(Response), aliased(Response)
     on = and_(
         later.attachment_id == pre.attachment_id,
@@ -61,76 +83,62 @@ def differencing_cells(instrument: Instrument, filters: Filters) -> dict[str, di
         pre.timepoint == PRE,
         later.timepoint.in_([POST, FOLLOW_UP]),
     )
-    pair_flags = [
-        case((and_(*_conditions(pre, instrument.id, d), *_conditions(later, instrument.id, d)), 1), else_=0) for d in dims
-    ]
-    for tp, *bits, n in db.session.execute(
-        select(later.timepoint, *pair_flags, func.count())
+    pair_keys = (
+        pre.attachment_id,
+        pre.subgroup,
+        later.subgroup,
+        pre.pcn_id,
+        later.pcn_id,
+        pre.professional_role,
+        later.professional_role,
+        month_of(pre.submitted_at),
+        month_of(later.submitted_at),
+    )
+    for tp, attachment_id, sg1, sg2, pcn1, pcn2, role1, role2, m1, m2, n in db.session.execute(
+        select(later.timepoint, *pair_keys, func.count())
         .select_from(pre)
         .join(later, on)
-        .where(*_conditions(pre, instrument.id, everything), *_conditions(later, instrument.id, everything))
-        .group_by(later.timepoint, *pair_flags)
+        .where(*_conditions(pre, instrument.id, everyone), *_conditions(later, instrument.id, everyone))
+        .group_by(later.timepoint, *pair_keys)
     ).all():
+        views = set(_views(attachment_id, _both(sg1, sg2), _both(pcn1, pcn2), _both(role1, role2), _both(m1, m2)))
+        if m1 and m2 and m1 != m2 and quarter_of(m1) == quarter_of(m2):
+            views.add(("period", quarter_of(m1)))
         name = "matched" if tp == POST else "matched_follow_up"
-        cells.setdefault(name, {})[tuple(bool(b) for b in bits)] = int(n)
+        cells.setdefault(name, []).append((frozenset(views), int(n)))
     return cells
 
 
-def _count(cells: dict[tuple[bool, ...], int], kept: tuple[int, ...]) -> int:
-    """People passing the filters numbered in ``kept``."""
-    return sum(n for bits, n in cells.items() if all(bits[k] for k in kept))
-
-
-def differencing_comparisons(instrument: Instrument, filters: Filters) -> dict[tuple[str, tuple[int, ...]], tuple[int, int]]:
-    """``{(count name, filters kept): (filtered, broader)}`` for every broader view.
-
-    A broader view keeps some of the filters in use (none: the results for everyone). The
-    filtered view subtracted from any of them gives the people the other filters leave out.
-    """
-    from itertools import combinations
-
-    k = len(_filter_dimensions(filters))
-    every = tuple(range(k))
-    out = {}
-    for name, cells in differencing_cells(instrument, filters).items():
-        filtered = _count(cells, every)
-        for size in range(k):
-            for kept in combinations(every, size):
-                out[(name, kept)] = (filtered, _count(cells, kept))
-    return out
-
-
-def differencing_counts(instrument: Instrument, filters: Filters) -> dict[str, tuple[int, int]]:
-    """``(filtered, unfiltered)`` people per published count: each wave and each kind of matched pair."""
-    return {name: pair for (name, kept), pair in differencing_comparisons(instrument, filters).items() if not kept}
+def withheld(instrument: Instrument, threshold: int) -> dict:
+    """``{view: reason}`` for every requestable view that must not be shown (see ``slices``)."""
+    cells = differencing_cells(instrument)
+    requestable = {view for named in cells.values() for views, _n in named for view in views}
+    return withheld_views(cells, requestable, threshold)
 
 
 def differencing_problem(instrument: Instrument, filters: Filters, threshold: int) -> str | None:
-    """Why filtered results must not be shown, or None.
-
-    Someone who sees the unfiltered results (or the results with fewer filters) and a filtered
-    view can subtract one from the other. So when a filter is applied, every published count
-    of people (each wave, each kind of matched pair) must, in the filtered view and in what the
-    filters leave out compared with any broader view, be either zero or at least the threshold.
-    """
-    if not filters_applied(filters):
+    """Why this filtered view must not be shown, or None (the results for everyone are always shown)."""
+    view = filters.view()
+    if view == EVERYONE:
         return None
-    comparisons = differencing_comparisons(instrument, filters)
-    risky = differencing_risk({f"{name}|{kept}": pair for (name, kept), pair in comparisons.items()}, threshold)
-    if not risky:
+    reason = withheld(instrument, threshold).get(view)
+    if reason is None:
         return None
-    risky_keys = [key for key in comparisons if f"{key[0]}|{key[1]}" in risky]
-    order = list(DIFFERENCING_LABELS)
-    names = sorted({name for name, _ in risky_keys}, key=lambda n: order.index(n) if n in order else len(order))
-    which = "; ".join(DIFFERENCING_LABELS.get(name, name) for name in names)
-    if any(0 < comparisons[key][0] < threshold for key in risky_keys):
+    which = DIFFERENCING_LABELS.get(reason[1], reason[1])
+    if reason[0] == "small":
         return (
-            f"Results for these filters are not shown because fewer than {threshold} people match them "
-            f"(counting people who {which}). Choose a broader filter, or clear the filters."
+            f"Results for this filter are not shown because fewer than {threshold} people match it "
+            f"(counting people who {which}). Choose a broader filter, or clear the filter."
         )
-    against = "the results for everyone" if any(not kept for _, kept in risky_keys) else "the results with fewer filters"
+    other = reason[2]
+    if other == EVERYONE:
+        return (
+            f"Results for this filter are not shown because it leaves out fewer than {threshold} people "
+            f"(counting people who {which}). Comparing them with the results for everyone would reveal those "
+            "people's answers. Choose a different filter, or clear the filter."
+        )
     return (
-        f"Results for these filters are not shown because the filters leave out fewer than {threshold} people "
-        f"(counting people who {which}). Comparing them with {against} would reveal those people's "
-        "answers. Choose a different filter, or clear the filters."
+        f"Results for this filter are not shown because the results for {SLICE_NAMES.get(other[0], 'another filter')} "
+        f"differ from them by fewer than {threshold} people (counting people who {which}). Comparing the two would "
+        "reveal those people's answers. Choose a different filter, or clear the filter."
     )

@@ -10,13 +10,13 @@ response counted, so a pair counts when both of its responses pass them.
 """
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import Float, and_, case, cast, distinct, func, select
 from sqlalchemy.orm import aliased
 
 from learnhub.accounts.models import User
 from learnhub.evaluation import services
+from learnhub.evaluation.analysis.slices import EVERYONE, period_bounds, quarter_of  # noqa: F401  (quarter_of re-exported)
 from learnhub.evaluation.models import (
     AGREEMENT,
     FOLLOW_UP,
@@ -37,18 +37,35 @@ from learnhub.suppression import mask_count
 
 @dataclass
 class Filters:
-    """What the results are narrowed to (all optional)."""
+    """The one predefined slice the results are narrowed to (all None: everyone).
+
+    Only one may be set (see :mod:`learnhub.evaluation.analysis.slices`): combinations and free
+    date ranges are not offered, so every view a user can request is checked for differencing.
+    """
 
     attachment_id: int | None = None
     subgroup: str | None = None
     pcn_id: int | None = None
     professional_role: str | None = None
-    date_from: date | None = None
-    date_to: date | None = None
+    #: A calendar month (``2026-10``) or quarter (``2026-Q4``) of submission, in UTC.
+    period: str | None = None
 
-    def describe(self, labels: dict[str, str]) -> list[str]:
-        """Readable list of the filters in use (labels map field names to chosen values' names)."""
-        return [f"{name}: {value}" for name, value in labels.items() if value]
+    def view(self) -> tuple:
+        """The slice as a view key (``("pcn", 3)``), or ``EVERYONE``."""
+        chosen = [
+            (kind, value)
+            for kind, value in (
+                ("attachment", self.attachment_id),
+                ("subgroup", self.subgroup),
+                ("pcn", self.pcn_id),
+                ("role", self.professional_role),
+                ("period", self.period),
+            )
+            if value
+        ]
+        if len(chosen) > 1:
+            raise ValueError("Results can be narrowed to one slice at a time")
+        return chosen[0] if chosen else EVERYONE
 
 
 def _conditions(resp, instrument_id: int, filters: Filters, attachment: bool = True) -> list:  # type: ignore[no-untyped-def]
@@ -65,10 +82,9 @@ def _conditions(resp, instrument_id: int, filters: Filters, attachment: bool = T
         conds.append(resp.pcn_id == filters.pcn_id)
     if filters.professional_role:
         conds.append(resp.professional_role == filters.professional_role)
-    if filters.date_from:
-        conds.append(resp.submitted_at >= datetime.combine(filters.date_from, time.min, UTC))
-    if filters.date_to:
-        conds.append(resp.submitted_at < datetime.combine(filters.date_to + timedelta(days=1), time.min, UTC))
+    if filters.period:
+        start, end = period_bounds(filters.period)
+        conds += [resp.submitted_at >= start, resp.submitted_at < end]
     return conds
 
 
@@ -335,3 +351,12 @@ def free_text(
         for iid, tp, text in rows:
             texts.setdefault(iid, []).append((TIMEPOINTS.get(tp, tp), text))
     return [{"item": i, "count": mask_count(counts.get(i.id, 0), threshold), "texts": texts.get(i.id)} for i in items]
+
+
+def submission_months(instrument: Instrument) -> list[str]:
+    """Calendar months (UTC, ``YYYY-MM``) in which responses to the instrument were submitted."""
+    from learnhub.evaluation.analysis.differencing import month_of
+
+    resp = aliased(Response)
+    month = month_of(resp.submitted_at)
+    return [m for m in db.session.scalars(select(distinct(month)).where(*_conditions(resp, instrument.id, Filters()))) if m]

@@ -116,17 +116,21 @@ def _item_waves(item: Item, agg: "Aggregates", threshold: int) -> dict[str, Item
         n_shown = mask_count(n, threshold)
         wave = ItemWave(n=n_shown, counts=masked, percentages=[percentage(c, n_shown) for c in masked], raw_counts=raw)
         if item.kind in SCALE_KINDS or item.kind == SINGLE:
+            # Complementary suppression: a figure computed from a hidden count would reveal it
+            # (a mean with n gives a weighted sum of the counts; an "agree" share gives the sum of
+            # two cells), so it is shown only when every count it uses is shown. A median is an
+            # order statistic (it gives no count) and only needs enough people.
             ok = enough_for_statistics(n, threshold)
             if item.kind in SCALE_KINDS:
                 wave.median = stats.median_from_counts(counts_map) if ok else MASK
             if item.kind == RATING:
                 mean = stats.mean_from_counts(counts_map)
-                wave.mean = (round(mean, 1) if mean is not None else None) if ok else MASK
+                shown = ok and MASK not in masked
+                wave.mean = (round(mean, 1) if mean is not None else None) if shown else MASK
             if item.kind == AGREEMENT:
                 agree = counts_map.get(4, 0) + counts_map.get(5, 0)
-                # With only one of "agree"/"strongly agree" hidden, the share would reveal it.
-                one_hidden = (masked[3] == MASK) != (masked[4] == MASK)
-                wave.agree_percent = round(100 * agree / n) if ok and n and not one_hidden else MASK
+                shown = ok and n and MASK not in (masked[3], masked[4])
+                wave.agree_percent = round(100 * agree / n) if shown else MASK
         waves[tp] = wave
     return waves
 

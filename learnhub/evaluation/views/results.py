@@ -24,15 +24,23 @@ from learnhub.evaluation.models import Response as SurveyResponse
 from learnhub.evaluation.views import bp
 from learnhub.extensions import db
 from learnhub.organisations.models import Pcn
+from learnhub.params import arg_choice, arg_int
 from learnhub.roles import PROFESSIONAL_ROLES
 from learnhub.security import hub_admin_required
 
-# --- hub administrators: results ---------------------------------------------------------------------
+#: The query-string parameters of the results filter, in the order they are checked.
+SLICE_PARAMS = ("attachment", "subgroup", "pcn", "role", "period")
 
 
 def read_filters(inst: Instrument) -> tuple[FilterForm, analysis.Filters, list[str]]:
-    """The filter form from the query string, and the filters it describes."""
-    form = FilterForm(request.args, meta={"csrf": False})
+    """The filter form from the query string, and the one slice it asks for.
+
+    Every parameter is parsed through :mod:`learnhub.params` against the choices offered, so a
+    value that is not offered (``?date_to=9999-12-31``, ``?pcn=²``, an old free date range) is
+    ignored. Only one slice may be chosen at a time (see ``analysis.slices``): with more, the page
+    says so and shows the results for everyone.
+    """
+    form = FilterForm(formdata=None, meta={"csrf": False})
     form.attachment.choices = [("", "All")] + [(str(a.id), a.label) for a in inst.attachments]
     subgroups = db.session.scalars(
         select(distinct(SurveyResponse.subgroup))
@@ -51,29 +59,39 @@ def read_filters(inst: Instrument) -> tuple[FilterForm, analysis.Filters, list[s
     pcns = db.session.scalars(select(Pcn).where(Pcn.hub_id == inst.hub_id).order_by(Pcn.name)).all()
     form.pcn.choices = [("", "All")] + [(str(p.id), p.name) for p in pcns]
     form.role.choices = [("", "All")] + list(PROFESSIONAL_ROLES.items())
+    form.period.choices = [("", "All")] + analysis.period_choices(analysis.submission_months(inst))
+
+    chosen = {}
+    for name in SLICE_PARAMS:
+        field = getattr(form, name)
+        value = arg_choice(name, [value for value, _label in field.choices if value]).value
+        if value:
+            chosen[name] = value
+            field.data = value
+    if len(chosen) > 1:
+        form.attachment.errors = [
+            "Choose one filter at a time: a course or programme, a cohort or group, a PCN, a role or a period"
+        ]
+        return form, analysis.Filters(), []
     filters = analysis.Filters()
     described: list[str] = []
-    if request.args and not form.validate():
-        return form, filters, described
-    choices = {name: dict(getattr(form, name).choices) for name in ("attachment", "subgroup", "pcn", "role")}
-    if form.attachment.data in choices["attachment"] and form.attachment.data:
-        filters.attachment_id = int(form.attachment.data)
-    if form.subgroup.data in choices["subgroup"] and form.subgroup.data:
-        filters.subgroup = form.subgroup.data
-    if form.pcn.data in choices["pcn"] and form.pcn.data:
-        filters.pcn_id = int(form.pcn.data)
-    if form.role.data in choices["role"] and form.role.data:
-        filters.professional_role = form.role.data
-    filters.date_from = form.date_from.data
-    filters.date_to = form.date_to.data
-    for name, label in (("attachment", "Course or programme"), ("subgroup", "Cohort or group"), ("pcn", "PCN"), ("role", "Role")):
-        value = getattr(form, name).data
-        if value:
-            described.append(f"{label}: {choices[name].get(value, value)}")
-    if filters.date_from:
-        described.append(f"Submitted from {filters.date_from:%-d %B %Y}")
-    if filters.date_to:
-        described.append(f"Submitted up to {filters.date_to:%-d %B %Y}")
+    for name, value in chosen.items():
+        label = dict(getattr(form, name).choices)[value]
+        if name == "attachment":
+            filters.attachment_id = int(value)
+            described.append(f"Course or programme: {label}")
+        elif name == "subgroup":
+            filters.subgroup = value
+            described.append(f"Cohort or group: {label}")
+        elif name == "pcn":
+            filters.pcn_id = int(value)
+            described.append(f"PCN: {label}")
+        elif name == "role":
+            filters.professional_role = value
+            described.append(f"Role: {label}")
+        else:
+            filters.period = value
+            described.append(f"Submitted in {label}")
     return form, filters, described
 
 
@@ -127,7 +145,7 @@ def free_text(instrument_id: int):  # type: ignore[no-untyped-def]
     """Free-text answers without names, optionally for one question."""
     inst = get_instrument_for_admin(instrument_id)
     form, filters, described = read_filters(inst)
-    item_id = request.args.get("item", type=int)
+    item_id = arg_int("item", default=0, minimum=0).value or None
     threshold = services.threshold_for(inst.hub_id)
     withheld = analysis.differencing_problem(inst, filters, threshold)
     groups = [] if withheld else analysis.free_text(inst, filters, threshold, item_id=item_id)
