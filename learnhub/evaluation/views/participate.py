@@ -68,8 +68,17 @@ def answer(attachment_id: int, timepoint: str):  # type: ignore[no-untyped-def]
         names = [(item, name) for item, name in form.item_fields if item.section_id == section.id]
         if names:
             sections.append((section, names))
+    # The error summary names each question and links to it ("Select an answer" eight times
+    # would not say which); the message beside each question stays short.
+    summary = [
+        {"text": f"{message}: {item.text}", "href": f"#{form[name].id}"}
+        for item, name in form.item_fields
+        for message in form[name].errors
+        if isinstance(message, str)
+    ]
     return render_template(
         "evaluation/answer.html",
+        error_summary_list=summary,
         attachment=attachment,
         tp=tp,
         form=form,
