@@ -267,7 +267,7 @@ def measure(app, admin_id: int, instrument_id: int, programme_id: int | None = N
     out: dict = {}
     for name, path in (
         ("results page", f"/evaluation/instruments/{instrument_id}/results"),
-        ("results, filtered", f"/evaluation/instruments/{instrument_id}/results?subgroup=Cohort+1&role=gp"),
+        ("results, one slice", f"/evaluation/instruments/{instrument_id}/results?subgroup=Cohort+1"),
         ("CSV export", f"/evaluation/instruments/{instrument_id}/results.csv"),
         *(
             [

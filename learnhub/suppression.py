@@ -185,3 +185,38 @@ def percentage(count: int | str, total: int | str, digits: int = 0) -> float | s
     if not total:
         return MASK
     return round(100 * int(count) / int(total), digits)
+
+
+# --- rounding disclosure rule (NHS Digital HES practice) -------------------------------------------
+# For dashboards that must still let figures through (the ALS dashboard: attendance per group and
+# per programme, theme counts): counts from 1 to ``threshold - 1`` are suppressed, every other
+# count is rounded to the nearest ``base`` (5), and rates are computed from the rounded figures,
+# so a rate never reveals more than its rounded parts. Totals are rounded from the true total
+# (not summed from rounded parts), so a programme-level total can be reported even when every
+# group's figure is suppressed.
+
+
+def round_count(count: int, threshold: int = DEFAULT_THRESHOLD, base: int = 5) -> int | str:
+    """A count as published under the rounding rule (HES practice).
+
+    0 stays 0, 1 to ``threshold - 1`` is ``*``, anything else is rounded to the nearest multiple
+    of ``base``: 8 → 10, 12 → 10, 13 → 15.
+    """
+    check_threshold(threshold)
+    if count < 0:
+        raise ValueError("a count cannot be negative")
+    if count == 0:
+        return 0
+    if is_small(count, threshold):
+        return MASK
+    return (count + base // 2) // base * base
+
+
+def rounded_rate(
+    numerator: int, denominator: int, threshold: int = DEFAULT_THRESHOLD, base: int = 5, digits: int = 0
+) -> float | str:
+    """A percentage computed from the rounded numerator and denominator (``*`` if either is suppressed or 0)."""
+    top, bottom = round_count(numerator, threshold, base), round_count(denominator, threshold, base)
+    if top == MASK or bottom == MASK or not bottom:
+        return MASK
+    return round(100 * int(top) / int(bottom), digits)

@@ -105,3 +105,27 @@ def test_percentage_follows_masking():
     assert s.percentage(5, M) == M
     assert s.percentage(10, 40) == 25
     assert s.percentage(0, 0) == M
+
+
+# --- the rounding rule for dashboards (HES practice) ------------------------------------------------
+
+
+def test_round_count_suppresses_small_and_rounds_the_rest_to_five():
+    from learnhub.suppression import round_count
+
+    assert [round_count(n) for n in (0, 1, 7, 8, 10, 12, 13, 17, 18, 102)] == [0, "*", "*", 10, 10, 10, 15, 15, 20, 100]
+    assert round_count(9, threshold=10) == "*"
+    with pytest.raises(ValueError, match="negative"):
+        round_count(-1)
+
+
+def test_rates_come_from_the_rounded_figures():
+    """A programme of 3 sets of 6: 18 places, 13 attended → 15 / 20 = 75%, not 72%."""
+    from learnhub.suppression import round_count, rounded_rate
+
+    assert rounded_rate(13, 18) == 75
+    # Each set's own attendance (4 of 6) is suppressed, yet the programme total can be reported.
+    assert [round_count(4)] * 3 == ["*", "*", "*"]
+    assert round_count(13) == 15
+    assert rounded_rate(4, 6) == "*"
+    assert rounded_rate(0, 0) == "*"

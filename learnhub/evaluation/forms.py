@@ -5,7 +5,6 @@ from datetime import UTC, date, datetime, time
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -142,7 +141,7 @@ class ThresholdForm(FlaskForm):
 
 
 class FilterForm(FlaskForm):
-    """Narrow the results (read from the query string)."""
+    """Narrow the results to one predefined slice (read from the query string, never validated here)."""
 
     class Meta:
         csrf = False
@@ -151,13 +150,7 @@ class FilterForm(FlaskForm):
     subgroup = SelectField("Cohort or group", choices=[], validators=[Optional()])
     pcn = SelectField("PCN", choices=[], validators=[Optional()])
     role = SelectField("Professional role", choices=[], validators=[Optional()])
-    date_from = DateField("Submitted from", validators=[Optional()], format="%Y-%m-%d")
-    date_to = DateField("Submitted up to", validators=[Optional()], format="%Y-%m-%d")
-
-    def validate_date_to(self, field: DateField) -> None:
-        """The end date cannot be before the start."""
-        if field.data and self.date_from.data and field.data < self.date_from.data:
-            raise ValidationError("The end date must be the same as or after the start date")
+    period = SelectField("Month or quarter submitted", choices=[], validators=[Optional()])
 
 
 class ItemForm(FlaskForm):

@@ -1,110 +1,73 @@
-"""How other features plug into evaluation (courses, ALS programmes).
+"""How other features plug into evaluation (courses, ALS programmes): blinker signals.
 
-Five hooks, all plain functions so the lead can wire them at merge time:
+Other features connect receivers to these signals, with the subject type (``"course"``,
+``"als_programme"``) as the sender; evaluation sends them and merges the answers. Nothing in
+evaluation imports the features that answer (``learnhub.evaluation.links`` connects them).
 
-``register_invitee_source(subject_type, fn)``
-    ``fn(subject_id) -> iterable of (user_id, subgroup_key)`` says who is invited to an
-    instrument attached to that subject (e.g. a course's enrolled learners with their cohort
-    id). The "hub" subject type (people invited directly, listed in ``Invitee``) is handled by
-    ``learnhub.evaluation.services.invited``.
+``invitees_wanted``
+    ``receiver(subject_type, subject_id=...) -> iterable of (user_id, subgroup_key)``: who is
+    invited to an instrument attached to that subject (e.g. a course's enrolled learners with
+    their cohort id). The "hub" subject type (people invited directly, listed in ``Invitee``)
+    is handled by ``learnhub.evaluation.services.invited``.
 
-``register_subgroup_labels(subject_type, fn)``
-    ``fn(subject_id) -> {subgroup_key: name}`` names the subgroups an invitee source returns
-    (a course's cohorts, a programme's groups), for the results filter.
+``subgroup_labels_wanted``
+    ``receiver(subject_type, subject_id=...) -> {subgroup_key: name}`` names the subgroups an
+    invitee receiver returns (a course's cohorts, a programme's groups), for the results filter.
 
-``on_submitted(fn)``
-    ``fn(user_id, subject_type, subject_id, timepoint)`` is called after a response is
-    submitted (e.g. courses re-check completion; the certificate waits for the post survey).
+``subjects_wanted``
+    ``receiver(subject_type, hub_id=...) -> iterable of (subject_id, label)`` lists what a hub's
+    administrator may attach an instrument to (e.g. the hub's courses), for the "attach" page.
 
-``register_subject_source(subject_type, fn)``
-    ``fn(hub_id) -> iterable of (subject_id, label)`` lists what a hub's administrator may
-    attach an instrument to (e.g. the hub's courses), for the "attach" page.
+``response_submitted``
+    ``receiver(subject_type, user_id=..., subject_id=..., timepoint=...)`` runs inside the
+    submitting transaction (e.g. courses re-check completion; the certificate waits for the
+    post survey). Receivers add to the session; they never commit.
 
 ``survey_requirement_message(user_id, subject_type, subject_id, timepoint) -> str | None``
     What a person still has to do: ``None`` once they have submitted that timepoint of every
     instrument attached to the subject (or when no instrument is attached at that timepoint).
 """
 
-from collections.abc import Callable, Iterable
+from blinker import Namespace
 
-InviteeSource = Callable[[int], Iterable[tuple[int, str | None]]]
-SubmittedCallback = Callable[[int, str, int, str], None]
-SubjectSource = Callable[[int], Iterable[tuple[int, str]]]
-SubgroupLabels = Callable[[int], dict[str, str]]
-
-_invitee_sources: dict[str, InviteeSource] = {}
-_subject_sources: dict[str, SubjectSource] = {}
-_subgroup_labels: dict[str, SubgroupLabels] = {}
-_submitted_callbacks: list[SubmittedCallback] = []
+signals = Namespace()
+invitees_wanted = signals.signal("evaluation.invitees-wanted")
+subgroup_labels_wanted = signals.signal("evaluation.subgroup-labels-wanted")
+subjects_wanted = signals.signal("evaluation.subjects-wanted")
+response_submitted = signals.signal("evaluation.response-submitted")
 
 SUBJECT_TYPES = {"course": "Course", "als_programme": "ALS programme", "hub": "Invited directly"}
 
 
-def register_invitee_source(subject_type: str, fn: InviteeSource) -> None:
-    """Say who is invited to attachments of this subject type (replaces an earlier source)."""
-    _invitee_sources[subject_type] = fn
-
-
-def unregister_invitee_source(subject_type: str) -> None:
-    """Remove a source (used by tests)."""
-    _invitee_sources.pop(subject_type, None)
-
-
 def invitees(subject_type: str, subject_id: int) -> dict[int, str | None]:
-    """``{user_id: subgroup}`` invited to a subject; empty when no source is registered."""
-    source = _invitee_sources.get(subject_type)
-    if source is None:
-        return {}
-    return {int(user_id): (str(subgroup) if subgroup is not None else None) for user_id, subgroup in source(subject_id)}
-
-
-def register_subject_source(subject_type: str, fn: SubjectSource) -> None:
-    """Say what a hub may attach instruments to for this subject type (replaces an earlier source)."""
-    _subject_sources[subject_type] = fn
-
-
-def unregister_subject_source(subject_type: str) -> None:
-    """Remove a source (used by tests)."""
-    _subject_sources.pop(subject_type, None)
+    """``{user_id: subgroup}`` invited to a subject; empty when nothing answers for its type."""
+    out: dict[int, str | None] = {}
+    for _receiver, rows in invitees_wanted.send(subject_type, subject_id=subject_id):
+        for user_id, subgroup in rows or ():
+            out[int(user_id)] = str(subgroup) if subgroup is not None else None
+    return out
 
 
 def subjects(hub_id: int) -> list[tuple[str, int, str]]:
     """``(subject_type, subject_id, label)`` of everything in the hub an instrument may be attached to."""
     out = []
     for subject_type in ("course", "als_programme"):
-        source = _subject_sources.get(subject_type)
-        if source is not None:
-            out.extend((subject_type, int(subject_id), str(label)) for subject_id, label in source(hub_id))
+        for _receiver, rows in subjects_wanted.send(subject_type, hub_id=hub_id):
+            out.extend((subject_type, int(subject_id), str(label)) for subject_id, label in rows or ())
     return out
-
-
-def register_subgroup_labels(subject_type: str, fn: SubgroupLabels) -> None:
-    """Say how the subgroups of this subject type are named (replaces an earlier function)."""
-    _subgroup_labels[subject_type] = fn
 
 
 def subgroup_labels(subject_type: str, subject_id: int) -> dict[str, str]:
     """``{subgroup_key: name}`` for one subject; empty when nothing names them."""
-    fn = _subgroup_labels.get(subject_type)
-    return dict(fn(subject_id)) if fn is not None else {}
-
-
-def on_submitted(fn: SubmittedCallback) -> SubmittedCallback:
-    """Call ``fn(user_id, subject_type, subject_id, timepoint)`` after each submission (usable as a decorator)."""
-    _submitted_callbacks.append(fn)
-    return fn
-
-
-def remove_submitted_callback(fn: SubmittedCallback) -> None:
-    """Stop calling ``fn`` (used by tests)."""
-    if fn in _submitted_callbacks:
-        _submitted_callbacks.remove(fn)
+    out: dict[str, str] = {}
+    for _receiver, names in subgroup_labels_wanted.send(subject_type, subject_id=subject_id):
+        out.update(names or {})
+    return out
 
 
 def notify_submitted(user_id: int, subject_type: str, subject_id: int, timepoint: str) -> None:
-    """Run the submission callbacks."""
-    for fn in list(_submitted_callbacks):
-        fn(user_id, subject_type, subject_id, timepoint)
+    """Tell the receivers of ``response_submitted`` (inside the submitting transaction)."""
+    response_submitted.send(subject_type, user_id=user_id, subject_id=subject_id, timepoint=timepoint)
 
 
 def survey_requirement_message(user_id: int, subject_type: str, subject_id: int, timepoint: str) -> str | None:

@@ -82,22 +82,39 @@ def surveys_required_for_completion(enrolment: Enrolment) -> str | None:
     return None
 
 
-@interface.on_submitted
-def recheck_course_after_survey(user_id: int, subject_type: str, subject_id: int, timepoint: str) -> None:
-    """A submitted course survey may be the last thing a learner needed to complete."""
-    if subject_type != "course":
-        return
+@interface.response_submitted.connect_via("course")
+def recheck_course_after_survey(subject_type: str, *, user_id: int, subject_id: int, timepoint: str) -> None:
+    """A submitted course survey may be the last thing a learner needed to complete (same transaction)."""
     from learnhub.courses.services import current_enrolment
 
     enrolment = current_enrolment(subject_id, user_id)
     if enrolment is not None and enrolment.completed_at is None and not enrolment.is_waiting:
         hooks.recheck_completion(enrolment)
-        db.session.commit()
 
 
-interface.register_invitee_source("course", course_invitees)
-interface.register_invitee_source("als_programme", als_invitees)
-interface.register_subject_source("course", hub_courses)
-interface.register_subject_source("als_programme", hub_als_programmes)
-interface.register_subgroup_labels("course", course_cohort_names)
-interface.register_subgroup_labels("als_programme", als_group_names)
+def _answer(fn, name: str):  # type: ignore[no-untyped-def]
+    """A signal receiver calling ``fn`` with the one keyword argument the signal sends."""
+
+    def receiver(_subject_type: str, **kwargs: int):  # type: ignore[no-untyped-def]
+        return fn(kwargs[name])
+
+    receiver.__name__ = f"answer_{fn.__name__}"
+    return receiver
+
+
+#: Kept here so tests can disconnect (and reconnect) one feature's answer.
+RECEIVERS = {
+    ("invitees", "course"): _answer(course_invitees, "subject_id"),
+    ("invitees", "als_programme"): _answer(als_invitees, "subject_id"),
+    ("subjects", "course"): _answer(hub_courses, "hub_id"),
+    ("subjects", "als_programme"): _answer(hub_als_programmes, "hub_id"),
+    ("labels", "course"): _answer(course_cohort_names, "subject_id"),
+    ("labels", "als_programme"): _answer(als_group_names, "subject_id"),
+}
+_SIGNALS = {
+    "invitees": interface.invitees_wanted,
+    "subjects": interface.subjects_wanted,
+    "labels": interface.subgroup_labels_wanted,
+}
+for (_kind, _subject_type), _receiver in RECEIVERS.items():
+    _SIGNALS[_kind].connect(_receiver, sender=_subject_type, weak=False)

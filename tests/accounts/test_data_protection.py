@@ -90,6 +90,7 @@ def scene(app, world, make_user, make_course, make_survey, declare, issue, cours
                 },
                 submit=True,
             )
+            db.session.commit()
             post = {
                 items["I feel confident supervising."]: 2 + n % 4,
                 items["I feel isolated at work."]: 1 + n % 3,
@@ -99,6 +100,7 @@ def scene(app, world, make_user, make_course, make_survey, declare, issue, cours
             if uid == subject:
                 post[items["Any comments?"]] = OWN_COMMENT
             evaluation.save_response(user, attachment, POST, post, submit=True)
+            db.session.commit()
         person = db.session.get(User, subject)
         als.calendar_token(person)
         als.toggle_bid(person, db.session.get(AlsSession, future))

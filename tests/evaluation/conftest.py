@@ -39,14 +39,19 @@ SECTIONS = [
 @pytest.fixture
 def course_invitees():
     """The fake courses feature: ``course_invitees[course_id] = [(user_id, cohort), ...]``."""
+    from learnhub.evaluation import links
+
     roster: dict[int, list[tuple[int, str | None]]] = {}
-    real = interface._invitee_sources.get("course")
-    interface.register_invitee_source("course", lambda subject_id: roster.get(subject_id, []))
+    real = links.RECEIVERS[("invitees", "course")]
+
+    def fake(_subject_type: str, *, subject_id: int) -> list[tuple[int, str | None]]:
+        return roster.get(subject_id, [])
+
+    interface.invitees_wanted.disconnect(real, sender="course")
+    interface.invitees_wanted.connect(fake, sender="course", weak=False)
     yield roster
-    if real is None:
-        interface.unregister_invitee_source("course")
-    else:
-        interface.register_invitee_source("course", real)
+    interface.invitees_wanted.disconnect(fake, sender="course")
+    interface.invitees_wanted.connect(real, sender="course", weak=False)
 
 
 @pytest.fixture

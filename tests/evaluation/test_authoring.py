@@ -211,6 +211,7 @@ def test_a_question_with_answers_keeps_its_type_and_options(
     with app.app_context():
         attachment = db.session.get(Attachment, survey["attachment_id"])
         services.save_response(db.session.get(User, person), attachment, PRE, {item_id: 4}, submit=False)
+        db.session.commit()
     auth.login_as(admin)
     url = f"/evaluation/items/{item_id}/edit"
     page = client.get(url).get_data(as_text=True)
@@ -363,6 +364,7 @@ def test_change_dates_add_follow_up_and_keep_answered_waves(
         attachment = db.session.get(Attachment, survey["attachment_id"])
         original_pre = (attachment.timepoint(PRE).opens_at, attachment.timepoint(PRE).closes_at)
         services.save_response(db.session.get(User, person), attachment, PRE, {survey["items"][CONFIDENT]: 4}, submit=False)
+        db.session.commit()
     auth.login_as(admin)
     url = f"/evaluation/attachments/{survey['attachment_id']}"
     page = client.get(url).get_data(as_text=True)
@@ -408,6 +410,7 @@ def test_detach_only_when_nobody_has_answered(client, auth, app, admin_hub, make
             used["items"]["How satisfied are you?"]: 7,
         }
         services.save_response(db.session.get(User, person), attachment, PRE, answers, submit=True)
+        db.session.commit()
     auth.login_as(admin)
     response = client.post(f"/evaluation/attachments/{used['attachment_id']}/detach", follow_redirects=True)
     assert "People have already answered this survey for Supervisor course, March, so it cannot be removed" in response.get_data(
@@ -515,5 +518,6 @@ def test_results_filter_names_the_course_cohort(client, auth, app, admin_hub, ma
         items = survey["items"]
         answers = {items[CONFIDENT]: 4, items["I feel isolated at work."]: 2, items["How satisfied are you?"]: 7}
         services.save_response(db.session.get(User, learner), attachment, PRE, answers, submit=True)
+        db.session.commit()
     page = client.get(f"/evaluation/instruments/{survey['instrument_id']}/results").get_data(as_text=True)
     assert re.search(rf'<option value="{course.cohort}"[^>]*>\s*Spring cohort\s*</option>', page)

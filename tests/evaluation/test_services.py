@@ -48,7 +48,9 @@ def test_pre_and_post_link_through_the_same_pseudonymous_key(app, make_hub, make
     with app.app_context():
         user, attachment = _ctx(app, survey, uid)
         pre = services.save_response(user, attachment, PRE, full(items, PRE, 2), submit=True)
+        db.session.commit()
         post = services.save_response(user, attachment, POST, full(items, POST, 4), submit=True)
+        db.session.commit()
         assert pre.respondent_key == post.respondent_key
         # Not a plain hash of the user id: without the instrument's secret no one can recompute it.
         assert pre.respondent_key != hashlib.sha256(str(uid).encode()).hexdigest()
@@ -70,7 +72,9 @@ def test_double_submit_never_creates_two_responses(app, make_hub, make_user, mak
     with app.app_context():
         user, attachment = _ctx(app, survey, uid)
         services.save_response(user, attachment, PRE, full(items, PRE, 3), submit=True)
+        db.session.commit()
         services.save_response(user, attachment, PRE, full(items, PRE, 4), submit=True)
+        db.session.commit()
         assert db.session.scalar(select(func.count()).select_from(Response)) == 1
         assert db.session.scalar(select(Answer.value).where(Answer.item_id == item)) == 4
         assert db.session.scalar(select(func.count()).select_from(Completion)) == 1
@@ -91,11 +95,13 @@ def test_draft_then_submit_and_required_questions(app, make_hub, make_user, make
     with app.app_context():
         user, attachment = _ctx(app, survey, uid)
         draft = services.save_response(user, attachment, PRE, {items["I feel confident supervising."]: 3}, submit=False)
+        db.session.commit()
         assert draft.status == Response.DRAFT
         assert interface.survey_requirement_message(uid, "course", 101, PRE) == "Complete the 'Course survey' survey (before)"
         with pytest.raises(services.SurveyProblem, match="Select an answer"):
             services.save_response(user, attachment, PRE, {items["I feel confident supervising."]: 3}, submit=True)
         services.save_response(user, attachment, PRE, full(items, PRE), submit=True)
+        db.session.commit()
         assert interface.survey_requirement_message(uid, "course", 101, PRE) is None
         assert interface.survey_requirement_message(uid, "course", 101, POST) is not None
         # A wave with no survey attached asks nothing.
@@ -153,19 +159,21 @@ def test_submission_callbacks_are_called(app, make_hub, make_user, make_survey, 
     course_invitees[101] = [(uid, None)]
     calls = []
 
-    def record(*args):
-        calls.append(args)
+    def record(subject_type, *, user_id, subject_id, timepoint):
+        calls.append((user_id, subject_type, subject_id, timepoint))
 
-    interface.on_submitted(record)
+    interface.response_submitted.connect(record)
     try:
         with app.app_context():
             user, attachment = _ctx(app, survey, uid)
             items = survey["items"]
             services.save_response(user, attachment, POST, {items["I feel confident supervising."]: 3}, submit=False)
+            db.session.commit()
             assert calls == []
             services.save_response(user, attachment, POST, full(items, POST), submit=True)
+            db.session.commit()
     finally:
-        interface.remove_submitted_callback(record)
+        interface.response_submitted.disconnect(record)
     assert calls == [(uid, "course", 101, POST)]
 
 
@@ -178,13 +186,16 @@ def test_items_with_answers_cannot_be_deleted_only_retired(app, make_hub, make_u
     with app.app_context():
         user, attachment = _ctx(app, survey, uid)
         services.save_response(user, attachment, PRE, {items["I feel confident supervising."]: 3}, submit=False)
+        db.session.commit()
         answered = db.session.get(Item, items["I feel confident supervising."])
         with pytest.raises(services.ItemHasAnswers, match="Retire it instead"):
             services.delete_item(user, answered)
         services.retire_item(user, answered)
+        db.session.commit()
         assert answered.retired
         assert answered.id not in [i.id for i in services.asked_items(attachment, PRE)]
         services.delete_item(user, db.session.get(Item, items["Any comments?"]))
+        db.session.commit()
         assert db.session.get(Item, items["Any comments?"]) is None
 
 
@@ -195,7 +206,9 @@ def test_copy_instrument_copies_current_questions_with_a_new_secret(app, make_hu
     with app.app_context():
         original = db.session.get(Instrument, survey["instrument_id"])
         services.retire_item(db.session.get(User, uid), db.session.get(Item, survey["items"]["Any comments?"]))
+        db.session.commit()
         copy = services.copy_instrument(db.session.get(User, uid), original)
+        db.session.commit()
         assert copy.title == "Copy of Course survey"
         assert copy.key_secret != original.key_secret
         assert [s.title for s in copy.sections] == ["Confidence", "About the course"]
@@ -214,6 +227,7 @@ def test_threshold_setting_never_below_five(app, make_hub, make_user):
     with app.app_context():
         assert services.threshold_for(hub) == 8
         services.set_threshold(db.session.get(User, uid), hub, 10)
+        db.session.commit()
         assert services.threshold_for(hub) == 10
         with pytest.raises(ValueError, match="below 5"):
             services.set_threshold(db.session.get(User, uid), hub, 4)

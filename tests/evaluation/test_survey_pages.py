@@ -65,6 +65,12 @@ def test_save_come_back_submit_and_edit(client, auth, make_hub, make_user, make_
     assert "There is a problem" in page
     assert "Select an answer" in page
     assert 'value="5" checked' in page
+    # The error summary names each unanswered question and links to it.
+    summary = page.split('class="nhsuk-error-summary', 1)[1].split("</div>", 1)[0]
+    assert f'href="#item_{items["I feel isolated at work."]}"' in summary
+    assert "Select an answer: I feel isolated at work." in summary
+    assert "Select an answer: How satisfied are you?" in summary
+    assert CONFIDENT not in summary
     response = client.post(_url(survey), data={**_form(survey), "submit_answers": "y"})
     assert response.headers["Location"].endswith("/evaluation/surveys")
     # Edit after submitting (still open): same response, changed answer.

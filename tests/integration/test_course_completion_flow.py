@@ -73,6 +73,7 @@ def test_required_post_survey_holds_completion_until_submitted(app, make_user, m
         items = evaluation.asked_items(attachment, "post")
         answers = {item.id: _an_answer(item) for item in items if item.required}
         evaluation.save_response(user, attachment, "post", answers, submit=True)
+        db.session.commit()
 
         enrolment = courses.current_enrolment(ids.course, user_id)
         assert enrolment.completed_at is not None

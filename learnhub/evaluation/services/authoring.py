@@ -1,307 +1,30 @@
-"""Evaluation state changes: answering surveys, copying instruments, retiring items, settings."""
+"""Authoring: instruments, sections, questions and where a survey is used (attachments).
 
-import hashlib
-import hmac
-import secrets
-from dataclasses import dataclass
+Services never commit: the request (or CLI command) commits once (``learnhub.transactions``).
+"""
+
 from datetime import datetime
 
-from sqlalchemy import exists, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import exists, func, select
 
 from learnhub.accounts.models import User
 from learnhub.audit import Action, audit
-from learnhub.evaluation import interface
 from learnhub.evaluation.models import (
-    FREE_TEXT,
     MULTIPLE,
     SCALE_KINDS,
     SINGLE,
+    TIMEPOINTS,
     Answer,
     Attachment,
     AttachmentTimepoint,
     Completion,
-    EvaluationSetting,
     Instrument,
-    Invitee,
     Item,
     Response,
     Section,
 )
+from learnhub.evaluation.services.common import AuthoringProblem, ItemHasAnswers, new_key_secret
 from learnhub.extensions import db
-from learnhub.identifiers import find_identifiers, survey_answer_message
-from learnhub.suppression import DEFAULT_THRESHOLD, check_threshold
-from learnhub.timeutil import utcnow
-
-#: Longest free-text answer kept.
-MAX_TEXT = 4000
-
-
-class SurveyProblem(Exception):
-    """Something the person can be told in plain words (closed, not invited…)."""
-
-
-class ItemHasAnswers(SurveyProblem):
-    """An item with answers cannot be deleted."""
-
-
-def respondent_key(instrument: Instrument, user_id: int) -> str:
-    """The pseudonymous key that links one person's responses to one instrument."""
-    return hmac.new(instrument.key_secret.encode(), str(user_id).encode(), hashlib.sha256).hexdigest()
-
-
-def new_key_secret() -> str:
-    """A fresh per-instrument secret."""
-    return secrets.token_hex(32)
-
-
-# --- settings ---------------------------------------------------------------------------------------
-
-
-def threshold_for(hub_id: int) -> int:
-    """The hub's suppression threshold (default 8)."""
-    setting = db.session.get(EvaluationSetting, hub_id)
-    return setting.suppression_threshold if setting else DEFAULT_THRESHOLD
-
-
-def set_threshold(actor: User, hub_id: int, threshold: int) -> None:
-    """Change the hub's suppression threshold (never below the minimum)."""
-    check_threshold(threshold)
-    setting = db.session.get(EvaluationSetting, hub_id) or EvaluationSetting(hub_id=hub_id)
-    setting.suppression_threshold = threshold
-    db.session.add(setting)
-    db.session.flush()
-    audit(actor, Action.EVALUATION_THRESHOLD_SET, hub=hub_id, threshold=threshold)
-    db.session.commit()
-
-
-# --- who is invited, what is due ---------------------------------------------------------------
-
-
-def invited(attachment: Attachment) -> dict[int, str | None]:
-    """``{user_id: subgroup}`` of everyone invited to an attachment."""
-    if attachment.subject_type == "hub":
-        rows = db.session.execute(select(Invitee.user_id, Invitee.subgroup).where(Invitee.attachment_id == attachment.id))
-        return {user_id: subgroup for user_id, subgroup in rows}
-    return interface.invitees(attachment.subject_type, attachment.subject_id)
-
-
-def invitation(attachment: Attachment, user_id: int) -> tuple[bool, str | None]:
-    """Whether the person is invited, and their subgroup."""
-    people = invited(attachment)
-    return user_id in people, people.get(user_id)
-
-
-@dataclass
-class DueSurvey:
-    """A survey wave someone has been asked to answer, and how far they are."""
-
-    attachment: Attachment
-    timepoint: AttachmentTimepoint
-    #: "not started", "draft" or "submitted".
-    status: str
-
-
-def surveys_for(user: User, now: datetime | None = None) -> list[DueSurvey]:
-    """Survey waves open now (or closed but submitted) that this person is invited to."""
-    if user.hub_id is None:
-        return []
-    now = now or utcnow()
-    timepoints = db.session.scalars(
-        select(AttachmentTimepoint)
-        .join(Attachment)
-        .where(Attachment.hub_id == user.hub_id, AttachmentTimepoint.opens_at <= now)
-        .order_by(AttachmentTimepoint.closes_at)
-    ).all()
-    completed = set(
-        db.session.execute(select(Completion.attachment_id, Completion.timepoint).where(Completion.user_id == user.id)).tuples()
-    )
-    result = []
-    invited_cache: dict[int, bool] = {}
-    for tp in timepoints:
-        attachment = tp.attachment
-        if attachment.id not in invited_cache:
-            invited_cache[attachment.id] = invitation(attachment, user.id)[0]
-        if not invited_cache[attachment.id]:
-            continue
-        if (attachment.id, tp.timepoint) in completed:
-            status = "submitted"
-        else:
-            if not tp.is_open(now):
-                continue
-            draft = find_response(attachment, tp.timepoint, user.id)
-            status = "draft" if draft else "not started"
-        result.append(DueSurvey(attachment, tp, status))
-    return result
-
-
-def find_response(attachment: Attachment, timepoint: str, user_id: int) -> Response | None:
-    """The person's own response to one wave, if any."""
-    key = respondent_key(attachment.instrument, user_id)
-    return db.session.scalar(
-        select(Response).where(
-            Response.attachment_id == attachment.id, Response.timepoint == timepoint, Response.respondent_key == key
-        )
-    )
-
-
-def asked_items(attachment: Attachment, timepoint: str) -> list[Item]:
-    """Items asked at this wave, in section order."""
-    items = [item for section in attachment.instrument.sections for item in section.items]
-    return [item for item in items if item.asked(timepoint)]
-
-
-# --- answering ----------------------------------------------------------------------------------------
-
-
-AnswerValue = int | list[int] | str | None
-
-
-def check_answers(items: list[Item], answers: dict[int, AnswerValue], *, submitting: bool) -> dict[int, str]:
-    """Problems with answers, by item id (empty when all is well). Used by the form and the service."""
-    problems: dict[int, str] = {}
-    for item in items:
-        value = answers.get(item.id)
-        empty = value is None or value == "" or value == []
-        if empty:
-            if submitting and item.required:
-                problems[item.id] = "Answer this question" if item.kind == FREE_TEXT else "Select an answer"
-            continue
-        allowed = {v for v, _ in item.choices()}
-        if item.kind in SCALE_KINDS or item.kind == SINGLE:
-            if not isinstance(value, int) or value not in allowed:
-                low, high = item.scale or (1, len(allowed))
-                problems[item.id] = f"Select an answer from {low} to {high}" if item.scale else "Select one of the options given"
-        elif item.kind == MULTIPLE:
-            if not isinstance(value, list) or any(v not in allowed for v in value):
-                problems[item.id] = "Select only from the options given"
-        elif item.kind == FREE_TEXT and (not isinstance(value, str) or len(value) > MAX_TEXT):
-            problems[item.id] = f"Your answer must be {MAX_TEXT} characters or fewer"
-        elif item.kind == FREE_TEXT and (findings := find_identifiers(value)):
-            problems[item.id] = survey_answer_message(findings)
-    return problems
-
-
-def save_response(
-    user: User,
-    attachment: Attachment,
-    timepoint: str,
-    answers: dict[int, AnswerValue],
-    *,
-    submit: bool,
-    now: datetime | None = None,
-) -> Response:
-    """Save a draft or submit one wave's answers. One response per person per wave, editable until close.
-
-    Raises :class:`SurveyProblem` (closed, not open yet, not invited, bad answers); nothing is
-    saved then, and the caller shows the person's answers again.
-    """
-    now = now or utcnow()
-    tp = attachment.timepoint(timepoint)
-    is_invited, subgroup = invitation(attachment, user.id)
-    if tp is None or not is_invited:
-        raise SurveyProblem("You have not been asked to answer this survey")
-    if now < tp.opens_at:
-        raise SurveyProblem(f"This survey opens on {tp.opens_at:%-d %B %Y}")
-    if now >= tp.closes_at:
-        raise SurveyProblem(f"This survey closed on {tp.closes_at:%-d %B %Y}, so answers can no longer be saved or changed")
-    items = asked_items(attachment, timepoint)
-    problems = check_answers(items, answers, submitting=submit)
-    if problems:
-        raise SurveyProblem("Check your answers: " + "; ".join(problems.values()))
-
-    for attempt in (1, 2):
-        try:
-            response = _write_response(user, attachment, timepoint, items, answers, subgroup, submit, now)
-            db.session.commit()
-            break
-        except IntegrityError:
-            # Another request (a double click) created the response or completion first: use it.
-            db.session.rollback()
-            if attempt == 2:
-                raise
-    action = Action.EVALUATION_RESPONSE_SUBMITTED if submit else Action.EVALUATION_RESPONSE_SAVED
-    audit(user, action, attachment=attachment.id, timepoint=timepoint)
-    db.session.commit()
-    if submit:
-        interface.notify_submitted(user.id, attachment.subject_type, attachment.subject_id, timepoint)
-    return response
-
-
-def _write_response(
-    user: User,
-    attachment: Attachment,
-    timepoint: str,
-    items: list[Item],
-    answers: dict[int, AnswerValue],
-    subgroup: str | None,
-    submit: bool,
-    now: datetime,
-) -> Response:
-    response = find_response(attachment, timepoint, user.id)
-    if response is not None:
-        # Lock the response first (a double click, two tabs): a second save waits, then replaces
-        # the first one's answers instead of adding its own beside them.
-        db.session.execute(
-            update(Response).where(Response.id == response.id).values(updated_at=now).execution_options(synchronize_session=False)
-        )
-        db.session.expire(response)
-    if response is None:
-        response = Response(
-            attachment_id=attachment.id,
-            timepoint=timepoint,
-            respondent_key=respondent_key(attachment.instrument, user.id),
-            created_at=now,
-        )
-        db.session.add(response)
-    response.subgroup = subgroup
-    response.pcn_id = user.pcn_id
-    response.professional_role = user.professional_role
-    response.updated_at = now
-    response.answers.clear()
-    db.session.flush()
-    for item in items:
-        value = answers.get(item.id)
-        if value is None or value == "" or value == []:
-            continue
-        if item.kind == MULTIPLE:
-            response.answers.extend(Answer(item_id=item.id, value=v) for v in sorted(set(value)))  # type: ignore[arg-type]
-        elif item.kind == FREE_TEXT:
-            response.answers.append(Answer(item_id=item.id, text=str(value).strip()))
-        else:
-            response.answers.append(Answer(item_id=item.id, value=value))
-    if submit:
-        if response.status != Response.SUBMITTED:
-            response.status = Response.SUBMITTED
-            response.submitted_at = now
-        has_completion = db.session.scalar(
-            select(
-                exists().where(
-                    Completion.attachment_id == attachment.id, Completion.timepoint == timepoint, Completion.user_id == user.id
-                )
-            )
-        )
-        if not has_completion:
-            db.session.add(Completion(attachment_id=attachment.id, timepoint=timepoint, user_id=user.id, submitted_at=now))
-    db.session.flush()
-    return response
-
-
-def stored_answers(response: Response | None) -> dict[int, AnswerValue]:
-    """A response's answers in the shape ``save_response`` takes."""
-    out: dict[int, AnswerValue] = {}
-    if response is None:
-        return out
-    for answer in response.answers:
-        if answer.text is not None:
-            out[answer.item_id] = answer.text
-        elif answer.item.kind == MULTIPLE:
-            out.setdefault(answer.item_id, [])
-            out[answer.item_id].append(answer.value)  # type: ignore[union-attr]
-        else:
-            out[answer.item_id] = answer.value
-    return out
-
 
 # --- instruments --------------------------------------------------------------------------------------
 
@@ -326,7 +49,6 @@ def add_item(
     db.session.add(item)
     db.session.flush()
     audit(actor, Action.EVALUATION_ITEM_ADDED, instrument=section.instrument_id, item=item.id)
-    db.session.commit()
     return item
 
 
@@ -342,7 +64,6 @@ def delete_item(actor: User, item: Item) -> None:
     db.session.delete(item)
     db.session.flush()
     audit(actor, Action.EVALUATION_ITEM_DELETED, item=item.id)
-    db.session.commit()
 
 
 def retire_item(actor: User, item: Item, retired: bool = True) -> None:
@@ -350,7 +71,6 @@ def retire_item(actor: User, item: Item, retired: bool = True) -> None:
     item.retired = retired
     db.session.flush()
     audit(actor, Action.EVALUATION_ITEM_RETIRED if retired else Action.EVALUATION_ITEM_RESTORED, item=item.id)
-    db.session.commit()
 
 
 def copy_instrument(actor: User, instrument: Instrument, title: str | None = None) -> Instrument:
@@ -386,7 +106,6 @@ def copy_instrument(actor: User, instrument: Instrument, title: str | None = Non
             )
     db.session.flush()
     audit(actor, Action.EVALUATION_INSTRUMENT_COPIED, source=instrument.id, copy=copy.id)
-    db.session.commit()
     return copy
 
 
@@ -427,10 +146,6 @@ def attach(
 # --- authoring: instruments, sections, items ----------------------------------------------------------
 
 
-class AuthoringProblem(SurveyProblem):
-    """A change to an instrument or attachment that cannot be made (said in plain words)."""
-
-
 def new_instrument(actor: User, hub_id: int, title: str, description: str | None) -> Instrument:
     """A new, empty instrument in the hub (sections and questions are added next)."""
     instrument = Instrument(
@@ -439,7 +154,6 @@ def new_instrument(actor: User, hub_id: int, title: str, description: str | None
     db.session.add(instrument)
     db.session.flush()
     audit(actor, Action.EVALUATION_INSTRUMENT_CREATED, instrument=instrument.id, hub=hub_id)
-    db.session.commit()
     return instrument
 
 
@@ -449,7 +163,6 @@ def update_instrument(actor: User, instrument: Instrument, title: str, descripti
     instrument.description = (description or "").strip() or None
     db.session.flush()
     audit(actor, Action.EVALUATION_INSTRUMENT_CHANGED, instrument=instrument.id)
-    db.session.commit()
 
 
 def add_section(actor: User, instrument: Instrument, title: str, description: str | None) -> Section:
@@ -461,7 +174,6 @@ def add_section(actor: User, instrument: Instrument, title: str, description: st
     db.session.add(section)
     db.session.flush()
     audit(actor, Action.EVALUATION_SECTION_ADDED, instrument=instrument.id, section=section.id)
-    db.session.commit()
     return section
 
 
@@ -471,7 +183,6 @@ def update_section(actor: User, section: Section, title: str, description: str |
     section.description = (description or "").strip() or None
     db.session.flush()
     audit(actor, Action.EVALUATION_SECTION_CHANGED, section=section.id)
-    db.session.commit()
 
 
 def delete_section(actor: User, section: Section) -> None:
@@ -485,7 +196,6 @@ def delete_section(actor: User, section: Section) -> None:
     db.session.delete(section)
     db.session.flush()
     audit(actor, Action.EVALUATION_SECTION_REMOVED, instrument=instrument_id, section=section_id)
-    db.session.commit()
 
 
 def _swap(objects: list, index: int, direction: str) -> bool:
@@ -510,7 +220,6 @@ def move_section(actor: User, section: Section, direction: str) -> bool:
     if moved:
         db.session.flush()
         audit(actor, Action.EVALUATION_SECTION_MOVED, section=section.id, direction=direction)
-        db.session.commit()
     return moved
 
 
@@ -521,7 +230,6 @@ def move_item(actor: User, item: Item, direction: str) -> bool:
     if moved:
         db.session.flush()
         audit(actor, Action.EVALUATION_ITEM_MOVED, item=item.id, direction=direction)
-        db.session.commit()
     return moved
 
 
@@ -554,7 +262,6 @@ def update_item(actor: User, item: Item, **changes: object) -> None:
         item.reverse_scored = False
     db.session.flush()
     audit(actor, Action.EVALUATION_ITEM_CHANGED, item=item.id, fields=",".join(sorted(changes)))
-    db.session.commit()
 
 
 # --- authoring: attachments ---------------------------------------------------------------------------
@@ -564,8 +271,6 @@ Windows = dict[str, tuple[datetime, datetime]]
 
 
 def _check_windows(windows: Windows) -> None:
-    from learnhub.evaluation.models import TIMEPOINTS
-
     if not windows:
         raise AuthoringProblem("Enter the dates of at least one survey: before, after or follow-up")
     for name, (opens, closes) in windows.items():
@@ -605,14 +310,11 @@ def attach_to_subject(
         subject=f"{subject_type}:{subject_id}",
         timepoints=",".join(sorted(windows)),
     )
-    db.session.commit()
     return attachment
 
 
 def responses_by_timepoint(attachment: Attachment) -> dict[str, int]:
     """Responses (drafts included) per timepoint of an attachment."""
-    from sqlalchemy import func
-
     rows = db.session.execute(
         select(Response.timepoint, func.count()).where(Response.attachment_id == attachment.id).group_by(Response.timepoint)
     )
@@ -621,8 +323,6 @@ def responses_by_timepoint(attachment: Attachment) -> dict[str, int]:
 
 def update_attachment(actor: User, attachment: Attachment, windows: Windows) -> None:
     """Set the timepoints and dates of an attachment. A timepoint with responses cannot be removed."""
-    from learnhub.evaluation.models import TIMEPOINTS
-
     _check_windows(windows)
     answered = responses_by_timepoint(attachment)
     for tp in list(attachment.timepoints):
@@ -641,7 +341,6 @@ def update_attachment(actor: User, attachment: Attachment, windows: Windows) -> 
             tp.opens_at, tp.closes_at = opens, closes
     db.session.flush()
     audit(actor, Action.EVALUATION_ATTACHMENT_CHANGED, attachment=attachment.id, timepoints=",".join(sorted(windows)))
-    db.session.commit()
 
 
 def detach(actor: User, attachment: Attachment) -> None:
@@ -657,4 +356,3 @@ def detach(actor: User, attachment: Attachment) -> None:
     db.session.delete(attachment)
     db.session.flush()
     audit(actor, Action.EVALUATION_INSTRUMENT_DETACHED, attachment=attachment_id, instrument=instrument_id)
-    db.session.commit()
