@@ -275,6 +275,7 @@ def test_matched_item_shows_pairs_directions_w_p_method_and_named_effect_size(
     _seed(app, make_user, hub, survey, course_invitees)
     with app.app_context():
         services.set_threshold(db.session.get(User, admin), hub, 5)
+        db.session.commit()  # services never commit: the request (here, the test) does
     auth.login_as(admin)
     page = client.get(f"/evaluation/instruments/{survey['instrument_id']}/results").get_data(as_text=True)
     rows = _section_rows(page, CONFIDENT)
