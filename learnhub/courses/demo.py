@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+from learnhub import transactions
 from learnhub.accounts.models import User
 from learnhub.courses import demo_content as content
 from learnhub.courses import rules, services
@@ -104,6 +105,7 @@ def seed(ctx) -> None:  # type: ignore[no-untyped-def]
         services.open_module(halfway, checks[3])
 
     learner("gp.learner@example.org")
+    transactions.commit()
     ctx.objects["course"] = course
     ctx.notes.append(f"Course: {course.title} ({len(course.modules)} modules, cohort {cohort.name})")
 
@@ -128,3 +130,4 @@ def seed_completions(ctx) -> None:  # type: ignore[no-untyped-def]
         _pass(done, module, rng)
     live = next(m for m in course.modules if m.is_live)
     services.record_attendance(admin or done.user, live, [done], {done.id})
+    transactions.commit()
