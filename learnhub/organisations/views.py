@@ -7,7 +7,6 @@ from flask_login import current_user
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
-from learnhub.accounts import data_protection
 from learnhub.accounts.models import User
 from learnhub.extensions import db
 from learnhub.organisations import services
@@ -24,6 +23,7 @@ from learnhub.organisations.forms import (
     PracticeForm,
 )
 from learnhub.organisations.models import Hub, Pcn
+from learnhub.privacy import data_protection
 from learnhub.roles import HUB_ROLE_LABELS, HubRole
 from learnhub.security import hub_admin_required, site_admin_required
 
