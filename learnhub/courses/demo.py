@@ -6,7 +6,7 @@ Idempotent: nothing is duplicated on a second run.
 """
 
 import random
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -54,7 +54,9 @@ def _build_course(hub: Hub) -> Course:
         kind=ModuleKind.LIVE,
         body_markdown=live["body"],
         body_html=services.render_markdown(live["body"]),
-        starts_at=datetime(2026, 12, 3, 13, 0, tzinfo=UTC),
+        # A week ago, whenever the demo is seeded: attendance is recorded only from a session's
+        # start, and the demo's completed learner attended it.
+        starts_at=datetime.combine(date.today() - timedelta(days=7), time(13, 0), tzinfo=UTC),
         duration_minutes=live["duration_minutes"],
         location=live["location"],
         capacity=30,

@@ -22,6 +22,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Sto
 
 from learnhub.accounts.forms import normalise_email
 from learnhub.courses.models import ModuleKind, Question
+from learnhub.courses.rules import REVIEW_LABELS, Review
 from learnhub.formfields import WholeNumberField
 from learnhub.roles import PROFESSIONAL_ROLES
 from learnhub.timeutil import UK as LONDON
@@ -60,6 +61,13 @@ class HoursField(DecimalField):
     def pre_validate(self, form) -> None:  # type: ignore[no-untyped-def]
         if self.process_errors:  # one message is enough: skip the range check of a non-number
             raise StopValidation()
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return str(self.raw_data[0])
+        if self.data is None:
+            return ""
+        return f"{Decimal(str(self.data)).normalize():f}"  # written as everywhere else: 6, 1.5
 
 
 class CourseForm(FlaskForm):
@@ -125,6 +133,13 @@ class ModuleForm(FlaskForm):
         validators=[Optional(), NumberRange(min=1, max=100, message="Attempts allowed must be between 1 and 100")],
         description="Knowledge checks only. Leave empty for unlimited attempts",
     )
+    review_answers = RadioField(
+        "When learners see the right answers",
+        choices=[(str(code), label) for code, label in REVIEW_LABELS.items()],
+        default=str(Review.AFTER_PASSING),
+        validators=[Optional()],
+        description="Knowledge checks only. Showing them after a failed attempt would let learners copy them next time",
+    )
     starts_at = DateTimeLocalField("Date and time (UK time)", validators=[Optional()], description="Live sessions only")
     duration_minutes = WholeNumberField(
         "Length in minutes",
@@ -162,6 +177,7 @@ class ModuleForm(FlaskForm):
             "published": bool(self.published.data),
             "pass_mark": self.pass_mark.data if self.pass_mark.data is not None else 80,
             "attempts_allowed": self.attempts_allowed.data,
+            "review_answers": self.review_answers.data if self.review_answers.data in set(Review) else Review.AFTER_PASSING,
             "starts_at": starts,
             "duration_minutes": self.duration_minutes.data,
             "location": self.location.data or None,

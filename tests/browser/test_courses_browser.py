@@ -58,12 +58,15 @@ def test_learner_enrols_reads_fails_then_passes(page, live_server_url, axe, brow
     axe(page, "knowledge check")
     _answer(page, module["questions"], correctly=False)
     expect(page.get_by_role("heading", level=1)).to_have_text("You did not pass this time")
-    expect(page.locator("main")).to_contain_text(module["questions"][0][2])  # the explanation is shown
+    # Attempts are left: the right answers and explanations wait until the learner passes.
+    expect(page.locator("#review-note")).to_contain_text("shown once you pass")
+    expect(page.locator("main")).not_to_contain_text(module["questions"][0][2])
     axe(page, "failed result")
 
     page.get_by_role("button", name="Try again").click()
     _answer(page, module["questions"], correctly=True)
     expect(page.get_by_role("heading", level=1)).to_have_text("You passed")
+    expect(page.locator("main")).to_contain_text(module["questions"][0][2])  # the explanation, once passed
     expect(page.locator("#course-progress")).to_have_attribute("value", "14")
 
     page.goto(f"{live_server_url}/my-learning")

@@ -32,7 +32,7 @@ def _pass_check(ids, enrolment, modules):
 
 def _attend(ids, enrolment, modules, admin_id):
     admin = db.session.get(User, admin_id)
-    return services.record_attendance(admin, modules[ids.live], [enrolment], {enrolment.id})
+    return services.record_attendance(admin, modules[ids.live], [enrolment], {enrolment.id}).completed
 
 
 def test_markdown_is_sanitised():

@@ -109,7 +109,10 @@ def test_learner_enrols_reads_fails_then_passes(client, auth, app, hub_setup):
     response = client.post(f"/courses/{ids.course}/modules/{ids.check}/check/attempts/{attempt_id}", data=data)
     result = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "You did not pass this time" in result
-    assert "Any trained facilitator." in result  # explanation shown
+    # Attempts are left, so the right answers are not shown (the next attempt would be copying).
+    assert "Any trained facilitator." not in result
+    assert "The right answer:" not in result
+    assert "shown once you pass" in result
     assert "Try again" in result
 
     client.post(f"/courses/{ids.course}/modules/{ids.check}/check/start")
@@ -117,7 +120,12 @@ def test_learner_enrols_reads_fails_then_passes(client, auth, app, hub_setup):
     assert second != attempt_id
     data = {f"q{q}": [str(o) for o in opts] for q, opts in ids.right.items()}
     response = client.post(f"/courses/{ids.course}/modules/{ids.check}/check/attempts/{second}", data=data)
-    assert "You passed" in client.get(response.headers["Location"]).get_data(as_text=True)
+    result = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "You passed" in result
+    assert "Any trained facilitator." in result  # explanations once passed
+    # The failed first attempt's page now shows them too.
+    first = client.get(f"/courses/{ids.course}/modules/{ids.check}/check/attempts/{attempt_id}").get_data(as_text=True)
+    assert "The right answer: A trained facilitator" in first
     page = client.get(f"/courses/{ids.course}").get_data(as_text=True)
     assert 'value="66"' in page
     assert "Attend Live workshop" in page
@@ -199,6 +207,7 @@ def test_admin_creates_course_module_question_and_cohort(client, auth, app, hub_
             "kind": "check",
             "pass_mark": "70",
             "attempts_allowed": "",
+            "review_answers": "never",
             "published": "y",
             "required": "y",
         },
@@ -221,6 +230,7 @@ def test_admin_creates_course_module_question_and_cohort(client, auth, app, hub_
         assert course.audience == ["gp", "nurse"]
         assert str(course.cpd_hours) == "2.5"
         assert course.modules[0].attempts_allowed is None
+        assert course.modules[0].review_answers == "never"
         assert course.cohorts[0].capacity == 12
     # A decimal comma is read as a decimal point.
     response = client.post(f"/hub/courses/{course_id}/edit", data={"title": "New course", "cpd_hours": "1,5"})

@@ -76,6 +76,7 @@ courses.admin_cohort:            403 403 403 404 403 200 ; 403 403 403 404 403 4
 courses.admin_course:            403 403 403 404 403 200 ;   -   -   -   -   -   -
 courses.admin_courses:           403 403 403 200 403 200 ;   -   -   -   -   -   -
 courses.admin_learner:           403 403 403 404 403 404 ;   -   -   -   -   -   -
+courses.allow_another_attempt:     -   -   -   -   -   - ; 403 403 403 404 403 404
 courses.admin_questions:         403 403 403 404 403 200 ; 403 403 403 404 403 400
 courses.attempt_result:          302 302 302 404 404 302 ;   -   -   -   -   -   -
 courses.attendance:              403 403 404 404 404 404 ; 403 403 404 404 404 404
@@ -101,6 +102,7 @@ courses.my_learning:             200 200 200 200 200 200 ;   -   -   -   -   -  
 courses.new_cohort:              403 403 403 404 403 200 ; 403 403 403 404 403 400
 courses.new_course:              403 403 403 200 403 200 ; 403 403 403 400 403 400
 courses.new_module:              403 403 403 404 403 200 ; 403 403 403 404 403 400
+courses.preview_module:          403 403 403 404 403 200 ;   -   -   -   -   -   -
 courses.promote_waiting:           -   -   -   -   -   - ; 403 403 403 404 403 302
 courses.self_enrol:                -   -   -   -   -   - ; 302 302 302 404 404 302
 courses.start_check:               -   -   -   -   -   - ; 302 302 302 404 404 302

@@ -103,6 +103,8 @@ ANONYMOUS: dict[str, str] = {
     "courses.attendance": LOGIN,
     "courses.edit_cohort": LOGIN,
     "courses.enrol_csv": LOGIN,
+    "courses.allow_another_attempt": LOGIN,
+    "courses.preview_module": LOGIN,
     "courses.admin_learner": LOGIN,
     "courses.promote_waiting": LOGIN,
     "courses.cohort_csv": LOGIN,

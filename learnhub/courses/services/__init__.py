@@ -37,12 +37,32 @@ from learnhub.courses.services.common import (
     recheck_completion,
     recheck_course,
     render_markdown,
+    withdraw_completion,
 )
-from learnhub.courses.services.enrolment import EnrolOutcome, enrol, enrol_many, lock_cohort, places_taken, promote_waiting
-from learnhub.courses.services.learning import complete_module, open_module, record_attendance, start_attempt, submit_attempt
+from learnhub.courses.services.enrolment import (
+    EnrolOutcome,
+    enrol,
+    enrol_many,
+    hub_contacts,
+    lock_cohort,
+    places_taken,
+    promote_waiting,
+)
+from learnhub.courses.services.learning import (
+    AttendanceSaved,
+    allow_another_attempt,
+    complete_module,
+    open_module,
+    record_attendance,
+    start_attempt,
+    submit_attempt,
+)
 from learnhub.courses.services.reports import CohortReport, cohort_enrolments, cohort_report
 
 __all__ = [
+    "AttendanceSaved",
+    "allow_another_attempt",
+    "withdraw_completion",
     "CohortReport",
     "CourseError",
     "EnrolOutcome",
@@ -59,6 +79,7 @@ __all__ = [
     "enrol",
     "enrol_many",
     "enrolment_options",
+    "hub_contacts",
     "load_course",
     "lock_cohort",
     "module_facts",

@@ -13,6 +13,7 @@ import nh3
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from learnhub.accounts.models import User
 from learnhub.audit import Action, audit
 from learnhub.courses import rules, signals
 from learnhub.courses.models import Course, CourseCompletion, Enrolment, Module, Question, QuizAttempt
@@ -123,6 +124,7 @@ def module_facts(enrolment: Enrolment | None, modules: Iterable[Module]) -> list
                 attempts=submitted,
                 open_attempt=any(a.submitted_at is None for a in mine),
                 attended=attendance.get(m.id),
+                extra_attempts=p.extra_attempts if p is not None and p.extra_attempts else 0,
             )
         )
     return facts
@@ -143,33 +145,65 @@ def course_state(enrolment: Enrolment | None, course: Course) -> rules.CourseSta
 
 
 def recheck_completion(enrolment: Enrolment) -> CourseCompletion | None:
-    """Record completion now if every condition is met; returns the completion or None.
+    """Record completion now if every condition is met; returns the completion in force or None.
 
     The completion row is inserted idempotently (one per enrolment), so requests racing to
     record it (ten clicks on "Mark as complete") all get the same row, and only the one that
-    created it sends ``course_completed`` and writes the audit entry.
+    created it sends ``course_completed`` and writes the audit entry. A withdrawn completion
+    comes back into force (with today's date) when the course is complete again.
     """
-    if enrolment.completion is not None or enrolment.is_waiting:
-        return enrolment.completion
+    existing = enrolment.completion
+    if existing is not None and existing.in_force:
+        return existing
+    if enrolment.is_waiting:
+        return None
     db.session.flush()
     course = enrolment.course
     state = course_state(enrolment, course)
     if not state.complete:
         return None
     now = utcnow()
-    completion, created = insert_or_get(
-        CourseCompletion,
-        key={"enrolment_id": enrolment.id},
-        values={"course_id": course.id, "user_id": enrolment.user_id, "completed_at": now, "cpd_hours": course.cpd_hours},
-    )
-    if not created:
-        db.session.refresh(enrolment, ["completed_at", "completion"])
-        return completion
+    if existing is not None:  # withdrawn earlier: in force again
+        existing.withdrawn_at = None
+        existing.withdrawn_reason = None
+        existing.completed_at = now
+        completion = existing
+    else:
+        completion, created = insert_or_get(
+            CourseCompletion,
+            key={"enrolment_id": enrolment.id},
+            values={"course_id": course.id, "user_id": enrolment.user_id, "completed_at": now, "cpd_hours": course.cpd_hours},
+        )
+        db.session.refresh(enrolment, ["completion"])
+        if not created:
+            db.session.refresh(enrolment, ["completed_at"])
+            return completion
     enrolment.completed_at = completion.completed_at
-    db.session.refresh(enrolment, ["completion"])
+    db.session.flush()
     signals.course_completed.send(completion)
     audit(enrolment.user, Action.COURSE_COMPLETED, course=course.id, enrolment=enrolment.id)
     return completion
+
+
+def withdraw_completion(actor: User, enrolment: Enrolment, reason: str) -> bool:
+    """Withdraw a completion that no longer stands (the course is no longer complete); True if withdrawn.
+
+    ``completion_withdrawn`` is sent first, so the certificate can be revoked in the same
+    transaction; the completion row is kept with when and why.
+    """
+    completion = enrolment.completion
+    if completion is None or not completion.in_force:
+        return False
+    db.session.flush()
+    if course_state(enrolment, enrolment.course).complete:
+        return False
+    signals.completion_withdrawn.send(completion, reason=reason, actor=actor)
+    completion.withdrawn_at = utcnow()
+    completion.withdrawn_reason = reason
+    enrolment.completed_at = None
+    db.session.flush()
+    audit(actor, Action.COURSE_COMPLETION_WITHDRAWN, course=enrolment.course_id, enrolment=enrolment.id, reason=reason)
+    return True
 
 
 def recheck_course(course: Course) -> int:
@@ -179,9 +213,4 @@ def recheck_course(course: Course) -> int:
         .where(Enrolment.course_id == course.id, Enrolment.completed_at.is_(None), Enrolment.status == Enrolment.ENROLLED)
         .options(*enrolment_options())
     ).all()
-    made = 0
-    for e in enrolments:
-        before = e.completion
-        if before is None and recheck_completion(e) is not None:
-            made += 1
-    return made
+    return sum(1 for e in enrolments if recheck_completion(e) is not None)

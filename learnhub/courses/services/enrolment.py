@@ -18,6 +18,7 @@ from learnhub.courses.services.common import current_enrolment
 from learnhub.extensions import db
 from learnhub.idempotent import insert_or_get
 from learnhub.mail import send_mail
+from learnhub.roles import HubRole
 from learnhub.transactions import after_commit
 
 
@@ -117,3 +118,14 @@ def promote_waiting(actor: User, cohort: Cohort) -> int:
             )
         )
     return len(promoted)
+
+
+def hub_contacts(hub_id: int) -> list[User]:
+    """The hub's administrators, whom a learner asks to be enrolled."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(User.hub_id == hub_id, User.hub_role == HubRole.HUB_ADMIN.value, User.erased_at.is_(None))
+            .order_by(User.name)
+        )
+    )

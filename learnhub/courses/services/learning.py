@@ -5,6 +5,8 @@ are inserted idempotently, so identical requests racing each other get the same 
 """
 
 import random
+from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
 
@@ -22,10 +24,10 @@ from learnhub.courses.models import (
     QuizAnswer,
     QuizAttempt,
 )
-from learnhub.courses.services.common import CourseError, module_facts_for, recheck_completion
+from learnhub.courses.services.common import CourseError, module_facts_for, recheck_completion, withdraw_completion
 from learnhub.extensions import db
 from learnhub.idempotent import insert_or_get
-from learnhub.timeutil import utcnow
+from learnhub.timeutil import uk_time, utcnow
 from learnhub.transactions import atomic
 
 
@@ -141,23 +143,58 @@ def _mark_attempt(
     attempt.submitted_at = utcnow()
 
 
-def record_attendance(actor: User, module: Module, enrolments: list[Enrolment], attended_ids: set[int]) -> int:
-    """Record who attended a live session (the rest did not); returns completions this made."""
+@dataclass
+class AttendanceSaved:
+    """What saving a session's attendance changed."""
+
+    #: Learners whose course this completed (not those already complete).
+    completed: int = 0
+    #: Learners whose completion was withdrawn because the attendance that completed it was removed.
+    withdrawn: int = 0
+
+
+def record_attendance(
+    actor: User, module: Module, enrolments: list[Enrolment], attended_ids: set[int], *, now: datetime | None = None
+) -> AttendanceSaved:
+    """Record who attended a live session (the rest did not).
+
+    Attendance can be recorded only from the session's start. Removing the attendance that
+    completed someone's course withdraws that completion (``completion_withdrawn`` is sent).
+    """
     if module.kind != ModuleKind.LIVE:
         raise CourseError("Attendance is only recorded for live sessions")
-    now = utcnow()
-    completions = 0
+    now = now or utcnow()
+    if module.starts_at is not None and now < module.starts_at:
+        raise CourseError(f"Attendance can be recorded from the start of the session, {uk_time(module.starts_at)} (UK time)")
+    saved = AttendanceSaved()
     for enrolment in enrolments:
         row = next((a for a in enrolment.attendance if a.module_id == module.id), None)
         attended = enrolment.id in attended_ids
         if row is None:
             row = Attendance(enrolment=enrolment, module_id=module.id)
             db.session.add(row)
+        was_attended = bool(row.attended) and row.id is not None
         row.attended = attended
         row.recorded_by_id = actor.id
         row.recorded_at = now
-        if attended and recheck_completion(enrolment) is not None:
-            completions += 1
+        if attended:
+            already = enrolment.completion is not None and enrolment.completion.in_force
+            if recheck_completion(enrolment) is not None and not already:
+                saved.completed += 1
+        elif was_attended and withdraw_completion(actor, enrolment, f"Attendance at {module.title} was removed"):
+            saved.withdrawn += 1
     db.session.flush()
     audit(actor, Action.COURSE_ATTENDANCE_RECORDED, module=module.id, attended=len(attended_ids))
-    return completions
+    return saved
+
+
+def allow_another_attempt(actor: User, enrolment: Enrolment, module: Module) -> int:
+    """Give a learner one more attempt at a knowledge check; returns the attempts they now have left."""
+    if module.kind != ModuleKind.CHECK or module.attempts_allowed is None:
+        raise CourseError("This knowledge check has no limit on attempts")
+    row = _progress_row(enrolment, module)
+    row.extra_attempts = (row.extra_attempts or 0) + 1
+    db.session.flush()
+    left = rules.attempts_left(module_facts_for(enrolment, module)) or 0
+    audit(actor, Action.COURSE_EXTRA_ATTEMPT, module=module.id, enrolment=enrolment.id, user=enrolment.user_id, left=left)
+    return left

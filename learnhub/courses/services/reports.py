@@ -54,6 +54,9 @@ def cohort_report(course: Course, cohort: Cohort) -> CohortReport:
     active = [e for e in enrolments if not e.is_waiting]
     learners = [(e, course_state(e, course)) for e in active]
     completed = [e for e in active if e.completed_at]
+    # A re-take in the same cohort is a second enrolment of the same person: rates count people.
+    people = {e.user_id for e in active}
+    people_completed = {e.user_id for e in completed}
     not_started = [e for e, s in learners if not e.completed_at and e.started_at is None]
     days = [(e.completed_at - e.enrolled_at).total_seconds() / 86400 for e in completed if e.completed_at]
     checks = [m for m in course.modules if m.is_check]
@@ -84,7 +87,7 @@ def cohort_report(course: Course, cohort: Cohort) -> CohortReport:
         not_started=len(not_started),
         in_progress=len(active) - len(completed) - len(not_started),
         completed=len(completed),
-        completion_rate=(len(completed) * 100 // len(active)) if active else None,
+        completion_rate=(len(people_completed) * 100 // len(people)) if people else None,
         median_days=rules.median(days),
         module_pass_rates=pass_rates,
         hardest=hardest,

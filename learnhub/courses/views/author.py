@@ -75,6 +75,15 @@ def admin_course(course_id: int):  # type: ignore[no-untyped-def]
     return render_template("courses/admin/course.html", course=course, form=ButtonForm(), roles=PROFESSIONAL_ROLES)
 
 
+@bp.get("/hub/courses/<int:course_id>/modules/<int:module_id>/preview")
+@hub_admin_required
+def preview_module(course_id: int, module_id: int):  # type: ignore[no-untyped-def]
+    """A module as learners will see it, for its authors, even while the course is a draft."""
+    course = get_admin_course(course_id, questions=True)
+    module = get_module(course, module_id)
+    return render_template("courses/admin/preview.html", course=course, module=module)
+
+
 @bp.route("/hub/courses/<int:course_id>/modules/new", methods=["GET", "POST"])
 @hub_admin_required
 def new_module(course_id: int):  # type: ignore[no-untyped-def]
@@ -226,11 +235,11 @@ def course_images(course_id: int):  # type: ignore[no-untyped-def]
     if form.validate_on_submit():
         limit = int(current_app.config.get("COURSE_IMAGE_MAX_BYTES", images.MAX_IMAGE_BYTES))
         data = form.image.data.read(limit + 1)
-        problem = images.image_problem(data, limit)
-        if problem:
-            form.image.errors.append(problem)
+        try:
+            name = images.store_image(_image_folder(course), data, limit)
+        except images.ImageProblem as problem:
+            form.image.errors.append(str(problem))
         else:
-            name = images.store_image(_image_folder(course), data)
             audit(current_user, Action.COURSE_IMAGE_UPLOADED, course=course.id, image=name)
             flash("The image has been uploaded. Copy its Markdown into a module.", "success")
             return redirect(url_for("courses.course_images", course_id=course.id))

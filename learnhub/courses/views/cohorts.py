@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from learnhub.accounts.models import User
 from learnhub.audit import Action
-from learnhub.courses import services
+from learnhub.courses import rules, services
 from learnhub.courses.access import (
     get_admin_course,
     get_cohort,
@@ -27,6 +27,7 @@ from learnhub.courses.views import bp
 from learnhub.exports import csv_response
 from learnhub.extensions import db
 from learnhub.security import hub_admin_required
+from learnhub.timeutil import utcnow
 
 
 def _cohort_fields(form: CohortForm) -> dict[str, object]:
@@ -159,6 +160,7 @@ def attendance(course_id: int, cohort_id: int, module_id: int):  # type: ignore[
     if not module.is_live:
         abort(404)
     enrolments = [e for e in services.cohort_enrolments(cohort) if not e.is_waiting]
+    started = module.starts_at is None or utcnow() >= module.starts_at
     form = ButtonForm()
     if form.validate_on_submit():
         valid = {e.id for e in enrolments}
@@ -166,11 +168,17 @@ def attendance(course_id: int, cohort_id: int, module_id: int):  # type: ignore[
         if not all(re.fullmatch(r"[0-9]{1,18}", v) for v in values):
             abort(400)
         chosen = {int(v) for v in values}
-        completed = services.record_attendance(current_user, module, enrolments, chosen & valid)
-        flash(
-            "Attendance has been saved." + (f" {completed} learners have now completed the course." if completed else ""),
-            "success",
-        )
+        try:
+            saved = services.record_attendance(current_user, module, enrolments, chosen & valid)
+        except services.CourseError as error:
+            flash(str(error), "warning")
+            return redirect(url_for("courses.attendance", course_id=course.id, cohort_id=cohort.id, module_id=module.id))
+        message = "Attendance has been saved."
+        if saved.completed:
+            message += f" {saved.completed} learners have now completed the course."
+        if saved.withdrawn:
+            message += f" {saved.withdrawn} learners no longer meet the course's requirements: their completion is withdrawn."
+        flash(message, "success")
         return redirect(url_for("courses.attendance", course_id=course.id, cohort_id=cohort.id, module_id=module.id))
     recorded = {e.id: next((a.attended for a in e.attendance if a.module_id == module.id), None) for e in enrolments}
     return render_template(
@@ -180,6 +188,7 @@ def attendance(course_id: int, cohort_id: int, module_id: int):  # type: ignore[
         module=module,
         enrolments=enrolments,
         recorded=recorded,
+        started=started,
         form=form,
     )
 
@@ -195,9 +204,40 @@ def admin_learner(course_id: int, cohort_id: int, enrolment_id: int):  # type: i
     attempts: dict[int, list[QuizAttempt]] = {}
     for a in enrolment.attempts:
         attempts.setdefault(a.module_id, []).append(a)
+    facts = {f.module_id: f for f in services.module_facts(enrolment, course.modules)}
     return render_template(
-        "courses/admin/learner.html", course=course, cohort=cohort, enrolment=enrolment, state=state, attempts=attempts
+        "courses/admin/learner.html",
+        course=course,
+        cohort=cohort,
+        enrolment=enrolment,
+        state=state,
+        attempts=attempts,
+        attempts_left={m.id: rules.attempts_left(facts[m.id]) for m in course.modules if m.is_check},
+        form=ButtonForm(),
     )
+
+
+@bp.post(
+    "/hub/courses/<int:course_id>/cohorts/<int:cohort_id>/learners/<int:enrolment_id>/modules/<int:module_id>/another-attempt"
+)
+@hub_admin_required
+def allow_another_attempt(course_id: int, cohort_id: int, enrolment_id: int, module_id: int):  # type: ignore[no-untyped-def]
+    """Give a learner one more attempt at a knowledge check (audited)."""
+    course = get_admin_course(course_id, questions=True)
+    cohort = get_cohort(course, cohort_id)
+    enrolment = get_cohort_enrolment(cohort, enrolment_id)
+    module = get_module(course, module_id)
+    if not module.is_check:
+        abort(404)
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    try:
+        left = services.allow_another_attempt(current_user, enrolment, module)
+    except services.CourseError as error:
+        flash(str(error), "warning")
+    else:
+        flash(f"{enrolment.user.name} can try {module.title} again. Attempts left: {left}.", "success")
+    return redirect(url_for("courses.admin_learner", course_id=course.id, cohort_id=cohort.id, enrolment_id=enrolment.id))
 
 
 @bp.get("/hub/courses/<int:course_id>/cohorts/<int:cohort_id>/report.csv")

@@ -50,7 +50,9 @@ def course_page(course_id: int):  # type: ignore[no-untyped-def]
     enrolment = services.current_enrolment(course.id, current_user.id)
     state = services.course_state(enrolment, course)
     cohorts = course.cohorts
-    taken = {c.id: services.places_taken(c) for c in cohorts if c.capacity is not None} if enrolment is None else {}
+    choosing = enrolment is None or enrolment.completed_at is not None  # a first enrolment or a re-take
+    taken = {c.id: services.places_taken(c) for c in cohorts if c.capacity is not None} if choosing else {}
+    contacts = services.hub_contacts(course.hub_id) if choosing else []
     return render_template(
         "courses/course.html",
         course=course,
@@ -58,6 +60,7 @@ def course_page(course_id: int):  # type: ignore[no-untyped-def]
         state=state,
         cohorts=cohorts,
         taken=taken,
+        contacts=contacts,
         form=ButtonForm(),
         roles=PROFESSIONAL_ROLES,
     )
@@ -79,6 +82,8 @@ def self_enrol(course_id: int, cohort_id: int):  # type: ignore[no-untyped-def]
         flash("You are already on this course.", "info")
     elif outcome.waiting:
         flash(f"{cohort.name} is full. You are on the waiting list and we will let you know if a place comes up.", "success")
+    elif outcome.enrolment.attempt > 1:
+        flash(f"You are enrolled on {course.title} ({cohort.name}), re-take {outcome.enrolment.attempt}.", "success")
     else:
         flash(f"You are enrolled on {course.title} ({cohort.name}).", "success")
     return redirect(url_for("courses.course_page", course_id=course.id))
@@ -252,6 +257,7 @@ def attempt_result(course_id: int, module_id: int, attempt_id: int):  # type: ig
         status=rules.module_status(facts),
         can_attempt=rules.can_attempt(facts),
         attempts_left=rules.attempts_left(facts),
+        show_answers=rules.show_right_answers(module.review_answers, facts),
         state=state,
         form=ButtonForm(),
     )
