@@ -127,6 +127,7 @@ class Action(StrEnum):
     # Courses: corrections (issue 14)
     COURSE_COMPLETION_WITHDRAWN = "course.completion_withdrawn", "Course completion withdrawn"
     COURSE_EXTRA_ATTEMPT = "course.extra_attempt", "Another attempt allowed"
+    COURSE_ATTEMPTS_RESET = "course.attempts_reset", "Attempts reset"
 
 
 #: Never listed on a hub administrator's audit page: reads of confidential ALS notes (shown to

@@ -18,7 +18,17 @@ from werkzeug.serving import make_server
 from learnhub.accounts.models import User
 from learnhub.audit import AuditEvent
 from learnhub.courses import services
-from learnhub.courses.models import Cohort, Course, CourseCompletion, Enrolment, Module, ModuleKind, ModuleProgress
+from learnhub.courses.models import (
+    Cohort,
+    Course,
+    CourseCompletion,
+    Enrolment,
+    Module,
+    ModuleKind,
+    ModuleProgress,
+    QuizAnswer,
+    QuizAttempt,
+)
 from learnhub.extensions import db
 from tests.conftest import AuthActions
 
@@ -42,15 +52,15 @@ def _cookie(app, user_id: int) -> str:  # type: ignore[no-untyped-def]
     return client.get_cookie("session").value
 
 
-def _fire(url: str, cookies: list[str]) -> list[int]:
-    """POST to ``url`` once per cookie, all at once; the status codes (redirects not followed)."""
+def _fire(url: str, cookies: list[str], data: dict | None = None) -> list[int]:
+    """POST to ``url`` (with ``data``) once per cookie, all at once; the status codes (redirects not followed)."""
     barrier = threading.Barrier(len(cookies))
 
     def post(cookie: str) -> int:
         with requests.Session() as session:
             session.cookies.set("session", cookie)
             barrier.wait()
-            return session.post(url, allow_redirects=False, timeout=60).status_code
+            return session.post(url, data=data, allow_redirects=False, timeout=60).status_code
 
     with ThreadPoolExecutor(max_workers=len(cookies)) as pool:
         return list(pool.map(post, cookies))
@@ -115,3 +125,26 @@ def test_ten_clicks_on_enrol_make_one_enrolment(app, make_hub, make_user, live):
         assert db.session.scalar(select(func.count()).select_from(Enrolment)) == 1
         enrolled = select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "course.enrolled")
         assert db.session.scalar(enrolled) == 1
+
+
+def test_ten_clicks_on_start_and_on_submit_make_one_attempt_marked_once(app, hub_setup, live):
+    ids = hub_setup
+    with app.app_context():
+        user = db.session.get(User, ids.learner)
+        services.enrol(user, db.session.get(Cohort, ids.cohort), user)
+        db.session.commit()
+    cookie = _cookie(app, ids.learner)
+    base = f"{live}/courses/{ids.course}/modules/{ids.check}/check"
+
+    assert _fire(f"{base}/start", [cookie] * 10) == [302] * 10
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(QuizAttempt)) == 1
+        attempt_id = db.session.scalar(select(QuizAttempt.id))
+
+    answers = {f"q{q}": [str(o) for o in options] for q, options in ids.right.items()}
+    assert _fire(f"{base}/attempts/{attempt_id}", [cookie] * 10, answers) == [302] * 10
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(QuizAnswer)) == 2
+        submitted = select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "course.check_submitted")
+        assert db.session.scalar(submitted) == 1
+        assert db.session.get(QuizAttempt, attempt_id).passed

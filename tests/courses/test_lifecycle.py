@@ -28,6 +28,10 @@ def _complete(app, ids, user_id=None):
         return enrolment.id
 
 
+def _answers(chosen):
+    return {f"q{q}": [str(o) for o in options] for q, options in chosen.items()}
+
+
 def _count(model, *where):
     return db.session.scalar(select(func.count()).select_from(model).where(*where))
 
@@ -215,6 +219,18 @@ def test_admin_allows_another_attempt_to_a_learner_out_of_attempts(client, auth,
     response = client.post(f"/courses/{ids.course}/modules/{ids.check}/check/start")
     assert response.status_code == 302
     with app.app_context():
+        assert _count(QuizAttempt) == 2
+        second_id = db.session.scalar(select(QuizAttempt.id).where(QuizAttempt.number == 2))
+    client.post(f"/courses/{ids.course}/modules/{ids.check}/check/attempts/{second_id}", data=_answers(ids.wrong))
+
+    # Reset: the full allowance again, both past attempts kept in the record.
+    auth.login_as(admin)
+    assert "Reset attempts" in client.get(learner_page).get_data(as_text=True)
+    response = client.post(f"{learner_page}/modules/{ids.check}/reset-attempts")
+    assert response.headers["Location"].endswith(learner_page)
+    assert "Attempts left: 1" in client.get(learner_page).get_data(as_text=True)
+    with app.app_context():
+        assert _count(AuditEvent, AuditEvent.action == "course.attempts_reset") == 1
         assert _count(QuizAttempt) == 2
 
 

@@ -90,6 +90,7 @@ courses.course_page:             200 200 200 404 404 200 ;   -   -   -   -   -  
 courses.delete_question:           -   -   -   -   -   - ; 403 403 403 404 403 302
 # restore_question: the admin gets 404 because delete_question, posted first, removed the unanswered question
 courses.restore_question:          -   -   -   -   -   - ; 403 403 403 404 403 404
+courses.reset_attempts:            -   -   -   -   -   - ; 403 403 403 404 403 404
 courses.edit_cohort:             403 403 403 404 403 200 ; 403 403 403 404 403 400
 courses.edit_course:             403 403 403 404 403 200 ; 403 403 403 404 403 400
 courses.edit_module:             403 403 403 404 403 200 ; 403 403 403 404 403 400

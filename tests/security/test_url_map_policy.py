@@ -104,6 +104,7 @@ ANONYMOUS: dict[str, str] = {
     "courses.edit_cohort": LOGIN,
     "courses.enrol_csv": LOGIN,
     "courses.allow_another_attempt": LOGIN,
+    "courses.reset_attempts": LOGIN,
     "courses.preview_module": LOGIN,
     "courses.admin_learner": LOGIN,
     "courses.promote_waiting": LOGIN,

@@ -54,6 +54,7 @@ from learnhub.courses.services.learning import (
     complete_module,
     open_module,
     record_attendance,
+    reset_attempts,
     start_attempt,
     submit_attempt,
 )
@@ -93,6 +94,7 @@ __all__ = [
     "recheck_completion",
     "recheck_course",
     "record_attendance",
+    "reset_attempts",
     "render_markdown",
     "set_question_retired",
     "start_attempt",

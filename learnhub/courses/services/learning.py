@@ -104,6 +104,7 @@ def submit_attempt(enrolment: Enrolment, module: Module, attempt: QuizAttempt, a
     unanswered = [qid for qid in in_attempt if not answers.get(qid)]
     if unanswered:
         raise CourseError("Answer every question")
+    _ = attempt.answers  # loaded before the savepoint: on SQLite its first statement must be the write
     try:
         with atomic():
             _mark_attempt(module, attempt, questions, in_attempt, answers)
@@ -197,4 +198,17 @@ def allow_another_attempt(actor: User, enrolment: Enrolment, module: Module) -> 
     db.session.flush()
     left = rules.attempts_left(module_facts_for(enrolment, module)) or 0
     audit(actor, Action.COURSE_EXTRA_ATTEMPT, module=module.id, enrolment=enrolment.id, user=enrolment.user_id, left=left)
+    return left
+
+
+def reset_attempts(actor: User, enrolment: Enrolment, module: Module) -> int:
+    """Give a learner the check's full number of attempts again (past attempts stay in the record); returns attempts left."""
+    if module.kind != ModuleKind.CHECK or module.attempts_allowed is None:
+        raise CourseError("This knowledge check has no limit on attempts")
+    used = sum(1 for a in enrolment.attempts if a.module_id == module.id and a.submitted_at is not None)
+    row = _progress_row(enrolment, module)
+    row.extra_attempts = used
+    db.session.flush()
+    left = rules.attempts_left(module_facts_for(enrolment, module)) or 0
+    audit(actor, Action.COURSE_ATTEMPTS_RESET, module=module.id, enrolment=enrolment.id, user=enrolment.user_id, left=left)
     return left

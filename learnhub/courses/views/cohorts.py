@@ -217,12 +217,7 @@ def admin_learner(course_id: int, cohort_id: int, enrolment_id: int):  # type: i
     )
 
 
-@bp.post(
-    "/hub/courses/<int:course_id>/cohorts/<int:cohort_id>/learners/<int:enrolment_id>/modules/<int:module_id>/another-attempt"
-)
-@hub_admin_required
-def allow_another_attempt(course_id: int, cohort_id: int, enrolment_id: int, module_id: int):  # type: ignore[no-untyped-def]
-    """Give a learner one more attempt at a knowledge check (audited)."""
+def _learner_check(course_id: int, cohort_id: int, enrolment_id: int, module_id: int):  # type: ignore[no-untyped-def]
     course = get_admin_course(course_id, questions=True)
     cohort = get_cohort(course, cohort_id)
     enrolment = get_cohort_enrolment(cohort, enrolment_id)
@@ -231,13 +226,34 @@ def allow_another_attempt(course_id: int, cohort_id: int, enrolment_id: int, mod
         abort(404)
     if not ButtonForm().validate_on_submit():
         abort(400)
+    return course, cohort, enrolment, module
+
+
+def _attempts_changed(course, cohort, enrolment, module, change):  # type: ignore[no-untyped-def]
     try:
-        left = services.allow_another_attempt(current_user, enrolment, module)
+        left = change(current_user, enrolment, module)
     except services.CourseError as error:
         flash(str(error), "warning")
     else:
         flash(f"{enrolment.user.name} can try {module.title} again. Attempts left: {left}.", "success")
     return redirect(url_for("courses.admin_learner", course_id=course.id, cohort_id=cohort.id, enrolment_id=enrolment.id))
+
+
+_LEARNER_CHECK = "/hub/courses/<int:course_id>/cohorts/<int:cohort_id>/learners/<int:enrolment_id>/modules/<int:module_id>"
+
+
+@bp.post(f"{_LEARNER_CHECK}/another-attempt")
+@hub_admin_required
+def allow_another_attempt(course_id: int, cohort_id: int, enrolment_id: int, module_id: int):  # type: ignore[no-untyped-def]
+    """Give a learner one more attempt at a knowledge check (audited)."""
+    return _attempts_changed(*_learner_check(course_id, cohort_id, enrolment_id, module_id), services.allow_another_attempt)
+
+
+@bp.post(f"{_LEARNER_CHECK}/reset-attempts")
+@hub_admin_required
+def reset_attempts(course_id: int, cohort_id: int, enrolment_id: int, module_id: int):  # type: ignore[no-untyped-def]
+    """Give a learner the check's full number of attempts again (audited; past attempts are kept)."""
+    return _attempts_changed(*_learner_check(course_id, cohort_id, enrolment_id, module_id), services.reset_attempts)
 
 
 @bp.get("/hub/courses/<int:course_id>/cohorts/<int:cohort_id>/report.csv")
