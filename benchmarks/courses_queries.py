@@ -36,6 +36,7 @@ def _populate(n: int, start: int, course_id: int, cohort_id: int, hub_id: int) -
         for module in checks[: i % (len(checks) + 1)]:
             attempt = services.start_attempt(enrolment, module)
             services.submit_attempt(enrolment, module, attempt, {q.id: q.correct_ids for q in module.questions})
+    db.session.commit()  # services do not commit
 
 
 def _time(client, path: str, repeat: int) -> tuple[float, int]:  # type: ignore[no-untyped-def]

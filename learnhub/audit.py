@@ -126,6 +126,10 @@ class Action(StrEnum):
     ALS_SESSION_RECORDED = "als.session_recorded", "Session recorded"
     ALS_THEME_ADDED = "als.theme_added", "Theme added"
     ALS_UNAVAILABILITY_ADDED = "als.unavailability_added", "Unavailability added"
+    # Courses: corrections (issue 14)
+    COURSE_COMPLETION_WITHDRAWN = "course.completion_withdrawn", "Course completion withdrawn"
+    COURSE_EXTRA_ATTEMPT = "course.extra_attempt", "Another attempt allowed"
+    COURSE_ATTEMPTS_RESET = "course.attempts_reset", "Attempts reset"
 
 
 #: Never listed on a hub administrator's audit page: reads of confidential ALS notes (shown to

@@ -199,7 +199,9 @@ def register(app: Flask) -> None:
 
     @app.after_request
     def _headers(response):  # type: ignore[no-untyped-def]
-        response.headers["Content-Security-Policy"] = content_security_policy(csp_nonce())
+        # A view that set its own (stricter) policy keeps it, e.g. uploaded images: default-src 'none'.
+        if "Content-Security-Policy" not in response.headers:
+            response.headers["Content-Security-Policy"] = content_security_policy(csp_nonce())
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
         response.headers["X-Frame-Options"] = "DENY"

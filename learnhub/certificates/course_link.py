@@ -1,18 +1,18 @@
 """Issue a certificate the moment a learner completes a course.
 
-Registered with ``learnhub.courses.hooks.on_completed`` when this module is imported (the
-certificates views import it). The certificate is added in the same transaction as the
+Connected to ``learnhub.courses.signals.course_completed`` when this module is imported (by
+``learnhub.wiring``). The certificate is added in the same transaction as the
 completion, so there is never a completion without its certificate.
 """
 
 from learnhub.certificates.services import issue_certificate
-from learnhub.courses import hooks
+from learnhub.courses import signals
 from learnhub.extensions import db
 from learnhub.organisations.models import Hub
 
 
-@hooks.on_completed
-def issue_for_completion(completion) -> None:  # type: ignore[no-untyped-def]
+@signals.course_completed.connect
+def issue_for_completion(completion, **_: object) -> None:  # type: ignore[no-untyped-def]
     """Issue (and grant eligibility for) the certificate of a course completion."""
     db.session.flush()
     if completion.user.erased_at is not None:

@@ -1,12 +1,13 @@
 """Check a CSV of people to enrol on a cohort. Plain functions, no Flask.
 
-Every row is checked and every problem reported with its row number; nobody is enrolled
-unless every row is valid (the style of ``learnhub.organisations.csv_import``).
+The file is read by ``learnhub.csvread`` (every encoding and line ending Excel writes); every
+row is checked and every problem reported with its row number; nobody is enrolled unless
+every row is valid.
 """
 
-import csv
-import io
 from dataclasses import dataclass, field
+
+from learnhub.csvread import CsvProblem, read_table
 
 MAX_ROWS = 2000
 
@@ -25,27 +26,27 @@ class EnrolResult:
         return not self.errors and not self.file_errors and bool(self.user_ids)
 
 
-def check_enrol_rows(text: str, *, hub_users: dict[str, int]) -> EnrolResult:
+def check_enrol_rows(data: bytes | str, *, hub_users: dict[str, int]) -> EnrolResult:
     """Match each row's email to a person in the hub.
 
+    :param data: the uploaded file (bytes in any encoding ``read_table`` accepts) or its text.
     :param hub_users: lower-case email → user id for the hub's active people.
     """
     result = EnrolResult()
-    reader = csv.DictReader(io.StringIO(text))
-    headers = [h.strip().lower() for h in (reader.fieldnames or [])]
-    if "email" not in headers:
+    try:
+        table = read_table(data, max_rows=MAX_ROWS)
+    except CsvProblem as problem:
+        message = str(problem)
+        if "more than" in message and "rows" in message:
+            message = f"The file has more than {MAX_ROWS} rows. Split it into smaller files"
+        result.file_errors.append(message)
+        return result
+    if "email" not in table.columns:
         result.file_errors.append("The file must have a header row with an email column")
         return result
-    reader.fieldnames = headers
     seen: dict[str, int] = {}
-    for index, raw in enumerate(reader):
-        line = index + 2
-        if index >= MAX_ROWS:
-            result.file_errors.append(f"The file has more than {MAX_ROWS} rows. Split it into smaller files")
-            break
-        email = (raw.get("email") or "").strip().lower()
-        if not any((v or "").strip() for k, v in raw.items() if k):
-            continue
+    for line, row in table.rows:
+        email = (row.get("email") or "").strip().lower()
         if not email:
             result.errors.append((line, "Enter an email address"))
         elif email in seen:

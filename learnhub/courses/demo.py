@@ -6,11 +6,12 @@ Idempotent: nothing is duplicated on a second run.
 """
 
 import random
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
 
+from learnhub import transactions
 from learnhub.accounts.models import User
 from learnhub.courses import demo_content as content
 from learnhub.courses import rules, services
@@ -53,7 +54,9 @@ def _build_course(hub: Hub) -> Course:
         kind=ModuleKind.LIVE,
         body_markdown=live["body"],
         body_html=services.render_markdown(live["body"]),
-        starts_at=datetime(2026, 12, 3, 13, 0, tzinfo=UTC),
+        # A week ago, whenever the demo is seeded: attendance is recorded only from a session's
+        # start, and the demo's completed learner attended it.
+        starts_at=datetime.combine(date.today() - timedelta(days=7), time(13, 0), tzinfo=UTC),
         duration_minutes=live["duration_minutes"],
         location=live["location"],
         capacity=30,
@@ -104,6 +107,7 @@ def seed(ctx) -> None:  # type: ignore[no-untyped-def]
         services.open_module(halfway, checks[3])
 
     learner("gp.learner@example.org")
+    transactions.commit()
     ctx.objects["course"] = course
     ctx.notes.append(f"Course: {course.title} ({len(course.modules)} modules, cohort {cohort.name})")
 
@@ -128,3 +132,4 @@ def seed_completions(ctx) -> None:  # type: ignore[no-untyped-def]
         _pass(done, module, rng)
     live = next(m for m in course.modules if m.is_live)
     services.record_attendance(admin or done.user, live, [done], {done.id})
+    transactions.commit()

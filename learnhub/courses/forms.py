@@ -1,6 +1,8 @@
 """Forms for authoring courses, cohorts and enrolments, and for learners."""
 
+import re
 from datetime import UTC
+from decimal import Decimal
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
@@ -14,10 +16,11 @@ from wtforms import (
     TextAreaField,
     ValidationError,
 )
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, StopValidation
 
 from learnhub.accounts.forms import normalise_email
 from learnhub.courses.models import ModuleKind, Question
+from learnhub.courses.rules import REVIEW_LABELS, Review
 from learnhub.formfields import DateInputField, DateTimeInputField, WholeNumberField
 from learnhub.roles import PROFESSIONAL_ROLES
 from learnhub.timeutil import UK as LONDON
@@ -25,6 +28,44 @@ from learnhub.timeutil import UK as LONDON
 
 def _strip(value: str | None) -> str | None:
     return value.strip() if isinstance(value, str) else value
+
+
+_HOURS = re.compile(r"(-?[0-9]{1,4})(?:[.,]([0-9]{1,3}))?")
+
+
+class HoursField(DecimalField):
+    """CPD hours: digits with an optional decimal point or comma ("1.5" and "1,5" are both 1.5).
+
+    Anything else (NaN, Infinity, exponents, other scripts' digits, thousands separators) gets
+    one message in the NHS.UK style, never an exception.
+    """
+
+    def __init__(self, *args, not_a_number: str = "Enter CPD hours as a number, for example 3.5", **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.not_a_number = not_a_number
+
+    def process_formdata(self, valuelist: list) -> None:
+        text = valuelist[0].strip() if valuelist and isinstance(valuelist[0], str) else ""
+        if not text:
+            self.data = None
+            return
+        match = _HOURS.fullmatch(text)
+        if match is None:
+            self.data = None
+            raise ValueError(self.not_a_number)
+        whole, fraction = match.groups()
+        self.data = Decimal(f"{whole}.{fraction or 0}")
+
+    def pre_validate(self, form) -> None:  # type: ignore[no-untyped-def]
+        if self.process_errors:  # one message is enough: skip the range check of a non-number
+            raise StopValidation()
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return str(self.raw_data[0])
+        if self.data is None:
+            return ""
+        return f"{Decimal(str(self.data)).normalize():f}"  # written as everywhere else: 6, 1.5
 
 
 class CourseForm(FlaskForm):
@@ -39,7 +80,7 @@ class CourseForm(FlaskForm):
     audience = SelectMultipleField(
         "Who is it for", choices=list(PROFESSIONAL_ROLES.items()), validators=[Optional()], description="Select all that apply"
     )
-    cpd_hours = DecimalField(
+    cpd_hours = HoursField(
         "CPD hours",
         places=1,
         validators=[
@@ -90,6 +131,13 @@ class ModuleForm(FlaskForm):
         validators=[Optional(), NumberRange(min=1, max=100, message="Attempts allowed must be between 1 and 100")],
         description="Knowledge checks only. Leave empty for unlimited attempts",
     )
+    review_answers = RadioField(
+        "When learners see the right answers",
+        choices=[(str(code), label) for code, label in REVIEW_LABELS.items()],
+        default=str(Review.AFTER_PASSING),
+        validators=[Optional()],
+        description="Knowledge checks only. Showing them after a failed attempt would let learners copy them next time",
+    )
     starts_at = DateTimeInputField(
         "Date and time (UK time)",
         validators=[Optional()],
@@ -132,6 +180,7 @@ class ModuleForm(FlaskForm):
             "published": bool(self.published.data),
             "pass_mark": self.pass_mark.data if self.pass_mark.data is not None else 80,
             "attempts_allowed": self.attempts_allowed.data,
+            "review_answers": self.review_answers.data if self.review_answers.data in set(Review) else Review.AFTER_PASSING,
             "starts_at": starts,
             "duration_minutes": self.duration_minutes.data,
             "location": self.location.data or None,

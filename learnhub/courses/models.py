@@ -85,6 +85,9 @@ class Module(db.Model):
     pass_mark: Mapped[int] = mapped_column(Integer, default=80)
     #: Knowledge checks: how many attempts a learner has; None means unlimited.
     attempts_allowed: Mapped[int | None] = mapped_column(Integer)
+    #: Knowledge checks: when learners see the right answers (``rules.Review``): after passing
+    #: (the default), after passing or their last attempt, or never.
+    review_answers: Mapped[str] = mapped_column(String(12), default="passed", server_default="passed")
     #: Live sessions: when, where (venue or online link) and how many places.
     starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     duration_minutes: Mapped[int | None] = mapped_column(Integer)
@@ -245,6 +248,8 @@ class ModuleProgress(db.Model):
     module_id: Mapped[int] = mapped_column(ForeignKey("course_module.id", ondelete="CASCADE"), index=True)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: Knowledge checks: attempts an administrator allowed on top of the module's limit.
+    extra_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     enrolment: Mapped[Enrolment] = relationship(back_populates="progress")
 
@@ -330,6 +335,10 @@ class CourseCompletion(db.Model):
     completed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     #: CPD hours at the time of completion (the course may change later).
     cpd_hours: Mapped[Decimal] = mapped_column(Numeric(5, 1), default=Decimal("0"))
+    #: Set when the completion no longer stands (the attendance that completed it was removed);
+    #: the row is kept for the record and comes back into force if the course is completed again.
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    withdrawn_reason: Mapped[str | None] = mapped_column(String(500))
 
     enrolment: Mapped[Enrolment] = relationship(back_populates="completion")
     course: Mapped[Course] = relationship()
@@ -337,3 +346,8 @@ class CourseCompletion(db.Model):
 
     def __repr__(self) -> str:
         return f"<CourseCompletion {self.id} user={self.user_id} course={self.course_id}>"
+
+    @property
+    def in_force(self) -> bool:
+        """Not withdrawn."""
+        return self.withdrawn_at is None

@@ -65,6 +65,8 @@ class ModuleFacts:
     open_attempt: bool = False
     #: None: not recorded; True / False: recorded attendance.
     attended: bool | None = None
+    #: Attempts an administrator has given this learner on top of ``attempts_allowed``.
+    extra_attempts: int = 0
 
 
 @dataclass
@@ -91,7 +93,35 @@ def attempts_left(facts: ModuleFacts) -> int | None:
     """Attempts the learner still has at a check; None means unlimited."""
     if facts.attempts_allowed is None:
         return None
-    return max(facts.attempts_allowed - len(facts.attempts), 0)
+    return max(facts.attempts_allowed + facts.extra_attempts - len(facts.attempts), 0)
+
+
+class Review(StrEnum):
+    """When a knowledge check shows learners the right answers (Moodle's review options)."""
+
+    NEVER = "never"
+    AFTER_PASSING = "passed"
+    AFTER_LAST_ATTEMPT = "last_attempt"
+
+
+REVIEW_LABELS = {
+    Review.AFTER_PASSING: "After the learner passes",
+    Review.AFTER_LAST_ATTEMPT: "After the learner passes or has used all their attempts",
+    Review.NEVER: "Never",
+}
+
+
+def show_right_answers(review: str, facts: ModuleFacts) -> bool:
+    """Whether the result page may show the right answers and explanations.
+
+    Never after a failed attempt while the learner can still try again: the next attempt
+    would be copying. An unknown setting is treated as the default, after passing.
+    """
+    if review == Review.NEVER:
+        return False
+    if check_passed(facts):
+        return True
+    return review == Review.AFTER_LAST_ATTEMPT and not can_attempt(facts)
 
 
 def can_attempt(facts: ModuleFacts) -> bool:

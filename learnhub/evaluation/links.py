@@ -10,7 +10,7 @@
 
 from sqlalchemy import select
 
-from learnhub.courses import hooks
+from learnhub.courses import signals
 from learnhub.courses.models import Enrolment
 from learnhub.evaluation import interface
 from learnhub.extensions import db
@@ -70,8 +70,8 @@ def als_group_names(programme_id: int) -> dict[str, str]:
     return {str(group_id): name for group_id, name in rows}
 
 
-@hooks.register_requirement
-def surveys_required_for_completion(enrolment: Enrolment) -> str | None:
+@signals.completion_requirements.connect
+def surveys_required_for_completion(enrolment: Enrolment, **_: object) -> str | None:
     """The learner-facing message for a required survey not yet submitted, or None."""
     course = enrolment.course
     for timepoint, required in (("pre", course.requires_pre_survey), ("post", course.requires_post_survey)):
@@ -85,11 +85,11 @@ def surveys_required_for_completion(enrolment: Enrolment) -> str | None:
 @interface.response_submitted.connect_via("course")
 def recheck_course_after_survey(subject_type: str, *, user_id: int, subject_id: int, timepoint: str) -> None:
     """A submitted course survey may be the last thing a learner needed to complete (same transaction)."""
-    from learnhub.courses.services import current_enrolment
+    from learnhub.courses.services import current_enrolment, recheck_completion
 
     enrolment = current_enrolment(subject_id, user_id)
     if enrolment is not None and enrolment.completed_at is None and not enrolment.is_waiting:
-        hooks.recheck_completion(enrolment)
+        recheck_completion(enrolment)
 
 
 def _answer(fn, name: str):  # type: ignore[no-untyped-def]

@@ -76,6 +76,7 @@ def scene(app, world, make_user, make_course, make_survey, declare, issue, cours
         people = [subject] + world.members[world.groups[1]][:5] + members[1:5]
         for uid in people:
             courses.enrol(admin, cohort, db.session.get(User, uid))
+        db.session.commit()  # services do not commit: the request (here the test) does
         attachment = db.session.get(Attachment, survey["attachment_id"])
         for n, uid in enumerate(people):
             user = db.session.get(User, uid)
@@ -427,6 +428,7 @@ def test_erasure_removes_a_waiting_list_place_but_keeps_enrolments(app, client, 
         cohort = db.session.get(Cohort, course.cohort)
         courses.enrol(admin, cohort, db.session.get(User, first))
         courses.enrol(admin, cohort, db.session.get(User, second))
+        db.session.commit()  # services do not commit: the request (here the test) does
     auth.login_as(world.admin)
     for uid in (first, second):
         assert client.post(f"/hub/users/{uid}/erase", data={"confirm": "y"}).status_code == 302

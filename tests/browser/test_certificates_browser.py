@@ -53,6 +53,7 @@ def _remaining_checks(live_app, email: str) -> tuple[int, list[tuple[int, int]]]
         enrolment = services.current_enrolment(course.id, learner.id)
         live = next(m for m in course.modules if m.is_live)
         services.record_attendance(admin, live, [enrolment], {enrolment.id})
+        db.session.commit()  # course services do not commit: the unit of work (here the test) does
         checks = [m for m in course.modules if m.is_check]
         left = [
             (m.id, index)

@@ -58,12 +58,15 @@ def test_learner_enrols_reads_fails_then_passes(page, live_server_url, axe, brow
     axe(page, "knowledge check")
     _answer(page, module["questions"], correctly=False)
     expect(page.get_by_role("heading", level=1)).to_have_text("You did not pass this time")
-    expect(page.locator("main")).to_contain_text(module["questions"][0][2])  # the explanation is shown
+    # Attempts are left: the right answers and explanations wait until the learner passes.
+    expect(page.locator("#review-note")).to_contain_text("shown once you pass")
+    expect(page.locator("main")).not_to_contain_text(module["questions"][0][2])
     axe(page, "failed result")
 
     page.get_by_role("button", name="Try again").click()
     _answer(page, module["questions"], correctly=True)
     expect(page.get_by_role("heading", level=1)).to_have_text("You passed")
+    expect(page.locator("main")).to_contain_text(module["questions"][0][2])  # the explanation, once passed
     expect(page.locator("#course-progress")).to_have_attribute("value", "14")
 
     page.goto(f"{live_server_url}/my-learning")
@@ -122,3 +125,31 @@ def test_check_page_with_errors_and_admin_pages_have_no_axe_violations(page, liv
     expect(page.locator(".nhsuk-error-summary")).to_be_visible()
     assert page.title().startswith("Error:")
     axe(page, "questions with errors")
+
+
+def test_holder_due_for_renewal_retakes_the_course(page, live_server_url, axe, browser_login, demo_data):
+    browser_login(page, "dr.okoye@example.org", demo_data)
+    page.get_by_role("link", name="My learning").first.click()
+    page.get_by_role("link", name=demo_content.TITLE, exact=True).click()
+    expect(page.locator("#completed")).to_contain_text("Course completed")
+    expect(page.locator("#course-progress")).to_have_count(0)  # no "0%" beside "Course completed"
+    expect(page.locator("#retake")).to_have_text("Take the course again")
+    expect(page.locator("main")).to_contain_text("Taking the course again is a re-take (re-take 2)")
+    axe(page, "completed course offering a re-take")
+
+    page.get_by_role("button", name="Re-take the course in Autumn 2026").click()
+    expect(page.locator("main")).to_contain_text("re-take 2")
+    expect(page.locator("#course-progress")).to_have_attribute("value", "0")
+    page.get_by_role("link", name="My learning").first.click()
+    expect(page.locator("main")).to_contain_text("Re-take 2")
+    axe(page, "my learning with a re-take")
+
+
+def test_author_previews_a_module(page, live_server_url, axe, browser_login, demo_data):
+    browser_login(page, "hub.admin@example.org", demo_data)
+    page.goto(f"{live_server_url}/hub/courses")
+    page.get_by_role("link", name=demo_content.TITLE).click()
+    page.get_by_role("link", name=f"Preview {demo_content.MODULES[0]['title']}").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(demo_content.MODULES[0]["title"])
+    expect(page.locator("#preview-note")).to_contain_text("preview of the module")
+    axe(page, "module preview")

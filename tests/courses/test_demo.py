@@ -3,7 +3,7 @@
 from sqlalchemy import func, select
 
 from learnhub.accounts.models import User
-from learnhub.courses import hooks, services
+from learnhub.courses import services, signals
 from learnhub.courses.models import Course, CourseCompletion, Enrolment
 from learnhub.demo import DemoContext, run_steps
 from learnhub.extensions import db
@@ -11,12 +11,13 @@ from learnhub.extensions import db
 
 def test_seed_demo_builds_the_course_and_learners_once(app_ctx):
     fired = []
-    callback = hooks.on_completed(lambda completion: fired.append(completion.user.email))
-    try:
+
+    def callback(completion, **_):
+        fired.append(completion.user.email)
+
+    with signals.course_completed.connected_to(callback):
         run_steps(DemoContext(password="demo-password-for-tests-1"))
         run_steps(DemoContext(password="demo-password-for-tests-1"))
-    finally:
-        hooks.unregister_on_completed(callback)
     assert fired == ["gp.learner@example.org"]
     course = db.session.scalar(select(Course))
     assert course.title == "Supervising ARRS roles in primary care"

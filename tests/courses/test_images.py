@@ -1,20 +1,53 @@
-"""Images for module content: checked by magic bytes and size, served only to the hub."""
+"""Images for module content: decoded and re-encoded with Pillow, served only to the hub."""
 
 import io
+import struct
+import zlib
 
 import pytest
+from PIL import Image
 
 from learnhub.courses import images
 from learnhub.roles import HubRole
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
-GIF = b"GIF89a" + b"\x00" * 64
-WEBP = b"RIFF\x00\x00\x00\x00WEBPVP8 " + b"\x00" * 64
+
+def _encoded(fmt: str, *, exif: bytes | None = None, size=(40, 30)) -> bytes:
+    out = io.BytesIO()
+    picture = Image.new("P" if fmt == "GIF" else "RGB", size, 1 if fmt == "GIF" else "red")
+    picture.save(out, fmt, **({"exif": exif} if exif else {}))
+    return out.getvalue()
+
+
+def _png_declaring(width: int, height: int) -> bytes:
+    """A tiny PNG file whose header claims the given size (a decompression bomb's shape)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\x00" * 100)) + chunk(b"IEND", b"")
+
+
+def _gps_exif() -> bytes:
+    exif = Image.Exif()
+    exif[0x0110] = "Secret Camera"  # camera model
+    exif[0x8825] = {1: "N", 2: (51.0, 30.0, 0.0), 3: "W", 4: (0.0, 7.0, 0.0)}  # GPS position
+    return exif.tobytes()
+
+
+PNG = _encoded("PNG")
 
 
 @pytest.mark.parametrize(
-    ("data", "kind"), [(PNG, "png"), (JPEG, "jpg"), (GIF, "gif"), (WEBP, "webp"), (b"<svg/>", None), (b"", None)]
+    ("data", "kind"),
+    [
+        (PNG, "png"),
+        (_encoded("JPEG"), "jpg"),
+        (_encoded("GIF"), "gif"),
+        (_encoded("WEBP"), "webp"),
+        (b"<svg/>", None),
+        (b"", None),
+    ],
 )
 def test_detect_image_type(data, kind):
     assert images.detect_image_type(data) == kind
@@ -25,6 +58,27 @@ def test_image_problems():
     assert "smaller than 1 MB" in images.image_problem(PNG + b"\x00" * (1024 * 1024), 1024 * 1024)
     assert "PNG, JPEG, GIF or WebP" in images.image_problem(b"<html><script>")
     assert images.image_problem(PNG) is None
+    # Magic bytes alone are not an image.
+    assert "could not be read as an image" in images.image_problem(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
+
+
+def test_a_png_declaring_100000_by_100000_pixels_is_refused_without_decoding_it():
+    bomb = _png_declaring(100_000, 100_000)
+    assert len(bomb) < 200
+    assert "at most 8000 pixels" in images.image_problem(bomb)
+    assert "(this one is 9000 × 20)" in images.image_problem(_png_declaring(9000, 20))
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG", "WEBP"])
+def test_exif_and_gps_are_stripped(fmt):
+    original = _encoded(fmt, exif=_gps_exif())
+    assert b"Secret Camera" in original
+    clean, kind = images.clean_image(original)
+    assert b"Secret Camera" not in clean
+    reopened = Image.open(io.BytesIO(clean))
+    assert dict(reopened.getexif()) == {}
+    assert reopened.size == (40, 30)
+    assert kind == images.detect_image_type(clean)
 
 
 def test_safe_image_name():
@@ -41,18 +95,25 @@ def test_upload_and_serve(client, auth, app, hub_setup, make_hub, make_user):
     response = client.post(url, data={"image": (io.BytesIO(b"<script>alert(1)</script>"), "evil.png")})
     assert response.status_code == 400
     assert "must be a PNG, JPEG, GIF or WebP image" in response.get_data(as_text=True)
-    response = client.post(url, data={"image": (io.BytesIO(PNG), "diagram.exe")})
+    response = client.post(url, data={"image": (io.BytesIO(_png_declaring(100_000, 100_000)), "huge.png")})
+    assert response.status_code == 400
+    assert "at most 8000 pixels" in response.get_data(as_text=True)
+    photo = _encoded("JPEG", exif=_gps_exif())
+    response = client.post(url, data={"image": (io.BytesIO(photo), "diagram.exe")})
     assert response.status_code == 302
     page = client.get(url).get_data(as_text=True)
     src = page.split("![Describe the image](", 1)[1].split(")", 1)[0]
-    assert src.endswith(".png")
+    assert src.endswith(".jpg")
 
     auth.login_as(ids.learner)
     with client.get(src) as response:
         assert response.status_code == 200
-        assert response.mimetype == "image/png"
+        assert response.mimetype == "image/jpeg"
         assert response.headers["X-Content-Type-Options"] == "nosniff"
-        assert response.data == PNG
+        # The image's own policy, not overwritten by the site-wide one.
+        assert response.headers["Content-Security-Policy"] == "default-src 'none'"
+        assert b"Secret Camera" not in response.data
+        assert Image.open(io.BytesIO(response.data)).size == (40, 30)
     auth.login_as(make_user(hub_id=make_hub(), hub_role=HubRole.HUB_ADMIN.value))
     assert client.get(src).status_code == 404
     assert client.get(url).status_code == 404

@@ -140,3 +140,36 @@ def test_median():
     assert rules.median([]) is None
     assert rules.median([3.0, 1.0, 2.0]) == 2.0
     assert rules.median([1.0, 2.0, 3.0, 4.0]) == 2.5
+
+
+FAILED_ONCE = (AttemptFact(50, False),)
+
+
+@pytest.mark.parametrize(
+    ("review", "facts", "shown"),
+    [
+        # After passing (the default): not after a failed attempt, even the last one.
+        ("passed", check(1, attempts=FAILED_ONCE, attempts_allowed=3), False),
+        ("passed", check(1, attempts=FAILED_ONCE, attempts_allowed=1), False),
+        ("passed", check(1, attempts=(*FAILED_ONCE, AttemptFact(100, True))), True),
+        # After the last attempt: once passed or out of attempts.
+        ("last_attempt", check(1, attempts=FAILED_ONCE, attempts_allowed=3), False),
+        ("last_attempt", check(1, attempts=FAILED_ONCE), False),  # unlimited attempts
+        ("last_attempt", check(1, attempts=FAILED_ONCE, attempts_allowed=1), True),
+        ("last_attempt", check(1, attempts=FAILED_ONCE, attempts_allowed=1, extra_attempts=1), False),
+        ("last_attempt", check(1, attempts=(AttemptFact(100, True),)), True),
+        # Never.
+        ("never", check(1, attempts=(AttemptFact(100, True),)), False),
+        ("never", check(1, attempts=FAILED_ONCE, attempts_allowed=1), False),
+        # Unknown settings behave as the default.
+        ("bogus", check(1, attempts=FAILED_ONCE, attempts_allowed=3), False),
+    ],
+)
+def test_review_options_decide_when_right_answers_are_shown(review, facts, shown):
+    assert rules.show_right_answers(review, facts) is shown
+
+
+def test_extra_attempts_given_by_an_administrator_count():
+    facts = check(1, attempts=FAILED_ONCE, attempts_allowed=1)
+    assert not rules.can_attempt(facts)
+    assert rules.attempts_left(check(1, attempts=FAILED_ONCE, attempts_allowed=1, extra_attempts=2)) == 2

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from learnhub.accounts.models import User
-from learnhub.courses import hooks, services
+from learnhub.courses import services, signals
 from learnhub.courses.models import Cohort, CourseCompletion, Enrolment, Module, QuizAnswer, QuizAttempt
 from learnhub.extensions import db
 
@@ -32,7 +32,7 @@ def _pass_check(ids, enrolment, modules):
 
 def _attend(ids, enrolment, modules, admin_id):
     admin = db.session.get(User, admin_id)
-    return services.record_attendance(admin, modules[ids.live], [enrolment], {enrolment.id})
+    return services.record_attendance(admin, modules[ids.live], [enrolment], {enrolment.id}).completed
 
 
 def test_markdown_is_sanitised():
@@ -48,8 +48,11 @@ def test_markdown_is_sanitised():
 def test_full_course_records_completion_the_moment_the_last_step_is_done(app_ctx, hub_setup):
     ids = hub_setup
     seen = []
-    callback = hooks.on_completed(lambda completion: seen.append((completion.user_id, completion.course_id)))
-    try:
+
+    def callback(completion, **_):
+        seen.append((completion.user_id, completion.course_id))
+
+    with signals.course_completed.connected_to(callback):
         course, modules, user, enrolment = _enrolled(ids)
         services.open_module(enrolment, modules[ids.reading])
         assert services.course_state(enrolment, course).statuses[ids.reading] == "in progress"
@@ -58,8 +61,6 @@ def test_full_course_records_completion_the_moment_the_last_step_is_done(app_ctx
         assert enrolment.completed_at is None
         assert seen == []
         assert _attend(ids, enrolment, modules, ids.admin) == 1
-    finally:
-        hooks.unregister_on_completed(callback)
     assert seen == [(ids.learner, ids.course)]
     completion = db.session.scalar(select(CourseCompletion))
     assert completion.enrolment_id == enrolment.id
@@ -71,11 +72,10 @@ def test_extra_requirement_holds_completion_until_rechecked(app_ctx, hub_setup):
     ids = hub_setup
     surveys_done: set[int] = set()
 
-    def survey(enrolment):
+    def survey(enrolment, **_):
         return None if enrolment.id in surveys_done else "Complete the post-course survey"
 
-    hooks.register_requirement(survey)
-    try:
+    with signals.completion_requirements.connected_to(survey):
         course, modules, user, enrolment = _enrolled(ids)
         services.complete_module(enrolment, modules[ids.reading])
         _pass_check(ids, enrolment, modules)
@@ -83,10 +83,8 @@ def test_extra_requirement_holds_completion_until_rechecked(app_ctx, hub_setup):
         assert enrolment.completed_at is None
         assert services.course_state(enrolment, course).outstanding == ["Complete the post-course survey"]
         surveys_done.add(enrolment.id)
-        completion = hooks.recheck_completion(enrolment)
+        completion = services.recheck_completion(enrolment)
         db.session.commit()
-    finally:
-        hooks.unregister_requirement(survey)
     assert completion is not None
     assert db.session.scalar(select(func.count()).select_from(CourseCompletion)) == 1
 
@@ -94,18 +92,14 @@ def test_extra_requirement_holds_completion_until_rechecked(app_ctx, hub_setup):
 def test_failing_callback_rolls_back_the_completion(app_ctx, hub_setup):
     ids = hub_setup
 
-    def broken(completion):
+    def broken(completion, **_):
         raise RuntimeError("certificate service down")
 
     course, modules, user, enrolment = _enrolled(ids)
     services.complete_module(enrolment, modules[ids.reading])
     _pass_check(ids, enrolment, modules)
-    hooks.on_completed(broken)
-    try:
-        with pytest.raises(RuntimeError):
-            _attend(ids, enrolment, modules, ids.admin)
-    finally:
-        hooks.unregister_on_completed(broken)
+    with signals.course_completed.connected_to(broken), pytest.raises(RuntimeError):
+        _attend(ids, enrolment, modules, ids.admin)
     db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(CourseCompletion)) == 0
 
@@ -128,8 +122,12 @@ def test_enrolling_past_capacity_puts_people_on_the_waiting_list(app_ctx, make_h
     assert services.recheck_completion(b.enrolment) is None
     cohort.capacity = 2
     db.session.commit()
+    sent = len(outbox)
     assert services.promote_waiting(db.session.get(User, first), cohort) == 1
     assert b.enrolment.status == Enrolment.ENROLLED
+    assert len(outbox) == sent  # the email waits for the commit
+    db.session.commit()
+    assert len(outbox) == sent + 1
     assert outbox[-1]["To"] == db.session.get(User, second).email
     assert "A place has come up" in outbox[-1].get_content()
     assert services.promote_waiting(db.session.get(User, first), cohort) == 0
@@ -182,6 +180,7 @@ def test_answers_not_in_the_attempt_are_refused_and_nothing_saved(app_ctx, hub_s
     ids = hub_setup
     course, modules, user, enrolment = _enrolled(ids)
     attempt = services.start_attempt(enrolment, modules[ids.check])
+    db.session.commit()  # started in one request, submitted in the next
     with pytest.raises(services.CourseError, match="not in this attempt"):
         services.submit_attempt(enrolment, modules[ids.check], attempt, {**ids.right, 999999: {1}})
     with pytest.raises(services.CourseError, match="not in this attempt"):

@@ -109,7 +109,10 @@ def test_learner_enrols_reads_fails_then_passes(client, auth, app, hub_setup):
     response = client.post(f"/courses/{ids.course}/modules/{ids.check}/check/attempts/{attempt_id}", data=data)
     result = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "You did not pass this time" in result
-    assert "Any trained facilitator." in result  # explanation shown
+    # Attempts are left, so the right answers are not shown (the next attempt would be copying).
+    assert "Any trained facilitator." not in result
+    assert "The right answer:" not in result
+    assert "shown once you pass" in result
     assert "Try again" in result
 
     client.post(f"/courses/{ids.course}/modules/{ids.check}/check/start")
@@ -117,7 +120,12 @@ def test_learner_enrols_reads_fails_then_passes(client, auth, app, hub_setup):
     assert second != attempt_id
     data = {f"q{q}": [str(o) for o in opts] for q, opts in ids.right.items()}
     response = client.post(f"/courses/{ids.course}/modules/{ids.check}/check/attempts/{second}", data=data)
-    assert "You passed" in client.get(response.headers["Location"]).get_data(as_text=True)
+    result = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "You passed" in result
+    assert "Any trained facilitator." in result  # explanations once passed
+    # The failed first attempt's page now shows them too.
+    first = client.get(f"/courses/{ids.course}/modules/{ids.check}/check/attempts/{attempt_id}").get_data(as_text=True)
+    assert "The right answer: A trained facilitator" in first
     page = client.get(f"/courses/{ids.course}").get_data(as_text=True)
     assert 'value="66"' in page
     assert "Attend Live workshop" in page
@@ -200,7 +208,15 @@ def test_admin_creates_course_module_question_and_cohort(client, auth, app, hub_
     course_id = int(response.headers["Location"].rsplit("/", 1)[1])
     response = client.post(
         f"/hub/courses/{course_id}/modules/new",
-        data={"title": "Quiz", "kind": "check", "pass_mark": "70", "attempts_allowed": "", "published": "y", "required": "y"},
+        data={
+            "title": "Quiz",
+            "kind": "check",
+            "pass_mark": "70",
+            "attempts_allowed": "",
+            "review_answers": "never",
+            "published": "y",
+            "required": "y",
+        },
     )
     module_id = _with_app(app, lambda: db.session.scalar(select(Module.id).where(Module.course_id == course_id)))
     assert response.headers["Location"].endswith(f"/modules/{module_id}/questions")
@@ -220,7 +236,12 @@ def test_admin_creates_course_module_question_and_cohort(client, auth, app, hub_
         assert course.audience == ["gp", "nurse"]
         assert str(course.cpd_hours) == "2.5"
         assert course.modules[0].attempts_allowed is None
+        assert course.modules[0].review_answers == "never"
         assert course.cohorts[0].capacity == 12
+    # A decimal comma is read as a decimal point.
+    response = client.post(f"/hub/courses/{course_id}/edit", data={"title": "New course", "cpd_hours": "1,5"})
+    assert response.status_code == 302
+    assert _with_app(app, lambda: str(db.session.get(Course, course_id).cpd_hours)) == "1.5"
 
 
 def test_module_content_is_sanitised_when_saved(client, auth, app, hub_setup):
@@ -245,6 +266,11 @@ def test_module_content_is_sanitised_when_saved(client, auth, app, hub_setup):
     [
         ("/hub/courses/new", {"title": "   ", "cpd_hours": "1"}, "Enter a title"),
         ("/hub/courses/new", {"title": "T", "cpd_hours": "-1"}, "CPD hours must be between 0 and 500"),
+        # Not numbers: one clear message, never a 500 (Decimal accepts these words).
+        *[
+            ("/hub/courses/new", {"title": "T", "cpd_hours": odd}, "Enter CPD hours as a number, for example 3.5")
+            for odd in ("sNaN", "NaN", "Infinity", "-inf", "1e3", "²", "1.5.5", "3 hours")
+        ],
         (
             "/hub/courses/{course}/modules/new",
             {"title": "Q", "kind": "check", "pass_mark": "150"},
@@ -364,7 +390,9 @@ def test_cohort_report_and_csv(client, auth, app, hub_setup):
     assert "100%" in page
     response = client.get(f"/hub/courses/{ids.course}/cohorts/{ids.cohort}/report.csv")
     assert response.mimetype == "text/csv"
-    lines = response.get_data(as_text=True).splitlines()
+    body = response.get_data(as_text=True)
+    assert body.startswith("\ufeff")  # UTF-8 with a byte-order mark, so Excel keeps accents
+    lines = body.lstrip("\ufeff").splitlines()
     assert lines[0].startswith("name,email,attempt")
     assert lines[1].endswith(",100,completed,passed,attended")
     assert client.get(f"/hub/courses/{ids.course}/cohorts/{ids.cohort}/learners/{enrolment_id}").status_code == 200

@@ -242,6 +242,7 @@ def test_attach_to_a_course_invites_its_learners(client, auth, app, admin_hub, m
     learner = make_user(hub_id=hub)
     with app.app_context():
         course_services.enrol(db.session.get(User, admin), db.session.get(Cohort, course.cohort), db.session.get(User, learner))
+        db.session.commit()  # course services do not commit
     survey = make_survey(hub, course_id=999999, title="Reusable survey")
     auth.login_as(admin)
     url = f"/evaluation/instruments/{survey['instrument_id']}/attach"
@@ -507,6 +508,7 @@ def test_results_filter_names_the_course_cohort(client, auth, app, admin_hub, ma
     learner = make_user(hub_id=hub)
     with app.app_context():
         course_services.enrol(db.session.get(User, admin), db.session.get(Cohort, course.cohort), db.session.get(User, learner))
+        db.session.commit()  # course services do not commit
     survey = make_survey(hub, course_id=999999)
     auth.login_as(admin)
     client.post(

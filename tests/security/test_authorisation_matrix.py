@@ -78,6 +78,7 @@ courses.admin_cohort:            403 403 403 404 403 200 ; 403 403 403 404 403 4
 courses.admin_course:            403 403 403 404 403 200 ;   -   -   -   -   -   -
 courses.admin_courses:           403 403 403 200 403 200 ;   -   -   -   -   -   -
 courses.admin_learner:           403 403 403 404 403 404 ;   -   -   -   -   -   -
+courses.allow_another_attempt:     -   -   -   -   -   - ; 403 403 403 404 403 404
 courses.admin_questions:         403 403 403 404 403 200 ; 403 403 403 404 403 400
 courses.attempt_result:          302 302 302 404 404 302 ;   -   -   -   -   -   -
 courses.attendance:              403 403 404 404 404 404 ; 403 403 404 404 404 404
@@ -91,6 +92,7 @@ courses.course_page:             200 200 200 404 404 200 ;   -   -   -   -   -  
 courses.delete_question:           -   -   -   -   -   - ; 403 403 403 404 403 302
 # restore_question: the admin gets 404 because delete_question, posted first, removed the unanswered question
 courses.restore_question:          -   -   -   -   -   - ; 403 403 403 404 403 404
+courses.reset_attempts:            -   -   -   -   -   - ; 403 403 403 404 403 404
 courses.edit_cohort:             403 403 403 404 403 200 ; 403 403 403 404 403 400
 courses.edit_course:             403 403 403 404 403 200 ; 403 403 403 404 403 400
 courses.edit_module:             403 403 403 404 403 200 ; 403 403 403 404 403 400
@@ -103,6 +105,7 @@ courses.my_learning:             200 200 200 200 200 200 ;   -   -   -   -   -  
 courses.new_cohort:              403 403 403 404 403 200 ; 403 403 403 404 403 400
 courses.new_course:              403 403 403 200 403 200 ; 403 403 403 400 403 400
 courses.new_module:              403 403 403 404 403 200 ; 403 403 403 404 403 400
+courses.preview_module:          403 403 403 404 403 200 ;   -   -   -   -   -   -
 courses.promote_waiting:           -   -   -   -   -   - ; 403 403 403 404 403 302
 courses.self_enrol:                -   -   -   -   -   - ; 302 302 302 404 404 302
 courses.start_check:               -   -   -   -   -   - ; 302 302 302 404 404 302
