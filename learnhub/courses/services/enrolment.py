@@ -8,7 +8,6 @@ serialises enrolments until the request commits.
 
 from dataclasses import dataclass
 
-from flask import url_for
 from sqlalchemy import func, select, update
 
 from learnhub.accounts.models import User
@@ -16,11 +15,11 @@ from learnhub.audit import Action, audit
 from learnhub.courses.models import Cohort, Enrolment
 from learnhub.courses.services.common import current_enrolment
 from learnhub.extensions import db
-from learnhub.urls import external_url
 from learnhub.idempotent import insert_or_get
 from learnhub.mail import send_mail
 from learnhub.roles import HubRole
 from learnhub.transactions import after_commit
+from learnhub.urls import external_url
 
 
 @dataclass
