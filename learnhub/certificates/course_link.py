@@ -1,32 +1,16 @@
 """Issue a certificate the moment a learner completes a course.
 
-Registered with ``learnhub.courses.hooks.on_completed`` when this module is imported (the
-certificates views import it). The certificate is added in the same transaction as the
-completion, so there is never a completion without its certificate.
+Registered with ``learnhub.courses.hooks.on_completed`` when this module is imported (via
+``learnhub.wiring``). The certificate is added in the same transaction as the completion, so
+there is never a completion without its certificate. This module is the only place the
+certificates feature reacts to course completion events; its public functions stay stable.
 """
 
-from learnhub.certificates.services import issue_certificate
+from learnhub.certificates.services import issue_for_completion as _issue
 from learnhub.courses import hooks
-from learnhub.extensions import db
-from learnhub.organisations.models import Hub
 
 
 @hooks.on_completed
 def issue_for_completion(completion) -> None:  # type: ignore[no-untyped-def]
     """Issue (and grant eligibility for) the certificate of a course completion."""
-    db.session.flush()
-    if completion.user.erased_at is not None:
-        return  # nobody to certify: the holder's personal data has been erased
-    course = completion.course
-    hub = db.session.get(Hub, course.hub_id)
-    issue_certificate(
-        user=completion.user,
-        hub=hub,
-        course_id=course.id,
-        completion_id=completion.id,
-        course_title=course.title,
-        cpd_hours=completion.cpd_hours,
-        outcomes=course.outcomes,
-        completed_at=completion.completed_at,
-        commit=False,
-    )
+    _issue(completion)

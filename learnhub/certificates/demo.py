@@ -77,7 +77,7 @@ def seed_register(ctx) -> None:  # type: ignore[no-untyped-def]
     """
     from datetime import UTC, date, datetime, timedelta
 
-    from learnhub.certificates.services import issue_certificate
+    from learnhub.certificates.services import issue_for_completion
     from learnhub.courses.models import Cohort, CourseCompletion, Enrolment
     from learnhub.eligibility.certification import add_months
     from learnhub.organisations.models import Hub
@@ -138,17 +138,7 @@ def seed_register(ctx) -> None:  # type: ignore[no-untyped-def]
         )
         db.session.add(completion)
         db.session.flush()
-        issue_certificate(
-            user=user,
-            hub=hub,
-            course_id=course.id,
-            completion_id=completion.id,
-            course_title=course.title,
-            cpd_hours=course.cpd_hours,
-            outcomes=course.outcomes,
-            completed_at=when,
-            commit=False,
-        )
+        issue_for_completion(completion)
     db.session.commit()
     ctx.notes.append(
         f"Register: {len(EARLIER_HOLDERS)} earlier holders (due for renewal, expired, partly eligible) at /hub/eligibility"

@@ -95,6 +95,17 @@ class BulkJob(db.Model):
     """A batch of certificates to issue or re-issue, run on RQ or inline, with progress."""
 
     __tablename__ = "certificate_bulk_job"
+    __table_args__ = (
+        # One unfinished job per cohort: ten clicks on "Issue certificates" make one job
+        # (jobs.claim_cohort_job inserts with ON CONFLICT DO NOTHING against this index).
+        Index(
+            "uq_bulk_job_active_cohort",
+            "cohort_id",
+            unique=True,
+            sqlite_where=text("finished_at IS NULL"),
+            postgresql_where=text("finished_at IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     hub_id: Mapped[int] = mapped_column(ForeignKey("hub.id", ondelete="CASCADE"), index=True)

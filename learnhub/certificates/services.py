@@ -1,4 +1,8 @@
-"""Issuing, revoking and re-issuing certificates. Each call is one transaction, audited."""
+"""Issuing, revoking, re-issuing and reinstating certificates.
+
+Services never commit: each call adds its changes and audit rows to the caller's unit of work
+(the request, CLI command or job commits once, see :mod:`learnhub.transactions`).
+"""
 
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -19,6 +23,7 @@ from learnhub.eligibility.rules import label, why_not
 from learnhub.extensions import db
 from learnhub.organisations.models import Hub
 from learnhub.timeutil import utcnow
+from learnhub.transactions import atomic
 
 
 class CertificateError(ValueError):
@@ -121,15 +126,14 @@ def issue_certificate(
     outcomes: list[str],
     completed_at: datetime | date,
     actor: User | None = None,
-    commit: bool = True,
 ) -> Certificate:
     """Issue the certificate for a course completion and grant or renew the eligibility it carries.
 
     Called by the courses feature when a learner completes a course. Idempotent: a second call
     for the same completion returns the certificate already issued. Eligibility follows only when
     the holder's profession qualifies (``learnhub.eligibility.rules``); otherwise the reason is
-    recorded and the certificate is issued all the same. ``commit=False`` leaves the commit to
-    the caller (the course completion callback runs inside the completion's transaction).
+    recorded and the certificate is issued all the same. The caller commits (the course
+    completion callback runs inside the completion's transaction).
     """
     existing = find_issued(user.id, course_id, completion_id)
     if existing is not None:
@@ -164,7 +168,7 @@ def issue_certificate(
         issued_at=utcnow(),
     )
     cert.pdf = render_certificate(_facts(cert))
-    if not _insert_first_current(cert, commit=commit):
+    if not _insert_first_current(cert):
         # Another request or worker issued it while this one was rendering: that one counts.
         existing = find_issued(user.id, course_id, completion_id)
         if existing is None:
@@ -173,29 +177,44 @@ def issue_certificate(
     for plan in plans:
         _apply_grant(user, hub, cert, plan, completed_on, actor)
     audit(actor, Action.CERTIFICATE_ISSUED, certificate=cert.id, user=user.id, course=course_id, hub=hub.id)
-    if commit:
-        db.session.commit()
     return cert
 
 
-def _insert_first_current(cert: Certificate, *, commit: bool) -> bool:
+def issue_for_completion(completion, actor: User | None = None) -> Certificate | None:  # type: ignore[no-untyped-def]
+    """Issue (and grant eligibility for) the certificate of a course completion.
+
+    The one place a certificate is made from a ``CourseCompletion``: the completion signal
+    (:mod:`learnhub.certificates.course_link`), bulk jobs and the demo all call it. None when
+    the holder's personal data has been erased (nobody to certify).
+    """
+    db.session.flush()
+    if completion.user.erased_at is not None:
+        return None
+    course = completion.course
+    hub = db.session.get(Hub, course.hub_id)
+    assert hub is not None
+    return issue_certificate(
+        user=completion.user,
+        hub=hub,
+        course_id=course.id,
+        completion_id=completion.id,
+        course_title=course.title,
+        cpd_hours=completion.cpd_hours,
+        outcomes=course.outcomes,
+        completed_at=completion.completed_at,
+        actor=actor,
+    )
+
+
+def _insert_first_current(cert: Certificate) -> bool:
     """Insert a new certificate; False if the completion already has a current one.
 
     The partial unique index ``uq_certificate_current_completion`` refuses a second current
-    certificate for a completion. With ``commit=False`` the caller's transaction (the course
-    completion) goes on, so the insert runs in a savepoint; otherwise the whole transaction,
-    which holds nothing else yet, is rolled back.
+    certificate for a completion. The insert runs in a savepoint, so the caller's transaction
+    (the course completion, the bulk job item) goes on either way.
     """
-    if commit:
-        db.session.add(cert)
-        try:
-            db.session.flush()
-        except IntegrityError:
-            db.session.rollback()
-            return False
-        return True
     try:
-        with db.session.begin_nested():
+        with atomic():
             db.session.add(cert)
     except IntegrityError:
         return False
@@ -279,11 +298,10 @@ def revoke_certificate(actor: User, cert: Certificate, reason: str) -> None:
         revoke_eligibility(actor, record, reason, now)
     db.session.flush()
     audit(actor, Action.CERTIFICATE_REVOKED, certificate=cert.id, hub=cert.hub_id)
-    db.session.commit()
 
 
 def mark_revoked(actor: User, cert: Certificate, reason: str, now: datetime) -> None:
-    """Record a certificate as revoked, by whom, when and why (the caller commits)."""
+    """Record a certificate as revoked, by whom, when and why."""
     cert.status = Certificate.REVOKED
     cert.revoked_at = now
     cert.revoked_by_id = actor.id
@@ -291,7 +309,7 @@ def mark_revoked(actor: User, cert: Certificate, reason: str, now: datetime) -> 
 
 
 def revoke_eligibility(actor: User, record: EligibilityRecord, reason: str, now: datetime) -> None:
-    """Revoke an eligibility record with a history line and an audit event (the caller commits)."""
+    """Revoke an eligibility record with a history line and an audit event."""
     record.revoked_at = now
     record.revoked_reason = reason
     db.session.add(
@@ -349,20 +367,18 @@ def reissue_certificate(
     # The old version stops being current before the new one is written (one current
     # certificate per completion, enforced by a unique index). Two re-issues at once: the
     # second one's insert fails on that index, and the first one's stands.
-    cert.status = Certificate.SUPERSEDED
     try:
-        db.session.flush()
-        db.session.add(new)
-        db.session.flush()
+        with atomic():
+            cert.status = Certificate.SUPERSEDED
+            db.session.flush()
+            db.session.add(new)
     except IntegrityError:
-        db.session.rollback()
         raise CertificateError("This certificate has already been re-issued. Re-issue the current version instead.") from None
     cert.superseded_by_id = new.id
     for record in db.session.scalars(select(EligibilityRecord).where(EligibilityRecord.certificate_id == cert.id)):
         record.certificate_id = new.id
     db.session.flush()
     audit(actor, Action.CERTIFICATE_REISSUED, certificate=cert.id, new=new.id, version=new.version, hub=cert.hub_id)
-    db.session.commit()
     return new
 
 

@@ -7,11 +7,11 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import contains_eager
 
-from learnhub.accounts.models import User
 from learnhub.certificates import jobs, services
+from learnhub.certificates.access import get_certificate_for, get_cohort_for, get_job_for
 from learnhub.certificates.codes import CodeProblem, format_code, normalise_code
 from learnhub.certificates.forms import CohortJobForm, ReissueForm, RevokeForm, VerifyForm
-from learnhub.certificates.models import BulkJob, Certificate
+from learnhub.certificates.models import Certificate
 from learnhub.courses.models import Cohort, Course, CourseCompletion, Enrolment
 from learnhub.extensions import db, limiter
 from learnhub.security import hub_admin_required
@@ -24,19 +24,6 @@ STATE_LABELS = {"valid": "Valid", "expired": "Expired", "revoked": "Revoked", "s
 
 def _verify_limit() -> str:
     return str(current_app.config.get("VERIFY_RATE_LIMIT", "30 per minute"))
-
-
-def get_certificate_for(user: User, certificate_id: int, *, admin: bool = False) -> Certificate:
-    """A certificate the user may see: their own, or (as hub admin) one their hub issued; else 404."""
-    cert = db.session.get(Certificate, certificate_id)
-    if cert is None:
-        abort(404)
-    if admin:
-        if not user.administers(cert.hub_id):
-            abort(404)
-    elif cert.user_id != user.id and not user.administers(cert.hub_id):
-        abort(404)
-    return cert
 
 
 # --- public verification -------------------------------------------------------------------
@@ -187,14 +174,6 @@ def reissue(certificate_id: int):  # type: ignore[no-untyped-def]
     return _detail(cert, RevokeForm(), form, 400)
 
 
-def get_cohort_for(user: User, cohort_id: int) -> Cohort:
-    """A cohort of a course of the administrator's hub; 404 for anyone else's."""
-    cohort = db.session.get(Cohort, cohort_id)
-    if cohort is None or not user.administers(cohort.course.hub_id):
-        abort(404)
-    return cohort
-
-
 @bp.get("/hub/certificates/bulk")
 @hub_admin_required
 def bulk():  # type: ignore[no-untyped-def]
@@ -227,16 +206,18 @@ def cohort_bulk(cohort_id: int):  # type: ignore[no-untyped-def]
     if request.method == "POST":
         if not form.validate_on_submit():
             abort(400)
-        # One job per cohort at a time: a double click or a second tab finds the job running.
-        running = jobs.pending_jobs(current_user.hub_id, cohort.id)
-        if running:
+        # One job per cohort at a time, atomically: a double click or a second tab finds the
+        # job the first click claimed and is shown its progress.
+        claimed, created = jobs.claim_cohort_job(current_user, current_user.hub_id, cohort.id, form.kind.data)
+        if not created:
             flash("Certificates for this cohort are already being issued. This is its progress.", "warning")
-            return redirect(url_for("certificates.job", job_id=running[0].id))
+            return redirect(url_for("certificates.job", job_id=claimed.id))
         to_issue, to_reissue = jobs.cohort_plan(cohort.id)
         items = to_issue if form.kind.data == "issue" else to_reissue
         if items:
-            job = jobs.start_bulk_job(current_user, current_user.hub_id, form.kind.data, items, cohort_id=cohort.id)
+            job = jobs.fill_and_launch(current_user, claimed, items)
             return redirect(url_for("certificates.job", job_id=job.id))
+        # Nothing to do: the 400 page below rolls the empty claimed job back.
         if form.kind.data == "issue":
             problem = "Everyone in this cohort who has completed the course already has a certificate. Nothing was issued."
         else:
@@ -259,8 +240,6 @@ def cohort_bulk(cohort_id: int):  # type: ignore[no-untyped-def]
 @hub_admin_required
 def job(job_id: int):  # type: ignore[no-untyped-def]
     """Progress of a bulk job (reload the page, or use its link, to see how far it has got)."""
-    bulk_job = db.session.get(BulkJob, job_id)
-    if bulk_job is None or not current_user.administers(bulk_job.hub_id):
-        abort(404)
+    bulk_job = get_job_for(current_user, job_id)
     cohort = db.session.get(Cohort, bulk_job.cohort_id) if bulk_job.cohort_id else None
     return render_template("certificates/job.html", job=bulk_job, cohort=cohort)

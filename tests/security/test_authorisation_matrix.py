@@ -146,10 +146,12 @@ organisations.erase_user:        403 403 403 404 403 200 ; 403 403 403 404 403 4
 organisations.site_erase_user:   403 403 403 403 200 403 ; 403 403 403 403 400 403
 organisations.hub_detail:        403 403 403 403 200 403 ; 403 403 403 403 200 403
 organisations.hubs:              403 403 403 403 200 403 ; 403 403 403 403 200 403
-organisations.import_users:      403 403 403 200 403 200 ; 403 403 403 200 403 200
+organisations.import_users:      403 403 403 200 403 200 ; 403 403 403 400 403 400
 organisations.invite:            403 403 403 200 403 200 ; 403 403 403 200 403 200
 organisations.resend_invite:       -   -   -   -   -   - ; 403 403 403 404 403 302
-organisations.structure:         403 403 403 200 403 200 ; 403 403 403 200 403 200
+organisations.structure:         403 403 403 200 403 200 ;   -   -   -   -   -   -
+organisations.add_pcn:             -   -   -   -   -   - ; 403 403 403 400 403 400
+organisations.add_practice:        -   -   -   -   -   - ; 403 403 403 400 403 400
 organisations.user_detail:       403 403 403 404 403 200 ;   -   -   -   -   -   -
 organisations.users:             403 403 403 200 403 200 ;   -   -   -   -   -   -
 """

@@ -42,6 +42,8 @@ ANONYMOUS: dict[str, str] = {
     "als.note_access_log": LOGIN,
     "organisations.hub_detail": LOGIN,
     "organisations.structure": LOGIN,
+    "organisations.add_pcn": LOGIN,
+    "organisations.add_practice": LOGIN,
     "organisations.users": LOGIN,
     "organisations.user_detail": LOGIN,
     "organisations.change_active": LOGIN,
