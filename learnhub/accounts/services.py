@@ -5,11 +5,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app, url_for
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from learnhub.accounts.models import PasswordToken, User
 from learnhub.audit import Action, audit
 from learnhub.extensions import db
+from learnhub.idempotent import insert_or_get
 from learnhub.mail import send_mail
 from learnhub.roles import HubRole
 from learnhub.timeutil import utcnow
@@ -20,20 +21,31 @@ def get_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == email.strip().lower()))
 
 
-def register_user(*, name: str, email: str, password: str, professional_role: str, hub_id: int | None) -> User:
-    """Create a learner account."""
-    user = User(
-        name=name.strip(),
-        email=email.strip().lower(),
-        professional_role=professional_role,
-        hub_id=hub_id,
-        hub_role=HubRole.LEARNER.value,
+def register_user(*, name: str, email: str, password: str, professional_role: str, hub_id: int | None) -> User | None:
+    """Create a learner account; None if an account with this email exists already.
+
+    The same form sent twice at once (a double click) creates one account: the insert does
+    nothing when the email is taken (:func:`learnhub.idempotent.insert_or_get`). A racing copy
+    from the same person (same password) gets the account that was just made, so both clicks
+    end signed in; anyone else gets None.
+    """
+    draft = User()
+    draft.set_password(password)
+    user, created = insert_or_get(
+        User,
+        key={"email": email.strip().lower()},
+        values={
+            "name": name.strip(),
+            "professional_role": professional_role,
+            "hub_id": hub_id,
+            "hub_role": HubRole.LEARNER.value,
+            "password_hash": draft.password_hash,
+        },
     )
-    user.set_password(password)
-    db.session.add(user)
-    audit(user, Action.ACCOUNT_REGISTERED, email=user.email)
-    db.session.commit()
-    return user
+    if created:
+        audit(user, Action.ACCOUNT_REGISTERED, email=user.email)
+        return user
+    return user if user.check_password(password) and user.created_at > utcnow() - timedelta(minutes=1) else None
 
 
 def authenticate(email: str, password: str) -> User | None:
@@ -81,7 +93,7 @@ def issue_token(user: User, purpose: str) -> str:
         ttl = timedelta(minutes=int(current_app.config["PASSWORD_RESET_TTL_MINUTES"]))
     raw = secrets.token_urlsafe(32)
     db.session.add(PasswordToken(user_id=user.id, token_hash=PasswordToken.hash(raw), purpose=purpose, expires_at=now + ttl))
-    db.session.commit()
+    db.session.flush()  # the caller's unit of work commits (an import invites everyone or nobody)
     return raw
 
 
@@ -130,13 +142,28 @@ def check_token(raw: str, purpose: str) -> TokenCheck:
 
 
 def use_token(raw: str, purpose: str, new_password: str) -> User | None:
-    """Set a new password through a link token, marking the token used. None if the token is bad."""
+    """Set a new password through a link token, marking the token used. None if the token is bad.
+
+    The token is consumed atomically (``UPDATE … WHERE used_at IS NULL``, then the row count):
+    the same link submitted ten times at once sets the password once; the others get None.
+    """
     check = check_token(raw, purpose)
     if check.user is None:
         return None
-    token = db.session.scalar(select(PasswordToken).where(PasswordToken.token_hash == PasswordToken.hash(raw)))
-    assert token is not None
-    token.used_at = utcnow()
+    now = utcnow()
+    consumed = db.session.execute(
+        update(PasswordToken)
+        .where(
+            PasswordToken.token_hash == PasswordToken.hash(raw),
+            PasswordToken.purpose == purpose,
+            PasswordToken.used_at.is_(None),
+            PasswordToken.expires_at >= now,
+        )
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if consumed.rowcount != 1:  # used by another request a moment ago
+        return None
     check.user.set_password(new_password)
     audit(check.user, Action.ACCOUNT_PASSWORD_SET, via=purpose)
     db.session.commit()

@@ -74,6 +74,9 @@ def register():  # type: ignore[no-untyped-def]
             professional_role=form.professional_role.data,
             hub_id=hub_id,
         )
+        if user is None:  # the email was taken a moment ago (another request got there first)
+            form.email.errors.append("An account with this email address already exists. Sign in instead")
+            return render_template("accounts/register.html", form=form), 400
         login_user(user)
         flash("Your account has been created. Add your PCN and practice to your profile.", "success")
         return redirect(url_for("accounts.profile"))
@@ -141,8 +144,9 @@ def _set_password_from_link(token: str, purpose: str):  # type: ignore[no-untype
     form = SetPasswordForm(user=check.user)
     if form.validate_on_submit():
         user = services.use_token(token, purpose, form.password.data)
-        if user is None:  # used in another tab meanwhile
-            abort(410)
+        if user is None:  # used in another tab (or by a double click) a moment ago
+            problem = "This link has already been used. Ask for a new one if you need to."
+            return render_template("accounts/link_problem.html", problem=problem, purpose=purpose), 410
         logout_user()
         login_user(user)
         flash("Your password has been set. You are signed in.", "success")
