@@ -94,4 +94,5 @@ def test_import_audits_in_the_same_transaction_and_mails_only_after_commit(app, 
     assert response.status_code == 302
     assert len(outbox) == 2
     with app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == Action.USERS_IMPORTED)) == 1
+        imported = select(func.count()).select_from(AuditEvent).where(AuditEvent.action == Action.USERS_IMPORTED)
+        assert db.session.scalar(imported) == 1
