@@ -124,6 +124,9 @@ class Action(StrEnum):
     ALS_SESSION_RECORDED = "als.session_recorded", "Session recorded"
     ALS_THEME_ADDED = "als.theme_added", "Theme added"
     ALS_UNAVAILABILITY_ADDED = "als.unavailability_added", "Unavailability added"
+    # --- certificate corrections (feat/certs) ---
+    CERTIFICATE_REINSTATED = "certificate.reinstated", "Certificate reinstated"
+    ELIGIBILITY_REINSTATED = "eligibility.reinstated", "Eligibility reinstated"
 
 
 #: Never listed on a hub administrator's audit page: reads of confidential ALS notes (shown to

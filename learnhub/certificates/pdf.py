@@ -53,6 +53,9 @@ class CertificateFacts:
     version: int = 1
     valid_until: date | None = None
     eligibilities: list[str] = field(default_factory=list)
+    #: Printed across the top when the holder downloads a certificate that no longer stands
+    #: ("REVOKED", "SUPERSEDED"); None on the certificate as issued.
+    mark: str | None = None
 
 
 #: The certificate's layout rules (no @font-face: those depend on the scripts a name needs).

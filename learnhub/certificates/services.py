@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from learnhub.accounts.models import User
 from learnhub.audit import Action, audit
 from learnhub.certificates.codes import format_code, new_code
-from learnhub.certificates.models import Certificate
+from learnhub.certificates.models import Certificate, CertificateEvent
 from learnhub.certificates.pdf import CertificateFacts, long_date, render_certificate
 from learnhub.eligibility.certification import add_months, new_expiry
 from learnhub.eligibility.models import EligibilityDeclaration, EligibilityEvent, EligibilityRecord
@@ -82,6 +82,14 @@ def _plan_grants(user: User, course_id: int, completed_on: date) -> list[_Grant]
             plan.expires_on, plan.base = renewal.expires_on, renewal.base.value
         plans.append(plan)
     return plans
+
+
+def facts_with_mark(cert: Certificate) -> CertificateFacts:
+    """The certificate's facts, marked REVOKED or SUPERSEDED when it no longer stands (holder downloads)."""
+    from dataclasses import replace
+
+    marks = {Certificate.REVOKED: "REVOKED", Certificate.SUPERSEDED: "SUPERSEDED"}
+    return replace(_facts(cert), mark=marks.get(cert.status))
 
 
 def _facts(cert: Certificate) -> CertificateFacts:
@@ -294,10 +302,56 @@ def revoke_certificate(actor: User, cert: Certificate, reason: str) -> None:
         raise CertificateError("This version has been replaced by a re-issued certificate. Revoke the current version instead.")
     now = utcnow()
     mark_revoked(actor, cert, reason, now)
-    for record in db.session.scalars(select(EligibilityRecord).where(EligibilityRecord.certificate_id == cert.id)):
+    for record in db.session.scalars(
+        select(EligibilityRecord).where(EligibilityRecord.certificate_id == cert.id, EligibilityRecord.revoked_at.is_(None))
+    ):
         revoke_eligibility(actor, record, reason, now)
     db.session.flush()
     audit(actor, Action.CERTIFICATE_REVOKED, certificate=cert.id, hub=cert.hub_id)
+
+
+def reinstate_certificate(actor: User, cert: Certificate, reason: str) -> None:
+    """Undo a revocation (a reason is required).
+
+    The certificate is valid again, and so is the eligibility the revocation withdrew, unless a
+    later certificate has since taken it over. The revocation stays in the certificate's history (the verify page lists both).
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise CertificateError("Enter the reason for reinstating this certificate")
+    if cert.status != Certificate.REVOKED:
+        raise CertificateError("This certificate is not revoked. Nothing has changed.")
+    if cert.user.erased_at is not None or not cert.holder_name:
+        raise CertificateError("The holder's personal data has been erased, so this certificate cannot be reinstated.")
+    revoked_at = cert.revoked_at
+    cert.status = Certificate.VALID
+    cert.revoked_at = None
+    cert.revoked_by_id = None
+    cert.revoked_reason = None
+    db.session.add(CertificateEvent(certificate_id=cert.id, kind=CertificateEvent.REINSTATED, reason=reason, actor_id=actor.id))
+    records = db.session.scalars(
+        select(EligibilityRecord).where(EligibilityRecord.certificate_id == cert.id, EligibilityRecord.revoked_at.is_not(None))
+    ).all()
+    for record in records:
+        if revoked_at is not None and record.revoked_at is not None and record.revoked_at < revoked_at:
+            continue  # withdrawn earlier, for another reason: not this revocation's to undo
+        record.revoked_at = None
+        record.revoked_reason = None
+        db.session.add(
+            EligibilityEvent(
+                user_id=record.user_id,
+                hub_id=record.hub_id,
+                record_id=record.id,
+                certificate_id=cert.id,
+                eligibility_type=record.eligibility_type,
+                kind=EligibilityEvent.REINSTATED,
+                expires_on=record.expires_on,
+                reason=reason,
+            )
+        )
+        audit(actor, Action.ELIGIBILITY_REINSTATED, eligibility_record=record.id, user=record.user_id, hub=record.hub_id)
+    db.session.flush()
+    audit(actor, Action.CERTIFICATE_REINSTATED, certificate=cert.id, hub=cert.hub_id)
 
 
 def mark_revoked(actor: User, cert: Certificate, reason: str, now: datetime) -> None:
@@ -306,6 +360,7 @@ def mark_revoked(actor: User, cert: Certificate, reason: str, now: datetime) -> 
     cert.revoked_at = now
     cert.revoked_by_id = actor.id
     cert.revoked_reason = reason
+    db.session.add(CertificateEvent(certificate_id=cert.id, kind=CertificateEvent.REVOKED, reason=reason, actor_id=actor.id))
 
 
 def revoke_eligibility(actor: User, record: EligibilityRecord, reason: str, now: datetime) -> None:
@@ -336,8 +391,7 @@ def reissue_certificate(
     """
     if cert.status == Certificate.REVOKED:
         raise CertificateError(
-            "A revoked certificate cannot be re-issued. If it was revoked by mistake, the course completion "
-            "must be recorded again so that a new certificate is issued."
+            "A revoked certificate cannot be re-issued. If it was revoked by mistake, reinstate it first."
         )
     if cert.status == Certificate.SUPERSEDED:
         raise CertificateError("This certificate has already been re-issued. Re-issue the current version instead.")

@@ -10,10 +10,13 @@ from sqlalchemy.orm import contains_eager
 from learnhub.certificates import jobs, services
 from learnhub.certificates.access import get_certificate_for, get_cohort_for, get_job_for
 from learnhub.certificates.codes import CodeProblem, format_code, normalise_code
-from learnhub.certificates.forms import CohortJobForm, ReissueForm, RevokeForm, VerifyForm
+from learnhub.certificates.forms import CohortJobForm, ReinstateForm, ReissueForm, RevokeForm, VerifyForm
 from learnhub.certificates.models import Certificate
+from learnhub.certificates.pdf import long_date, render_certificate
+from learnhub.certificates.search import matches
 from learnhub.courses.models import Cohort, Course, CourseCompletion, Enrolment
 from learnhub.extensions import db, limiter
+from learnhub.params import arg_choice, arg_int, arg_text
 from learnhub.security import hub_admin_required
 
 bp = Blueprint("certificates", __name__, template_folder="templates", cli_group=None)
@@ -86,8 +89,13 @@ def download(certificate_id: int):  # type: ignore[no-untyped-def]
     if not cert.pdf:  # the holder was erased: the PDF with their name is gone
         abort(404)
     filename = f"certificate-{format_code(cert.code)}.pdf"
+    body = cert.pdf
+    if cert.status != Certificate.VALID:
+        # A revoked or superseded certificate must not pass for a current one once printed.
+        body = render_certificate(services.facts_with_mark(cert))
+        filename = f"certificate-{format_code(cert.code)}-{cert.status}.pdf"
     return Response(
-        cert.pdf,
+        body,
         mimetype="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "private, no-store"},
     )
@@ -96,26 +104,56 @@ def download(certificate_id: int):  # type: ignore[no-untyped-def]
 # --- hub administration ---------------------------------------------------------------------
 
 
+#: The status filter: "" (default) is every certificate that is not superseded.
+STATUS_FILTERS = {
+    "valid": "Valid",
+    "expired": "Expired",
+    "revoked": "Revoked",
+    "superseded": "Superseded",
+    "all": "Any, with superseded versions",
+}
+ADMIN_PAGE_SIZE = 50
+
+
 @bp.get("/hub/certificates")
 @hub_admin_required
 def admin_list():  # type: ignore[no-untyped-def]
-    """Certificates the hub issued, searchable by holder, course or code."""
-    query = (request.args.get("q") or "").strip()
-    status = request.args.get("status") or ""
+    """Certificates the hub issued: search by holder or course (accents ignored) or part of a code; filter by status."""
+    query = arg_text("q").value
+    status = arg_choice("status", STATUS_FILTERS).value
+    today = date.today()
     stmt = select(Certificate).where(Certificate.hub_id == current_user.hub_id)
-    if query:
-        like = f"%{query.lower()}%"
-        conditions = [func.lower(Certificate.holder_name).like(like), func.lower(Certificate.course_title).like(like)]
-        try:
-            conditions.append(Certificate.code == normalise_code(query))
-        except CodeProblem:
-            pass
-        stmt = stmt.where(or_(*conditions))
-    if status in (Certificate.VALID, Certificate.REVOKED, Certificate.SUPERSEDED):
+    if status == "valid":
+        stmt = stmt.where(
+            Certificate.status == Certificate.VALID, or_(Certificate.valid_until.is_(None), Certificate.valid_until >= today)
+        )
+    elif status == "expired":
+        stmt = stmt.where(Certificate.status == Certificate.VALID, Certificate.valid_until < today)
+    elif status in (Certificate.REVOKED, Certificate.SUPERSEDED):
         stmt = stmt.where(Certificate.status == status)
-    certs = db.session.scalars(stmt.order_by(Certificate.issued_at.desc(), Certificate.id.desc()).limit(500)).all()
+    elif status != "all":
+        stmt = stmt.where(Certificate.status != Certificate.SUPERSEDED)
+    if query:
+        # Accent-insensitive matching needs Python (SQLite has no unaccent): read the few
+        # columns it needs, then page through the matching certificates in SQL.
+        candidates = db.session.execute(
+            stmt.with_only_columns(Certificate.id, Certificate.holder_name, Certificate.course_title, Certificate.code)
+        ).all()
+        ids = [row.id for row in candidates if matches(query, holder=row.holder_name, course=row.course_title, code=row.code)]
+        stmt = select(Certificate).where(Certificate.id.in_(ids))
+    page = arg_int("page", default=1, maximum=1_000_000).value
+    certs = db.paginate(
+        stmt.order_by(Certificate.issued_at.desc(), Certificate.id.desc()), page=page, per_page=ADMIN_PAGE_SIZE, error_out=False
+    )
     return render_template(
-        "certificates/admin_list.html", certs=certs, q=query, status=status, today=date.today(), labels=STATE_LABELS
+        "certificates/admin_list.html",
+        certs=certs,
+        q=query,
+        status=status,
+        statuses=STATUS_FILTERS,
+        today=today,
+        labels=STATE_LABELS,
+        args={"q": query, "status": status},
     )
 
 
@@ -124,27 +162,29 @@ def admin_list():  # type: ignore[no-untyped-def]
 def admin_detail(certificate_id: int):  # type: ignore[no-untyped-def]
     """One certificate, with revoke and re-issue."""
     cert = get_certificate_for(current_user, certificate_id, admin=True)
-    return _detail(cert, RevokeForm(), ReissueForm(holder_name=cert.user.name))
+    return _detail(cert, ReissueForm(holder_name=cert.user.name))
 
 
-def _detail(cert: Certificate, revoke_form: RevokeForm, reissue_form: ReissueForm, status: int = 200):  # type: ignore[no-untyped-def]
+def _detail(cert: Certificate, reissue_form: ReissueForm, status: int = 200):  # type: ignore[no-untyped-def]
     state = cert.state_on(date.today())
     page = render_template(
         "certificates/admin_detail.html",
         cert=cert,
         state=state,
         state_label=STATE_LABELS[state],
-        revoke_form=revoke_form,
         reissue_form=reissue_form,
     )
     return page, status
 
 
-@bp.post("/hub/certificates/<int:certificate_id>/revoke")
+@bp.route("/hub/certificates/<int:certificate_id>/revoke", methods=["GET", "POST"])
 @hub_admin_required
 def revoke(certificate_id: int):  # type: ignore[no-untyped-def]
-    """Revoke a certificate with a reason."""
+    """Confirm, with a reason, then revoke a certificate (and the eligibility resting on it)."""
     cert = get_certificate_for(current_user, certificate_id, admin=True)
+    if cert.status != Certificate.VALID:
+        flash(_not_revocable(cert), "warning")
+        return redirect(url_for("certificates.admin_detail", certificate_id=cert.id))
     form = RevokeForm()
     if form.validate_on_submit():
         try:
@@ -154,7 +194,43 @@ def revoke(certificate_id: int):  # type: ignore[no-untyped-def]
         else:
             flash(f"Certificate {cert.display_code} has been revoked.", "success")
             return redirect(url_for("certificates.admin_detail", certificate_id=cert.id))
-    return _detail(cert, form, ReissueForm(holder_name=cert.user.name), 400)
+    page = render_template("certificates/revoke.html", cert=cert, form=form, records=_eligibility_of(cert))
+    return page, 400 if form.errors else 200
+
+
+def _not_revocable(cert: Certificate) -> str:
+    if cert.status == Certificate.REVOKED:
+        who = cert.revoked_by.name if cert.revoked_by else "an administrator"
+        when = cert.revoked_at.date() if cert.revoked_at else None
+        return f"This certificate was already revoked{f' on {long_date(when)}' if when else ''} by {who}. Nothing has changed."
+    return "This version has been replaced by a re-issued certificate. Revoke the current version instead."
+
+
+def _eligibility_of(cert: Certificate) -> list:
+    from learnhub.eligibility.models import EligibilityRecord
+
+    return list(db.session.scalars(select(EligibilityRecord).where(EligibilityRecord.certificate_id == cert.id)))
+
+
+@bp.route("/hub/certificates/<int:certificate_id>/reinstate", methods=["GET", "POST"])
+@hub_admin_required
+def reinstate(certificate_id: int):  # type: ignore[no-untyped-def]
+    """Confirm, with a reason, then undo a revocation made in error."""
+    cert = get_certificate_for(current_user, certificate_id, admin=True)
+    if cert.status != Certificate.REVOKED:
+        flash("This certificate is not revoked. Nothing has changed.", "warning")
+        return redirect(url_for("certificates.admin_detail", certificate_id=cert.id))
+    form = ReinstateForm()
+    if form.validate_on_submit():
+        try:
+            services.reinstate_certificate(current_user, cert, form.reason.data)
+        except services.CertificateError as problem:
+            form.reason.errors = [str(problem)]
+        else:
+            flash(f"Certificate {cert.display_code} has been reinstated. It is valid again.", "success")
+            return redirect(url_for("certificates.admin_detail", certificate_id=cert.id))
+    page = render_template("certificates/reinstate.html", cert=cert, form=form, records=_eligibility_of(cert))
+    return page, 400 if form.errors else 200
 
 
 @bp.post("/hub/certificates/<int:certificate_id>/reissue")
@@ -171,7 +247,7 @@ def reissue(certificate_id: int):  # type: ignore[no-untyped-def]
         else:
             flash(f"A new certificate {new.display_code} has been issued. The old code now shows as superseded.", "success")
             return redirect(url_for("certificates.admin_detail", certificate_id=new.id))
-    return _detail(cert, RevokeForm(), form, 400)
+    return _detail(cert, form, 400)
 
 
 @bp.get("/hub/certificates/bulk")

@@ -186,7 +186,13 @@ def pcn_lead(user_id: int):  # type: ignore[no-untyped-def]
     return render_template("eligibility/pcn_lead.html", person=person, form=form, pcns=pcns), 400 if form.errors else 200
 
 
-EVENT_LABELS = {"granted": "Granted", "renewed": "Renewed", "not_granted": "Not granted", "revoked": "Revoked"}
+EVENT_LABELS = {
+    "granted": "Granted",
+    "renewed": "Renewed",
+    "not_granted": "Not granted",
+    "revoked": "Revoked",
+    "reinstated": "Reinstated",
+}
 
 
 @bp.cli.command("send-eligibility-reminders")

@@ -69,7 +69,8 @@ certificates.download:           404 404 404 404 404 200 ;   -   -   -   -   -  
 certificates.job:                403 403 403 404 403 404 ;   -   -   -   -   -   -
 certificates.mine:               200 200 200 200 200 200 ;   -   -   -   -   -   -
 certificates.reissue:              -   -   -   -   -   - ; 403 403 403 404 403 400
-certificates.revoke:               -   -   -   -   -   - ; 403 403 403 404 403 400
+certificates.revoke:             403 403 403 404 403 200 ; 403 403 403 404 403 400
+certificates.reinstate:            403 403 403 404 403 302 ; 403 403 403 404 403 302
 certificates.verify:             302 302 302 302 302 302 ;   -   -   -   -   -   -
 certificates.verify_form:        200 200 200 200 200 200 ;   -   -   -   -   -   -
 courses.admin_cohort:            403 403 403 404 403 200 ; 403 403 403 404 403 400

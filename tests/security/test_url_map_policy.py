@@ -82,6 +82,7 @@ ANONYMOUS: dict[str, str] = {
     "certificates.admin_detail": LOGIN,
     "certificates.reissue": LOGIN,
     "certificates.revoke": LOGIN,
+    "certificates.reinstate": LOGIN,
     "certificates.bulk": LOGIN,
     "certificates.cohort_bulk": LOGIN,
     "certificates.job": LOGIN,
