@@ -14,7 +14,15 @@ from learnhub.extensions import db
 from learnhub.organisations.models import Pcn
 
 #: (eligibility type, months, renewal window days)
-DEMO_DECLARATIONS = [("arrs_clinical_supervisor", 36, 90), ("personalised_care_supervisor", 36, 90)]
+#: The supervision course teaches every kind of ARRS supervision, so it declares every eligibility
+#: a qualifying holder should get (a senior clinical pharmacist such as Anil Patel supervises
+#: clinical pharmacists; a GP supervises pharmacists and physician associates too).
+DEMO_DECLARATIONS = [
+    ("arrs_clinical_supervisor", 36, 90),
+    ("gp_clinical_supervisor", 36, 90),
+    ("pharmacist_supervisor", 36, 90),
+    ("personalised_care_supervisor", 36, 90),
+]
 #: (email, PCN): a GP who leads a PCN and so reads its part of the supervisor register.
 DEMO_PCN_LEAD = ("facilitator2@example.org", "Riverside PCN")
 
@@ -63,7 +71,7 @@ EARLIER_HOLDERS = [
     ("dr.okoye@example.org", "Dr Sarah Okoye", "gp", "Moorland PCN", 0, 34),  # renewal window open
     ("dr.whitaker@example.org", "Dr James Whitaker", "gp", "Riverside PCN", 1, 38),  # expired
     ("claire.dawson@example.org", "Claire Dawson", "advanced_practitioner", "Riverside PCN", 2, 14),  # one of two
-    ("anil.patel@example.org", "Anil Patel", "senior_clinical_pharmacist", "Moorland PCN", 1, 8),  # neither
+    ("anil.patel@example.org", "Anil Patel", "senior_clinical_pharmacist", "Moorland PCN", 1, 8),  # pharmacists only
 ]
 EARLIER_COHORT = "Earlier cohorts"
 

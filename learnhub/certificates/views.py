@@ -12,7 +12,8 @@ from learnhub.certificates.access import get_certificate_for, get_cohort_for, ge
 from learnhub.certificates.codes import CodeProblem, format_code, normalise_code
 from learnhub.certificates.forms import CohortJobForm, ReinstateForm, ReissueForm, RevokeForm, VerifyForm
 from learnhub.certificates.models import Certificate
-from learnhub.certificates.pdf import long_date, render_certificate
+from learnhub.certificates.pdf import long_date, render_certificate, render_document
+from learnhub.certificates.record import record_of_learning, total_hours
 from learnhub.certificates.search import matches
 from learnhub.courses.models import Cohort, Course, CourseCompletion, Enrolment
 from learnhub.extensions import db, limiter
@@ -98,6 +99,39 @@ def download(certificate_id: int):  # type: ignore[no-untyped-def]
         body,
         mimetype="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "private, no-store"},
+    )
+
+
+@bp.get("/certificates/record")
+@login_required
+def record():  # type: ignore[no-untyped-def]
+    """The learner's record of learning: every completion, its CPD hours and each certificate's status."""
+    today = date.today()
+    entries = record_of_learning(current_user.id, today)
+    return render_template(
+        "certificates/record.html", entries=entries, total=total_hours(entries), labels=STATE_LABELS, today=today
+    )
+
+
+@bp.get("/certificates/record.pdf")
+@login_required
+def record_pdf():  # type: ignore[no-untyped-def]
+    """The record of learning as a CPD summary PDF for appraisal (tagged PDF/UA-1, like certificates)."""
+    today = date.today()
+    entries = record_of_learning(current_user.id, today)
+    html = render_template(
+        "certificates/pdf/record.html",
+        entries=entries,
+        total=total_hours(entries),
+        labels=STATE_LABELS,
+        today=today,
+        holder=current_user,
+    )
+    body = render_document(html, current_user.name, *(entry.course_title for entry in entries))
+    return Response(
+        body,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": 'attachment; filename="record-of-learning.pdf"', "Cache-Control": "private, no-store"},
     )
 
 

@@ -14,11 +14,12 @@ from learnhub.eligibility.certification import Status
 from learnhub.eligibility.forms import DeclarationForm, PcnLeadForm
 from learnhub.eligibility.models import EligibilityEvent, EligibilityRecord
 from learnhub.eligibility.rules import ELIGIBILITY_CHOICES, ELIGIBILITY_TYPES, supervisable_roles
+from learnhub.eligibility.supervision import role_rules
 from learnhub.exports import csv_response
 from learnhub.extensions import db
 from learnhub.organisations.models import Pcn
 from learnhub.params import arg_int
-from learnhub.roles import PROFESSIONAL_ROLES
+from learnhub.roles import PROFESSIONAL_ROLES, registration_number_problem
 from learnhub.security import hub_admin_required
 from learnhub.transactions import commit
 
@@ -111,6 +112,7 @@ def _register_page(pcns: list[Pcn], pcn_ids: list[int] | None):  # type: ignore[
         pcn_view=pcn_ids is not None,
         endpoint=endpoint,
         person_endpoint="eligibility.person" if pcn_ids is None else "eligibility.pcn_person",
+        rules_endpoint="eligibility.rules" if pcn_ids is None else "eligibility.pcn_rules",
         eligibility_choices=ELIGIBILITY_CHOICES,
         role_choices=supervisable_roles(),
         status_choices=STATUS_CHOICES,
@@ -137,6 +139,27 @@ def pcn_register():  # type: ignore[no-untyped-def]
     return _register_page(pcns, [p.id for p in pcns])
 
 
+def _rules_page(back_endpoint: str):  # type: ignore[no-untyped-def]
+    return render_template(
+        "eligibility/rules.html", rules=role_rules(), types=ELIGIBILITY_TYPES, back=back_endpoint, roles=PROFESSIONAL_ROLES
+    )
+
+
+@bp.get("/hub/eligibility/rules")
+@hub_admin_required
+def rules():  # type: ignore[no-untyped-def]
+    """The register's rules: for each ARRS role, who may supervise it, how often, and which eligibility covers it."""
+    return _rules_page("eligibility.register")
+
+
+@bp.get("/pcn/eligibility/rules")
+@login_required
+def pcn_rules():  # type: ignore[no-untyped-def]
+    """The register's rules, for a PCN lead."""
+    access.led_pcns_or_403(current_user)
+    return _rules_page("eligibility.pcn_register")
+
+
 def _person_page(holder: User):  # type: ignore[no-untyped-def]
     records = db.session.scalars(
         select(EligibilityRecord).where(EligibilityRecord.user_id == holder.id).order_by(EligibilityRecord.eligibility_type)
@@ -146,8 +169,17 @@ def _person_page(holder: User):  # type: ignore[no-untyped-def]
         .where(EligibilityEvent.user_id == holder.id)
         .order_by(EligibilityEvent.created_at.desc(), EligibilityEvent.id.desc())
     ).all()
+    problem = None
+    if holder.registration_number:
+        problem = registration_number_problem(holder.registration_body or "", holder.registration_number)
     return render_template(
-        "eligibility/person.html", holder=holder, records=records, events=events, today=date.today(), kinds=EVENT_LABELS
+        "eligibility/person.html",
+        holder=holder,
+        records=records,
+        events=events,
+        today=date.today(),
+        kinds=EVENT_LABELS,
+        registration_problem=problem,
     )
 
 

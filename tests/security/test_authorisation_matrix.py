@@ -68,6 +68,8 @@ certificates.cohort_bulk:        403 403 403 404 403 200 ; 403 403 403 404 403 4
 certificates.download:           404 404 404 404 404 200 ;   -   -   -   -   -   -
 certificates.job:                403 403 403 404 403 404 ;   -   -   -   -   -   -
 certificates.mine:               200 200 200 200 200 200 ;   -   -   -   -   -   -
+certificates.record:             200 200 200 200 200 200 ;   -   -   -   -   -   -
+certificates.record_pdf:         200 200 200 200 200 200 ;   -   -   -   -   -   -
 certificates.reissue:              -   -   -   -   -   - ; 403 403 403 404 403 400
 certificates.revoke:             403 403 403 404 403 200 ; 403 403 403 404 403 400
 certificates.reinstate:            403 403 403 404 403 302 ; 403 403 403 404 403 302
@@ -112,6 +114,8 @@ eligibility.pcn_person:          403 403 403 403 403 403 ;   -   -   -   -   -  
 eligibility.pcn_register:        403 403 403 403 403 403 ;   -   -   -   -   -   -
 eligibility.person:              403 403 403 404 403 200 ;   -   -   -   -   -   -
 eligibility.register:            403 403 403 200 403 200 ;   -   -   -   -   -   -
+eligibility.rules:               403 403 403 200 403 200 ;   -   -   -   -   -   -
+eligibility.pcn_rules:           403 403 403 403 403 403 ;   -   -   -   -   -   -
 eligibility.remove_declaration:    -   -   -   -   -   - ; 403 403 403 404 403 302
 evaluation.answer:               403 403 403 404 404 403 ; 302 302 302 404 404 302
 evaluation.attach:               403 403 403 404 403 200 ; 403 403 403 404 403 200
