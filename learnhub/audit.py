@@ -130,6 +130,9 @@ class Action(StrEnum):
     COURSE_COMPLETION_WITHDRAWN = "course.completion_withdrawn", "Course completion withdrawn"
     COURSE_EXTRA_ATTEMPT = "course.extra_attempt", "Another attempt allowed"
     COURSE_ATTEMPTS_RESET = "course.attempts_reset", "Attempts reset"
+    # --- certificate corrections (feat/certs) ---
+    CERTIFICATE_REINSTATED = "certificate.reinstated", "Certificate reinstated"
+    ELIGIBILITY_REINSTATED = "eligibility.reinstated", "Eligibility reinstated"
 
 
 #: Never listed on a hub administrator's audit page: reads of confidential ALS notes (shown to

@@ -73,6 +73,20 @@ def evaluation_percentage(part: int, whole: int) -> object:
     return percentage(part, whole)
 
 
+def led_pcns() -> list:
+    """The PCNs the signed-in user leads (read access to their part of the supervisor register); once per request."""
+    from flask import g
+    from flask_login import current_user
+
+    from learnhub.eligibility.services import led_pcns as _led_pcns
+
+    if not current_user.is_authenticated:
+        return []
+    if "learnhub_led_pcns" not in g:
+        g.learnhub_led_pcns = _led_pcns(current_user)
+    return g.learnhub_led_pcns
+
+
 def register(app: Flask) -> None:
     """Register the filters and globals on the app."""
     app.add_template_filter(long_date, "long_date")
@@ -84,3 +98,4 @@ def register(app: Flask) -> None:
     app.add_template_filter(status_tag, "status_tag")
     app.add_template_global(format_p, "format_p")
     app.add_template_global(evaluation_percentage, "evaluation_percentage")
+    app.add_template_global(led_pcns, "pcns_led_by_user")

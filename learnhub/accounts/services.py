@@ -6,14 +6,14 @@ from datetime import timedelta
 from functools import partial
 
 from flask import current_app, has_request_context, request
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select, update
 from werkzeug.security import generate_password_hash
 
 from learnhub.accounts.models import PasswordToken, User
 from learnhub.audit import Action, audit
 from learnhub.deferred import after_response
 from learnhub.extensions import db
+from learnhub.idempotent import insert_or_get
 from learnhub.mail import send_mail
 from learnhub.roles import HubRole
 from learnhub.timeutil import utcnow
@@ -40,7 +40,6 @@ def register(*, name: str, email: str, password: str, professional_role: str, hu
         if user is not None:
             user.password_hash = password_hash
             audit(user, Action.ACCOUNT_REGISTERED, email=user.email)
-            db.session.commit()
             after_response(partial(_send_welcome, user.id))
             return
     after_response(partial(_send_already_registered, email))
@@ -48,16 +47,11 @@ def register(*, name: str, email: str, password: str, professional_role: str, hu
 
 def _create_learner(*, name: str, email: str, professional_role: str, hub_id: int | None) -> User | None:
     """A new learner row, or None if the email was registered meanwhile (two requests at once)."""
-    user = User(
-        name=name.strip(), email=email, professional_role=professional_role, hub_id=hub_id, hub_role=HubRole.LEARNER.value
-    )
-    db.session.add(user)
-    try:
-        db.session.flush()
-    except IntegrityError:
-        db.session.rollback()
-        return None
-    return user
+    # Two requests at once for the same new email: one inserts, the other gets None.
+    user, created = insert_or_get(User, key={"email": email}, values={
+        "name": name.strip(), "professional_role": professional_role, "hub_id": hub_id, "hub_role": HubRole.LEARNER.value,
+    })
+    return user if created else None
 
 
 def _send_welcome(user_id: int) -> None:
@@ -148,7 +142,7 @@ def issue_token(user: User, purpose: str) -> str:
         ttl = timedelta(minutes=int(current_app.config["PASSWORD_RESET_TTL_MINUTES"]))
     raw = secrets.token_urlsafe(32)
     db.session.add(PasswordToken(user_id=user.id, token_hash=PasswordToken.hash(raw), purpose=purpose, expires_at=now + ttl))
-    db.session.commit()
+    db.session.flush()  # the caller's unit of work commits (an import invites everyone or nobody)
     return raw
 
 
@@ -197,13 +191,28 @@ def check_token(raw: str, purpose: str) -> TokenCheck:
 
 
 def use_token(raw: str, purpose: str, new_password: str) -> User | None:
-    """Set a new password through a link token, marking the token used. None if the token is bad."""
+    """Set a new password through a link token, marking the token used. None if the token is bad.
+
+    The token is consumed atomically (``UPDATE … WHERE used_at IS NULL``, then the row count):
+    the same link submitted ten times at once sets the password once; the others get None.
+    """
     check = check_token(raw, purpose)
     if check.user is None:
         return None
-    token = db.session.scalar(select(PasswordToken).where(PasswordToken.token_hash == PasswordToken.hash(raw)))
-    assert token is not None
-    token.used_at = utcnow()
+    now = utcnow()
+    consumed = db.session.execute(
+        update(PasswordToken)
+        .where(
+            PasswordToken.token_hash == PasswordToken.hash(raw),
+            PasswordToken.purpose == purpose,
+            PasswordToken.used_at.is_(None),
+            PasswordToken.expires_at >= now,
+        )
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if consumed.rowcount != 1:  # used by another request a moment ago
+        return None
     check.user.set_password(new_password)
     audit(check.user, Action.ACCOUNT_PASSWORD_SET, via=purpose)
     db.session.commit()

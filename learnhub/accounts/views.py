@@ -160,8 +160,9 @@ def _set_password_from_link(token: str, purpose: str):  # type: ignore[no-untype
     form = SetPasswordForm(user=check.user)
     if form.validate_on_submit():
         user = services.use_token(token, purpose, form.password.data)
-        if user is None:  # used in another tab meanwhile
-            abort(410)
+        if user is None:  # used in another tab (or by a double click) a moment ago
+            problem = "This link has already been used. Ask for a new one if you need to."
+            return render_template("accounts/link_problem.html", problem=problem, purpose=purpose), 410
         logout_user()
         login_user(user)
         flash("Your password has been set. You are signed in.", "success")

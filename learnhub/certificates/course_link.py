@@ -1,32 +1,26 @@
-"""Issue a certificate the moment a learner completes a course.
+"""Certificates follow course completions: issued on completion, revoked on withdrawal.
 
-Connected to ``learnhub.courses.signals.course_completed`` when this module is imported (by
-``learnhub.wiring``). The certificate is added in the same transaction as the
-completion, so there is never a completion without its certificate.
+Connected to ``learnhub.courses.signals`` when this module is imported (by
+``learnhub.wiring``). Both happen in the same transaction as the change to the completion, so
+there is never a completion without its certificate, nor a valid certificate for a withdrawn
+completion. This module is the only place the certificates feature reacts to course events.
 """
 
-from learnhub.certificates.services import issue_certificate
+from learnhub.certificates.models import Certificate
+from learnhub.certificates.services import find_issued, revoke_certificate
+from learnhub.certificates.services import issue_for_completion as _issue
 from learnhub.courses import signals
-from learnhub.extensions import db
-from learnhub.organisations.models import Hub
 
 
 @signals.course_completed.connect
 def issue_for_completion(completion, **_: object) -> None:  # type: ignore[no-untyped-def]
     """Issue (and grant eligibility for) the certificate of a course completion."""
-    db.session.flush()
-    if completion.user.erased_at is not None:
-        return  # nobody to certify: the holder's personal data has been erased
-    course = completion.course
-    hub = db.session.get(Hub, course.hub_id)
-    issue_certificate(
-        user=completion.user,
-        hub=hub,
-        course_id=course.id,
-        completion_id=completion.id,
-        course_title=course.title,
-        cpd_hours=completion.cpd_hours,
-        outcomes=course.outcomes,
-        completed_at=completion.completed_at,
-        commit=False,
-    )
+    _issue(completion)
+
+
+@signals.completion_withdrawn.connect
+def revoke_for_withdrawn_completion(completion, *, reason: str, actor=None, **_: object) -> None:  # type: ignore[no-untyped-def]
+    """Revoke the current certificate of a completion that has been withdrawn ("completion withdrawn")."""
+    cert: Certificate | None = find_issued(completion.user_id, completion.course_id, completion.id)
+    if cert is not None and cert.status not in (Certificate.REVOKED, Certificate.SUPERSEDED):
+        revoke_certificate(actor, cert, f"Completion withdrawn: {reason}")

@@ -14,7 +14,15 @@ from learnhub.extensions import db
 from learnhub.organisations.models import Pcn
 
 #: (eligibility type, months, renewal window days)
-DEMO_DECLARATIONS = [("arrs_clinical_supervisor", 36, 90), ("personalised_care_supervisor", 36, 90)]
+#: The supervision course teaches every kind of ARRS supervision, so it declares every eligibility
+#: a qualifying holder should get (a senior clinical pharmacist such as Anil Patel supervises
+#: clinical pharmacists; a GP supervises pharmacists and physician associates too).
+DEMO_DECLARATIONS = [
+    ("arrs_clinical_supervisor", 36, 90),
+    ("gp_clinical_supervisor", 36, 90),
+    ("pharmacist_supervisor", 36, 90),
+    ("personalised_care_supervisor", 36, 90),
+]
 #: (email, PCN): a GP who leads a PCN and so reads its part of the supervisor register.
 DEMO_PCN_LEAD = ("facilitator2@example.org", "Riverside PCN")
 
@@ -63,7 +71,7 @@ EARLIER_HOLDERS = [
     ("dr.okoye@example.org", "Dr Sarah Okoye", "gp", "Moorland PCN", 0, 34),  # renewal window open
     ("dr.whitaker@example.org", "Dr James Whitaker", "gp", "Riverside PCN", 1, 38),  # expired
     ("claire.dawson@example.org", "Claire Dawson", "advanced_practitioner", "Riverside PCN", 2, 14),  # one of two
-    ("anil.patel@example.org", "Anil Patel", "senior_clinical_pharmacist", "Moorland PCN", 1, 8),  # neither
+    ("anil.patel@example.org", "Anil Patel", "senior_clinical_pharmacist", "Moorland PCN", 1, 8),  # pharmacists only
 ]
 EARLIER_COHORT = "Earlier cohorts"
 
@@ -77,7 +85,7 @@ def seed_register(ctx) -> None:  # type: ignore[no-untyped-def]
     """
     from datetime import UTC, date, datetime, timedelta
 
-    from learnhub.certificates.services import issue_certificate
+    from learnhub.certificates.services import issue_for_completion
     from learnhub.courses.models import Cohort, CourseCompletion, Enrolment
     from learnhub.eligibility.certification import add_months
     from learnhub.organisations.models import Hub
@@ -138,17 +146,7 @@ def seed_register(ctx) -> None:  # type: ignore[no-untyped-def]
         )
         db.session.add(completion)
         db.session.flush()
-        issue_certificate(
-            user=user,
-            hub=hub,
-            course_id=course.id,
-            completion_id=completion.id,
-            course_title=course.title,
-            cpd_hours=course.cpd_hours,
-            outcomes=course.outcomes,
-            completed_at=when,
-            commit=False,
-        )
+        issue_for_completion(completion)
     db.session.commit()
     ctx.notes.append(
         f"Register: {len(EARLIER_HOLDERS)} earlier holders (due for renewal, expired, partly eligible) at /hub/eligibility"

@@ -33,6 +33,19 @@ class RevokeForm(FlaskForm):
     )
 
 
+class ReinstateForm(FlaskForm):
+    """Undo a revocation made in error."""
+
+    reason = TextAreaField(
+        "Reason for reinstating",
+        validators=[
+            InputRequired("Enter the reason for reinstating this certificate"),
+            Length(max=2000, message="Reason must be 2000 characters or fewer"),
+        ],
+        description="For example, revoked in error: the attendance was correct. The reason is shown on the public verify page",
+    )
+
+
 class ReissueForm(FlaskForm):
     """Re-issue a certificate, usually after correcting the holder's name."""
 

@@ -21,13 +21,15 @@ from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import and_, or_, select, update
+from sqlalchemy.exc import NoResultFound
 
 from learnhub.accounts.models import User
 from learnhub.audit import Action, audit
 from learnhub.certificates.models import BulkJob, Certificate
 from learnhub.extensions import db
-from learnhub.organisations.models import Hub
+from learnhub.idempotent import insert_or_get
 from learnhub.timeutil import utcnow
+from learnhub.transactions import commit
 
 QUEUE = "learnhub-certificates"
 
@@ -48,13 +50,47 @@ def start_bulk_job(actor: User | None, hub_id: int, kind: str, items: list, coho
     db.session.add(job)
     db.session.flush()
     audit(actor, Action.CERTIFICATE_BULK_JOB, job=job.id, kind=kind, total=len(items), cohort=cohort_id)
-    db.session.commit()
-    _run_or_enqueue(job)
+    launch(job)
     return job
 
 
-def _run_or_enqueue(job: BulkJob) -> None:
-    """Queue the job on RQ when Redis is configured and reachable; otherwise run it now."""
+def claim_cohort_job(actor: User, hub_id: int, cohort_id: int, kind: str) -> tuple[BulkJob, bool]:
+    """The cohort's unfinished job, creating it (still empty) if there is none: ``(job, created)``.
+
+    Atomic however many requests race (ten clicks, two tabs): the partial unique index
+    ``uq_bulk_job_active_cohort`` admits one unfinished job per cohort, and the insert does
+    nothing when one exists. A new job has no items yet: the caller fills them with
+    :func:`fill_and_launch` now that no other request can start one for this cohort.
+    """
+    for _ in range(5):
+        try:
+            return insert_or_get(
+                BulkJob,
+                key={"cohort_id": cohort_id, "finished_at": None},
+                values={"hub_id": hub_id, "created_by_id": actor.id, "kind": kind, "items": [], "total": 0},
+            )
+        except NoResultFound:
+            # The job that stopped this insert finished before it could be read: try again.
+            continue
+    raise RuntimeError("could not claim the cohort's bulk job")
+
+
+def fill_and_launch(actor: User | None, job: BulkJob, items: list) -> BulkJob:
+    """Give a freshly claimed job its items, audit it and start it."""
+    job.items = list(items)
+    job.total = len(items)
+    db.session.flush()
+    audit(actor, Action.CERTIFICATE_BULK_JOB, job=job.id, kind=job.kind, total=job.total, cohort=job.cohort_id)
+    launch(job)
+    return job
+
+
+def launch(job: BulkJob) -> None:
+    """Commit the job (a worker must be able to read it) and queue it, or run it now.
+
+    Starting a job is its own unit of work: the job row and its audit row are committed here.
+    """
+    commit()
     redis_url = current_app.config.get("REDIS_URL")
     if redis_url:
         from redis import Redis
@@ -93,7 +129,7 @@ def resume_bulk_job(actor: User, job: BulkJob) -> bool:
     current_app.logger.warning(
         "bulk job %s resumed by user %s at item %s of %s", job.id, actor.id, job.done + job.failed, job.total
     )
-    _run_or_enqueue(job)
+    launch(job)
     return True
 
 
@@ -203,25 +239,13 @@ def run_bulk_job(job_id: int) -> None:
 
 def _issue_item(hub_id: int, item: object) -> None:
     """Issue the certificate of one completion of this hub's courses (nothing if it has one)."""
-    from learnhub.certificates.services import issue_certificate
+    from learnhub.certificates.services import issue_for_completion
     from learnhub.courses.models import CourseCompletion
 
     completion = db.session.get(CourseCompletion, int(item))  # type: ignore[call-overload]
-    hub = db.session.get(Hub, hub_id)
-    if completion is None or hub is None or completion.course.hub_id != hub_id:
+    if completion is None or completion.course.hub_id != hub_id:
         raise KeyError("not a completion of this hub's courses")
-    course = completion.course
-    issue_certificate(
-        commit=False,
-        user=completion.user,
-        hub=hub,
-        course_id=course.id,
-        completion_id=completion.id,
-        course_title=course.title,
-        cpd_hours=completion.cpd_hours,
-        outcomes=course.outcomes,
-        completed_at=completion.completed_at,
-    )
+    issue_for_completion(completion)
 
 
 def pending_jobs(hub_id: int, cohort_id: int | None = None) -> list[BulkJob]:

@@ -73,6 +73,9 @@ class Certificate(db.Model):
     hub: Mapped[Hub] = relationship()
     revoked_by: Mapped[User | None] = relationship(foreign_keys=[revoked_by_id])
     superseded_by: Mapped["Certificate | None"] = relationship(remote_side=[id])
+    events: Mapped[list["CertificateEvent"]] = relationship(
+        order_by="CertificateEvent.created_at, CertificateEvent.id", viewonly=True
+    )
 
     def __repr__(self) -> str:
         return f"<Certificate {self.id} v{self.version} {self.status}>"
@@ -91,10 +94,50 @@ class Certificate(db.Model):
         return self.VALID
 
 
+class CertificateEvent(db.Model):
+    """Append-only history of corrections to a certificate: revoked, reinstated (with the reason).
+
+    Shown on the public verify page (what happened, when and why; not who) and to the hub.
+    """
+
+    __tablename__ = "certificate_event"
+
+    REVOKED = "revoked"
+    REINSTATED = "reinstated"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    certificate_id: Mapped[int] = mapped_column(ForeignKey("certificate.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(12))
+    reason: Mapped[str] = mapped_column(Text)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    actor: Mapped[User | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<CertificateEvent {self.id} {self.kind} certificate={self.certificate_id}>"
+
+    @property
+    def label(self) -> str:
+        """What happened, in words."""
+        return {self.REVOKED: "Revoked", self.REINSTATED: "Reinstated"}.get(self.kind, self.kind)
+
+
 class BulkJob(db.Model):
     """A batch of certificates to issue or re-issue, run on RQ or inline, with progress."""
 
     __tablename__ = "certificate_bulk_job"
+    __table_args__ = (
+        # One unfinished job per cohort: ten clicks on "Issue certificates" make one job
+        # (jobs.claim_cohort_job inserts with ON CONFLICT DO NOTHING against this index).
+        Index(
+            "uq_bulk_job_active_cohort",
+            "cohort_id",
+            unique=True,
+            sqlite_where=text("finished_at IS NULL"),
+            postgresql_where=text("finished_at IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     hub_id: Mapped[int] = mapped_column(ForeignKey("hub.id", ondelete="CASCADE"), index=True)

@@ -53,6 +53,9 @@ class CertificateFacts:
     version: int = 1
     valid_until: date | None = None
     eligibilities: list[str] = field(default_factory=list)
+    #: Printed across the top when the holder downloads a certificate that no longer stands
+    #: ("REVOKED", "SUPERSEDED"); None on the certificate as issued.
+    mark: str | None = None
 
 
 #: The certificate's layout rules (no @font-face: those depend on the scripts a name needs).
@@ -180,3 +183,26 @@ def render_certificate(facts: CertificateFacts) -> bytes:
     css, font_config = _font_stylesheet(tuple(faces))
     with _RENDER_LOCK:
         return render_pdf(certificate_html(facts), pdf_variant=PDF_VARIANT, stylesheets=[css], font_config=font_config)
+
+
+def render_document(html: str, *texts: str) -> bytes:
+    """Another tagged PDF/UA-1 document of this feature (the record of learning), in the certificate's fonts.
+
+    ``texts`` are the names and titles it prints, so the fonts their characters need are loaded.
+    The layout comes from the document's own ``<style>``.
+    """
+    from weasyprint import CSS
+    from weasyprint.text.fonts import FontConfiguration
+
+    from learnhub.pdf import PDF_BASE_URL, safe_url_fetcher
+
+    faces, families = font_faces(*texts)
+    rules = "\n".join(
+        f'@font-face {{ font-family: "{family}"; src: url("fonts/{file}"); font-weight: {weight}; }}'
+        for family, file, weight in faces
+    )
+    rules += "\nhtml { font-family: " + "".join(f'"{family}", ' for family in families) + "sans-serif; }\n"
+    font_config = FontConfiguration()
+    css = CSS(string=rules, base_url=PDF_BASE_URL, url_fetcher=safe_url_fetcher(), font_config=font_config)
+    with _RENDER_LOCK:
+        return render_pdf(html, pdf_variant=PDF_VARIANT, stylesheets=[css], font_config=font_config)

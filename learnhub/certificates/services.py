@@ -1,4 +1,8 @@
-"""Issuing, revoking and re-issuing certificates. Each call is one transaction, audited."""
+"""Issuing, revoking, re-issuing and reinstating certificates.
+
+Services never commit: each call adds its changes and audit rows to the caller's unit of work
+(the request, CLI command or job commits once, see :mod:`learnhub.transactions`).
+"""
 
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -10,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from learnhub.accounts.models import User
 from learnhub.audit import Action, audit
 from learnhub.certificates.codes import format_code, new_code
-from learnhub.certificates.models import Certificate
+from learnhub.certificates.models import Certificate, CertificateEvent
 from learnhub.certificates.pdf import CertificateFacts, long_date, render_certificate
 from learnhub.eligibility.certification import add_months, new_expiry
 from learnhub.eligibility.models import EligibilityDeclaration, EligibilityEvent, EligibilityRecord
@@ -18,6 +22,7 @@ from learnhub.eligibility.rules import label, why_not
 from learnhub.extensions import db
 from learnhub.organisations.models import Hub
 from learnhub.timeutil import utcnow
+from learnhub.transactions import atomic
 from learnhub.urls import external_url
 
 
@@ -70,6 +75,14 @@ def _plan_grants(user: User, course_id: int, completed_on: date) -> list[_Grant]
     return plans
 
 
+def facts_with_mark(cert: Certificate) -> CertificateFacts:
+    """The certificate's facts, marked REVOKED or SUPERSEDED when it no longer stands (holder downloads)."""
+    from dataclasses import replace
+
+    marks = {Certificate.REVOKED: "REVOKED", Certificate.SUPERSEDED: "SUPERSEDED"}
+    return replace(_facts(cert), mark=marks.get(cert.status))
+
+
 def _facts(cert: Certificate) -> CertificateFacts:
     return CertificateFacts(
         holder_name=cert.holder_name,
@@ -112,15 +125,14 @@ def issue_certificate(
     outcomes: list[str],
     completed_at: datetime | date,
     actor: User | None = None,
-    commit: bool = True,
 ) -> Certificate:
     """Issue the certificate for a course completion and grant or renew the eligibility it carries.
 
     Called by the courses feature when a learner completes a course. Idempotent: a second call
     for the same completion returns the certificate already issued. Eligibility follows only when
     the holder's profession qualifies (``learnhub.eligibility.rules``); otherwise the reason is
-    recorded and the certificate is issued all the same. ``commit=False`` leaves the commit to
-    the caller (the course completion callback runs inside the completion's transaction).
+    recorded and the certificate is issued all the same. The caller commits (the course
+    completion callback runs inside the completion's transaction).
     """
     existing = find_issued(user.id, course_id, completion_id)
     if existing is not None:
@@ -155,7 +167,7 @@ def issue_certificate(
         issued_at=utcnow(),
     )
     cert.pdf = render_certificate(_facts(cert))
-    if not _insert_first_current(cert, commit=commit):
+    if not _insert_first_current(cert):
         # Another request or worker issued it while this one was rendering: that one counts.
         existing = find_issued(user.id, course_id, completion_id)
         if existing is None:
@@ -164,29 +176,44 @@ def issue_certificate(
     for plan in plans:
         _apply_grant(user, hub, cert, plan, completed_on, actor)
     audit(actor, Action.CERTIFICATE_ISSUED, certificate=cert.id, user=user.id, course=course_id, hub=hub.id)
-    if commit:
-        db.session.commit()
     return cert
 
 
-def _insert_first_current(cert: Certificate, *, commit: bool) -> bool:
+def issue_for_completion(completion, actor: User | None = None) -> Certificate | None:  # type: ignore[no-untyped-def]
+    """Issue (and grant eligibility for) the certificate of a course completion.
+
+    The one place a certificate is made from a ``CourseCompletion``: the completion signal
+    (:mod:`learnhub.certificates.course_link`), bulk jobs and the demo all call it. None when
+    the holder's personal data has been erased (nobody to certify).
+    """
+    db.session.flush()
+    if completion.user.erased_at is not None:
+        return None
+    course = completion.course
+    hub = db.session.get(Hub, course.hub_id)
+    assert hub is not None
+    return issue_certificate(
+        user=completion.user,
+        hub=hub,
+        course_id=course.id,
+        completion_id=completion.id,
+        course_title=course.title,
+        cpd_hours=completion.cpd_hours,
+        outcomes=course.outcomes,
+        completed_at=completion.completed_at,
+        actor=actor,
+    )
+
+
+def _insert_first_current(cert: Certificate) -> bool:
     """Insert a new certificate; False if the completion already has a current one.
 
     The partial unique index ``uq_certificate_current_completion`` refuses a second current
-    certificate for a completion. With ``commit=False`` the caller's transaction (the course
-    completion) goes on, so the insert runs in a savepoint; otherwise the whole transaction,
-    which holds nothing else yet, is rolled back.
+    certificate for a completion. The insert runs in a savepoint, so the caller's transaction
+    (the course completion, the bulk job item) goes on either way.
     """
-    if commit:
-        db.session.add(cert)
-        try:
-            db.session.flush()
-        except IntegrityError:
-            db.session.rollback()
-            return False
-        return True
     try:
-        with db.session.begin_nested():
+        with atomic():
             db.session.add(cert)
     except IntegrityError:
         return False
@@ -266,23 +293,69 @@ def revoke_certificate(actor: User, cert: Certificate, reason: str) -> None:
         raise CertificateError("This version has been replaced by a re-issued certificate. Revoke the current version instead.")
     now = utcnow()
     mark_revoked(actor, cert, reason, now)
-    for record in db.session.scalars(select(EligibilityRecord).where(EligibilityRecord.certificate_id == cert.id)):
+    for record in db.session.scalars(
+        select(EligibilityRecord).where(EligibilityRecord.certificate_id == cert.id, EligibilityRecord.revoked_at.is_(None))
+    ):
         revoke_eligibility(actor, record, reason, now)
     db.session.flush()
     audit(actor, Action.CERTIFICATE_REVOKED, certificate=cert.id, hub=cert.hub_id)
-    db.session.commit()
+
+
+def reinstate_certificate(actor: User, cert: Certificate, reason: str) -> None:
+    """Undo a revocation (a reason is required).
+
+    The certificate is valid again, and so is the eligibility the revocation withdrew, unless a
+    later certificate has since taken it over. The revocation stays in the certificate's history (the verify page lists both).
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise CertificateError("Enter the reason for reinstating this certificate")
+    if cert.status != Certificate.REVOKED:
+        raise CertificateError("This certificate is not revoked. Nothing has changed.")
+    if cert.user.erased_at is not None or not cert.holder_name:
+        raise CertificateError("The holder's personal data has been erased, so this certificate cannot be reinstated.")
+    revoked_at = cert.revoked_at
+    cert.status = Certificate.VALID
+    cert.revoked_at = None
+    cert.revoked_by_id = None
+    cert.revoked_reason = None
+    db.session.add(CertificateEvent(certificate_id=cert.id, kind=CertificateEvent.REINSTATED, reason=reason, actor_id=actor.id))
+    records = db.session.scalars(
+        select(EligibilityRecord).where(EligibilityRecord.certificate_id == cert.id, EligibilityRecord.revoked_at.is_not(None))
+    ).all()
+    for record in records:
+        if revoked_at is not None and record.revoked_at is not None and record.revoked_at < revoked_at:
+            continue  # withdrawn earlier, for another reason: not this revocation's to undo
+        record.revoked_at = None
+        record.revoked_reason = None
+        db.session.add(
+            EligibilityEvent(
+                user_id=record.user_id,
+                hub_id=record.hub_id,
+                record_id=record.id,
+                certificate_id=cert.id,
+                eligibility_type=record.eligibility_type,
+                kind=EligibilityEvent.REINSTATED,
+                expires_on=record.expires_on,
+                reason=reason,
+            )
+        )
+        audit(actor, Action.ELIGIBILITY_REINSTATED, eligibility_record=record.id, user=record.user_id, hub=record.hub_id)
+    db.session.flush()
+    audit(actor, Action.CERTIFICATE_REINSTATED, certificate=cert.id, hub=cert.hub_id)
 
 
 def mark_revoked(actor: User, cert: Certificate, reason: str, now: datetime) -> None:
-    """Record a certificate as revoked, by whom, when and why (the caller commits)."""
+    """Record a certificate as revoked, by whom, when and why."""
     cert.status = Certificate.REVOKED
     cert.revoked_at = now
     cert.revoked_by_id = actor.id
     cert.revoked_reason = reason
+    db.session.add(CertificateEvent(certificate_id=cert.id, kind=CertificateEvent.REVOKED, reason=reason, actor_id=actor.id))
 
 
 def revoke_eligibility(actor: User, record: EligibilityRecord, reason: str, now: datetime) -> None:
-    """Revoke an eligibility record with a history line and an audit event (the caller commits)."""
+    """Revoke an eligibility record with a history line and an audit event."""
     record.revoked_at = now
     record.revoked_reason = reason
     db.session.add(
@@ -310,8 +383,7 @@ def reissue_certificate(
     """
     if cert.status == Certificate.REVOKED:
         raise CertificateError(
-            "A revoked certificate cannot be re-issued. If it was revoked by mistake, the course completion "
-            "must be recorded again so that a new certificate is issued."
+            "A revoked certificate cannot be re-issued. If it was revoked by mistake, reinstate it first."
         )
     if cert.status == Certificate.SUPERSEDED:
         raise CertificateError("This certificate has already been re-issued. Re-issue the current version instead.")
@@ -341,21 +413,18 @@ def reissue_certificate(
     # The old version stops being current before the new one is written (one current
     # certificate per completion, enforced by a unique index). Two re-issues at once: the
     # second one's insert fails on that index, and the first one's stands.
-    cert.status = Certificate.SUPERSEDED
     try:
-        db.session.flush()
-        db.session.add(new)
-        db.session.flush()
+        with atomic():
+            cert.status = Certificate.SUPERSEDED
+            db.session.flush()
+            db.session.add(new)
     except IntegrityError:
-        db.session.rollback()
         raise CertificateError("This certificate has already been re-issued. Re-issue the current version instead.") from None
     cert.superseded_by_id = new.id
     for record in db.session.scalars(select(EligibilityRecord).where(EligibilityRecord.certificate_id == cert.id)):
         record.certificate_id = new.id
     db.session.flush()
     audit(actor, Action.CERTIFICATE_REISSUED, certificate=cert.id, new=new.id, version=new.version, hub=cert.hub_id)
-    if commit:
-        db.session.commit()
     return new
 
 

@@ -7,13 +7,17 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import contains_eager
 
-from learnhub.accounts.models import User
 from learnhub.certificates import jobs, services
+from learnhub.certificates.access import get_certificate_for, get_cohort_for, get_job_for
 from learnhub.certificates.codes import CodeProblem, format_code, normalise_code
-from learnhub.certificates.forms import CohortJobForm, JobActionForm, ReissueForm, RevokeForm, VerifyForm
-from learnhub.certificates.models import BulkJob, Certificate
+from learnhub.certificates.forms import CohortJobForm, JobActionForm, ReinstateForm, ReissueForm, RevokeForm, VerifyForm
+from learnhub.certificates.models import Certificate
+from learnhub.certificates.pdf import long_date, render_certificate, render_document
+from learnhub.certificates.record import record_of_learning, total_hours
+from learnhub.certificates.search import matches
 from learnhub.courses.models import Cohort, Course, CourseCompletion, Enrolment
 from learnhub.extensions import db, limiter
+from learnhub.params import arg_choice, arg_int, arg_text
 from learnhub.security import hub_admin_required
 
 bp = Blueprint("certificates", __name__, template_folder="templates", cli_group=None)
@@ -24,19 +28,6 @@ STATE_LABELS = {"valid": "Valid", "expired": "Expired", "revoked": "Revoked", "s
 
 def _verify_limit() -> str:
     return str(current_app.config.get("VERIFY_RATE_LIMIT", "30 per minute"))
-
-
-def get_certificate_for(user: User, certificate_id: int, *, admin: bool = False) -> Certificate:
-    """A certificate the user may see: their own, or (as hub admin) one their hub issued; else 404."""
-    cert = db.session.get(Certificate, certificate_id)
-    if cert is None:
-        abort(404)
-    if admin:
-        if not user.administers(cert.hub_id):
-            abort(404)
-    elif cert.user_id != user.id and not user.administers(cert.hub_id):
-        abort(404)
-    return cert
 
 
 # --- public verification -------------------------------------------------------------------
@@ -99,36 +90,104 @@ def download(certificate_id: int):  # type: ignore[no-untyped-def]
     if not cert.pdf:  # the holder was erased: the PDF with their name is gone
         abort(404)
     filename = f"certificate-{format_code(cert.code)}.pdf"
+    body = cert.pdf
+    if cert.status != Certificate.VALID:
+        # A revoked or superseded certificate must not pass for a current one once printed.
+        body = render_certificate(services.facts_with_mark(cert))
+        filename = f"certificate-{format_code(cert.code)}-{cert.status}.pdf"
     return Response(
-        cert.pdf,
+        body,
         mimetype="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "private, no-store"},
+    )
+
+
+@bp.get("/certificates/record")
+@login_required
+def record():  # type: ignore[no-untyped-def]
+    """The learner's record of learning: every completion, its CPD hours and each certificate's status."""
+    today = date.today()
+    entries = record_of_learning(current_user.id, today)
+    return render_template(
+        "certificates/record.html", entries=entries, total=total_hours(entries), labels=STATE_LABELS, today=today
+    )
+
+
+@bp.get("/certificates/record.pdf")
+@login_required
+def record_pdf():  # type: ignore[no-untyped-def]
+    """The record of learning as a CPD summary PDF for appraisal (tagged PDF/UA-1, like certificates)."""
+    today = date.today()
+    entries = record_of_learning(current_user.id, today)
+    html = render_template(
+        "certificates/pdf/record.html",
+        entries=entries,
+        total=total_hours(entries),
+        labels=STATE_LABELS,
+        today=today,
+        holder=current_user,
+    )
+    body = render_document(html, current_user.name, *(entry.course_title for entry in entries))
+    return Response(
+        body,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": 'attachment; filename="record-of-learning.pdf"', "Cache-Control": "private, no-store"},
     )
 
 
 # --- hub administration ---------------------------------------------------------------------
 
 
+#: The status filter: "" (default) is every certificate that is not superseded.
+STATUS_FILTERS = {
+    "valid": "Valid",
+    "expired": "Expired",
+    "revoked": "Revoked",
+    "superseded": "Superseded",
+    "all": "Any, with superseded versions",
+}
+ADMIN_PAGE_SIZE = 50
+
+
 @bp.get("/hub/certificates")
 @hub_admin_required
 def admin_list():  # type: ignore[no-untyped-def]
-    """Certificates the hub issued, searchable by holder, course or code."""
-    query = (request.args.get("q") or "").strip()
-    status = request.args.get("status") or ""
+    """Certificates the hub issued: search by holder or course (accents ignored) or part of a code; filter by status."""
+    query = arg_text("q").value
+    status = arg_choice("status", STATUS_FILTERS).value
+    today = date.today()
     stmt = select(Certificate).where(Certificate.hub_id == current_user.hub_id)
-    if query:
-        like = f"%{query.lower()}%"
-        conditions = [func.lower(Certificate.holder_name).like(like), func.lower(Certificate.course_title).like(like)]
-        try:
-            conditions.append(Certificate.code == normalise_code(query))
-        except CodeProblem:
-            pass
-        stmt = stmt.where(or_(*conditions))
-    if status in (Certificate.VALID, Certificate.REVOKED, Certificate.SUPERSEDED):
+    if status == "valid":
+        stmt = stmt.where(
+            Certificate.status == Certificate.VALID, or_(Certificate.valid_until.is_(None), Certificate.valid_until >= today)
+        )
+    elif status == "expired":
+        stmt = stmt.where(Certificate.status == Certificate.VALID, Certificate.valid_until < today)
+    elif status in (Certificate.REVOKED, Certificate.SUPERSEDED):
         stmt = stmt.where(Certificate.status == status)
-    certs = db.session.scalars(stmt.order_by(Certificate.issued_at.desc(), Certificate.id.desc()).limit(500)).all()
+    elif status != "all":
+        stmt = stmt.where(Certificate.status != Certificate.SUPERSEDED)
+    if query:
+        # Accent-insensitive matching needs Python (SQLite has no unaccent): read the few
+        # columns it needs, then page through the matching certificates in SQL.
+        candidates = db.session.execute(
+            stmt.with_only_columns(Certificate.id, Certificate.holder_name, Certificate.course_title, Certificate.code)
+        ).all()
+        ids = [row.id for row in candidates if matches(query, holder=row.holder_name, course=row.course_title, code=row.code)]
+        stmt = select(Certificate).where(Certificate.id.in_(ids))
+    page = arg_int("page", default=1, maximum=1_000_000).value
+    certs = db.paginate(
+        stmt.order_by(Certificate.issued_at.desc(), Certificate.id.desc()), page=page, per_page=ADMIN_PAGE_SIZE, error_out=False
+    )
     return render_template(
-        "certificates/admin_list.html", certs=certs, q=query, status=status, today=date.today(), labels=STATE_LABELS
+        "certificates/admin_list.html",
+        certs=certs,
+        q=query,
+        status=status,
+        statuses=STATUS_FILTERS,
+        today=today,
+        labels=STATE_LABELS,
+        args={"q": query, "status": status},
     )
 
 
@@ -137,27 +196,29 @@ def admin_list():  # type: ignore[no-untyped-def]
 def admin_detail(certificate_id: int):  # type: ignore[no-untyped-def]
     """One certificate, with revoke and re-issue."""
     cert = get_certificate_for(current_user, certificate_id, admin=True)
-    return _detail(cert, RevokeForm(), ReissueForm(holder_name=cert.user.name))
+    return _detail(cert, ReissueForm(holder_name=cert.user.name))
 
 
-def _detail(cert: Certificate, revoke_form: RevokeForm, reissue_form: ReissueForm, status: int = 200):  # type: ignore[no-untyped-def]
+def _detail(cert: Certificate, reissue_form: ReissueForm, status: int = 200):  # type: ignore[no-untyped-def]
     state = cert.state_on(date.today())
     page = render_template(
         "certificates/admin_detail.html",
         cert=cert,
         state=state,
         state_label=STATE_LABELS[state],
-        revoke_form=revoke_form,
         reissue_form=reissue_form,
     )
     return page, status
 
 
-@bp.post("/hub/certificates/<int:certificate_id>/revoke")
+@bp.route("/hub/certificates/<int:certificate_id>/revoke", methods=["GET", "POST"])
 @hub_admin_required
 def revoke(certificate_id: int):  # type: ignore[no-untyped-def]
-    """Revoke a certificate with a reason."""
+    """Confirm, with a reason, then revoke a certificate (and the eligibility resting on it)."""
     cert = get_certificate_for(current_user, certificate_id, admin=True)
+    if cert.status != Certificate.VALID:
+        flash(_not_revocable(cert), "warning")
+        return redirect(url_for("certificates.admin_detail", certificate_id=cert.id))
     form = RevokeForm()
     if form.validate_on_submit():
         try:
@@ -167,7 +228,43 @@ def revoke(certificate_id: int):  # type: ignore[no-untyped-def]
         else:
             flash(f"Certificate {cert.display_code} has been revoked.", "success")
             return redirect(url_for("certificates.admin_detail", certificate_id=cert.id))
-    return _detail(cert, form, ReissueForm(holder_name=cert.user.name), 400)
+    page = render_template("certificates/revoke.html", cert=cert, form=form, records=_eligibility_of(cert))
+    return page, 400 if form.errors else 200
+
+
+def _not_revocable(cert: Certificate) -> str:
+    if cert.status == Certificate.REVOKED:
+        who = cert.revoked_by.name if cert.revoked_by else "an administrator"
+        when = cert.revoked_at.date() if cert.revoked_at else None
+        return f"This certificate was already revoked{f' on {long_date(when)}' if when else ''} by {who}. Nothing has changed."
+    return "This version has been replaced by a re-issued certificate. Revoke the current version instead."
+
+
+def _eligibility_of(cert: Certificate) -> list:
+    from learnhub.eligibility.models import EligibilityRecord
+
+    return list(db.session.scalars(select(EligibilityRecord).where(EligibilityRecord.certificate_id == cert.id)))
+
+
+@bp.route("/hub/certificates/<int:certificate_id>/reinstate", methods=["GET", "POST"])
+@hub_admin_required
+def reinstate(certificate_id: int):  # type: ignore[no-untyped-def]
+    """Confirm, with a reason, then undo a revocation made in error."""
+    cert = get_certificate_for(current_user, certificate_id, admin=True)
+    if cert.status != Certificate.REVOKED:
+        flash("This certificate is not revoked. Nothing has changed.", "warning")
+        return redirect(url_for("certificates.admin_detail", certificate_id=cert.id))
+    form = ReinstateForm()
+    if form.validate_on_submit():
+        try:
+            services.reinstate_certificate(current_user, cert, form.reason.data)
+        except services.CertificateError as problem:
+            form.reason.errors = [str(problem)]
+        else:
+            flash(f"Certificate {cert.display_code} has been reinstated. It is valid again.", "success")
+            return redirect(url_for("certificates.admin_detail", certificate_id=cert.id))
+    page = render_template("certificates/reinstate.html", cert=cert, form=form, records=_eligibility_of(cert))
+    return page, 400 if form.errors else 200
 
 
 @bp.post("/hub/certificates/<int:certificate_id>/reissue")
@@ -184,15 +281,7 @@ def reissue(certificate_id: int):  # type: ignore[no-untyped-def]
         else:
             flash(f"A new certificate {new.display_code} has been issued. The old code now shows as superseded.", "success")
             return redirect(url_for("certificates.admin_detail", certificate_id=new.id))
-    return _detail(cert, RevokeForm(), form, 400)
-
-
-def get_cohort_for(user: User, cohort_id: int) -> Cohort:
-    """A cohort of a course of the administrator's hub; 404 for anyone else's."""
-    cohort = db.session.get(Cohort, cohort_id)
-    if cohort is None or not user.administers(cohort.course.hub_id):
-        abort(404)
-    return cohort
+    return _detail(cert, form, 400)
 
 
 @bp.get("/hub/certificates/bulk")
@@ -227,16 +316,18 @@ def cohort_bulk(cohort_id: int):  # type: ignore[no-untyped-def]
     if request.method == "POST":
         if not form.validate_on_submit():
             abort(400)
-        # One job per cohort at a time: a double click or a second tab finds the job running.
-        running = jobs.pending_jobs(current_user.hub_id, cohort.id)
-        if running:
+        # One job per cohort at a time, atomically: a double click or a second tab finds the
+        # job the first click claimed and is shown its progress.
+        claimed, created = jobs.claim_cohort_job(current_user, current_user.hub_id, cohort.id, form.kind.data)
+        if not created:
             flash("Certificates for this cohort are already being issued. This is its progress.", "warning")
-            return redirect(url_for("certificates.job", job_id=running[0].id))
+            return redirect(url_for("certificates.job", job_id=claimed.id))
         to_issue, to_reissue = jobs.cohort_plan(cohort.id)
         items = to_issue if form.kind.data == "issue" else to_reissue
         if items:
-            job = jobs.start_bulk_job(current_user, current_user.hub_id, form.kind.data, items, cohort_id=cohort.id)
+            job = jobs.fill_and_launch(current_user, claimed, items)
             return redirect(url_for("certificates.job", job_id=job.id))
+        # Nothing to do: the 400 page below rolls the empty claimed job back.
         if form.kind.data == "issue":
             problem = "Everyone in this cohort who has completed the course already has a certificate. Nothing was issued."
         else:
@@ -259,25 +350,18 @@ def cohort_bulk(cohort_id: int):  # type: ignore[no-untyped-def]
 @hub_admin_required
 def job(job_id: int):  # type: ignore[no-untyped-def]
     """Progress of a bulk job (reload the page, or use its link, to see how far it has got)."""
-    bulk_job = _job_for(current_user, job_id)
+    bulk_job = get_job_for(current_user, job_id)
     cohort = db.session.get(Cohort, bulk_job.cohort_id) if bulk_job.cohort_id else None
     return render_template(
         "certificates/job.html", job=bulk_job, cohort=cohort, stalled=jobs.is_stalled(bulk_job), form=JobActionForm()
     )
 
 
-def _job_for(user: User, job_id: int) -> BulkJob:
-    bulk_job = db.session.get(BulkJob, job_id)
-    if bulk_job is None or not user.administers(bulk_job.hub_id):
-        abort(404)
-    return bulk_job
-
-
 @bp.post("/hub/certificates/jobs/<int:job_id>/resume")
 @hub_admin_required
 def job_resume(job_id: int):  # type: ignore[no-untyped-def]
     """Start an abandoned job again from where it stopped (nothing already issued is issued again)."""
-    bulk_job = _job_for(current_user, job_id)
+    bulk_job = get_job_for(current_user, job_id)
     if not JobActionForm().validate_on_submit():
         abort(400)
     if jobs.resume_bulk_job(current_user, bulk_job):
@@ -291,7 +375,7 @@ def job_resume(job_id: int):  # type: ignore[no-untyped-def]
 @hub_admin_required
 def job_cancel(job_id: int):  # type: ignore[no-untyped-def]
     """Stop a job; certificates already issued stay issued."""
-    bulk_job = _job_for(current_user, job_id)
+    bulk_job = get_job_for(current_user, job_id)
     if not JobActionForm().validate_on_submit():
         abort(400)
     if jobs.cancel_bulk_job(current_user, bulk_job):

@@ -90,6 +90,7 @@ class EligibilityEvent(db.Model):
     RENEWED = "renewed"
     NOT_GRANTED = "not_granted"
     REVOKED = "revoked"
+    REINSTATED = "reinstated"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)

@@ -1,7 +1,6 @@
 """Eligibility declarations, register queries and renewal reminders."""
 
-import csv
-import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -14,10 +13,10 @@ from learnhub.eligibility.certification import Status, window_opens
 from learnhub.eligibility.models import EligibilityDeclaration, EligibilityEvent, EligibilityRecord, PcnLead
 from learnhub.eligibility.rules import ELIGIBILITY_TYPES, label, types_covering
 from learnhub.extensions import db
+from learnhub.idempotent import insert_or_get
 from learnhub.mail import send_mail
 from learnhub.organisations.models import Pcn
 from learnhub.roles import PROFESSIONAL_ROLES
-from learnhub.spreadsheet import safe_cell
 from learnhub.urls import external_url
 
 #: Days before expiry for the second reminder.
@@ -36,24 +35,14 @@ def declare(
         raise DeclarationError("Select the eligibility this course grants")
     if not validity_months or validity_months < 1:
         raise DeclarationError("Enter how long the eligibility lasts, in months")
-    exists = db.session.scalar(
-        select(EligibilityDeclaration).where(
-            EligibilityDeclaration.course_id == course_id, EligibilityDeclaration.eligibility_type == eligibility_type
-        )
+    declaration, created = insert_or_get(
+        EligibilityDeclaration,
+        key={"course_id": course_id, "eligibility_type": eligibility_type},
+        values={"hub_id": hub_id, "validity_months": validity_months, "renewal_window_days": window_days},
     )
-    if exists is not None:
+    if not created:  # declared before, or by the same form sent twice at once
         raise DeclarationError(f"This course already grants {label(eligibility_type)}")
-    declaration = EligibilityDeclaration(
-        course_id=course_id,
-        hub_id=hub_id,
-        eligibility_type=eligibility_type,
-        validity_months=validity_months,
-        renewal_window_days=window_days,
-    )
-    db.session.add(declaration)
-    db.session.flush()
     audit(actor, Action.ELIGIBILITY_DECLARED, course=course_id, type=eligibility_type, months=validity_months)
-    db.session.commit()
     return declaration
 
 
@@ -62,7 +51,6 @@ def remove_declaration(actor: User, declaration: EligibilityDeclaration) -> None
     db.session.delete(declaration)
     db.session.flush()
     audit(actor, Action.ELIGIBILITY_DECLARATION_REMOVED, course=declaration.course_id, type=declaration.eligibility_type)
-    db.session.commit()
 
 
 @dataclass
@@ -99,10 +87,9 @@ def set_pcn_leads(actor: User, user: User, pcn_ids: list[int]) -> None:
         if pcn_id not in allowed:
             db.session.delete(row)
     for pcn_id in sorted(allowed - current.keys()):
-        db.session.add(PcnLead(user_id=user.id, pcn_id=pcn_id, granted_by_id=actor.id))
+        insert_or_get(PcnLead, key={"user_id": user.id, "pcn_id": pcn_id}, values={"granted_by_id": actor.id})
     db.session.flush()
     audit(actor, Action.HUB_PCN_LEAD_CHANGED, user=user.id, pcns=sorted(allowed), before=sorted(current))
-    db.session.commit()
 
 
 def register_rows(
@@ -165,58 +152,59 @@ def not_granted(hub_id: int, limit: int = 200, pcn_ids: list[int] | None = None)
     return list(db.session.scalars(stmt.order_by(EligibilityEvent.created_at.desc(), EligibilityEvent.id.desc()).limit(limit)))
 
 
-def register_csv(rows: list[tuple[EligibilityRecord, Status]]) -> str:
-    """The register as CSV text."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
-        [
-            "Name",
-            "Email",
-            "Profession",
-            "PCN",
-            "Practice",
-            "Eligibility",
-            "Can supervise",
-            "Status",
-            "First granted",
-            "Last completed",
-            "Expires",
-            "Renewal opens",
-            "Certificate code",
-        ]
-    )
+REGISTER_HEADER = [
+    "Name",
+    "Email",
+    "Profession",
+    "Registration body",
+    "Registration number",
+    "PCN",
+    "Practice",
+    "Eligibility",
+    "Can supervise",
+    "Status",
+    "First granted",
+    "Last completed",
+    "Expires",
+    "Renewal opens",
+    "Certificate code",
+]
+
+
+def register_table(rows: list[tuple[EligibilityRecord, Status]]) -> list[list[object]]:
+    """The register's rows as table cells (for :func:`learnhub.exports.csv_response`)."""
+    table: list[list[object]] = []
     for record, status in rows:
         user = record.user
         cert = record.certificate
         covers = ELIGIBILITY_TYPES[record.eligibility_type].covers if record.eligibility_type in ELIGIBILITY_TYPES else ()
-        writer.writerow(
+        table.append(
             [
-                safe_cell("" if v is None else str(v))
-                for v in (
-                    user.name,
-                    user.email,
-                    PROFESSIONAL_ROLES.get(user.professional_role, user.professional_role),
-                    user.pcn.name if user.pcn else "",
-                    user.practice.name if user.practice else "",
-                    record.label,
-                    "; ".join(PROFESSIONAL_ROLES.get(r, r) for r in sorted(covers)),
-                    status.label,
-                    record.first_granted_on.isoformat(),
-                    record.certified_on.isoformat(),
-                    record.expires_on.isoformat(),
-                    window_opens(record.expires_on, record.renewal_window_days).isoformat(),
-                    cert.display_code if cert else "",
-                )
+                user.name,
+                user.email,
+                PROFESSIONAL_ROLES.get(user.professional_role, user.professional_role),
+                user.registration_body or "",
+                user.registration_number or "",
+                user.pcn.name if user.pcn else "",
+                user.practice.name if user.practice else "",
+                record.label,
+                "; ".join(PROFESSIONAL_ROLES.get(r, r) for r in sorted(covers)),
+                status.label,
+                record.first_granted_on.isoformat(),
+                record.certified_on.isoformat(),
+                record.expires_on.isoformat(),
+                window_opens(record.expires_on, record.renewal_window_days).isoformat(),
+                cert.display_code if cert else "",
             ]
         )
-    return out.getvalue()
+    return table
 
 
-def send_reminders(today: date) -> int:
+def send_reminders(today: date, commit: Callable[[], None]) -> int:
     """Email holders whose renewal window has opened, and again 30 days before expiry; once each.
 
-    Each sent reminder is recorded against the expiry date it was about (committed at once), so
+    Each sent reminder is recorded against the expiry date it was about and ``commit`` (the CLI
+    command's unit of work, :func:`learnhub.transactions.commit`) is called after each one, so
     running the command again — or after a crash — sends nothing twice; a renewal moves the
     expiry date and so makes both reminders due again for the new period.
     """
@@ -239,7 +227,7 @@ def send_reminders(today: date) -> int:
                 f"Your certificates: {link}\n",
             )
             record.window_reminder_for = record.expires_on
-            db.session.commit()
+            commit()
             sent += 1
         if (record.expires_on - today).days <= EXPIRY_REMINDER_DAYS and record.expiry_reminder_for != record.expires_on:
             send_mail(
@@ -251,6 +239,6 @@ def send_reminders(today: date) -> int:
                 f"Your certificates: {link}\n",
             )
             record.expiry_reminder_for = record.expires_on
-            db.session.commit()
+            commit()
             sent += 1
     return sent

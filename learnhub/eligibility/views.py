@@ -3,47 +3,36 @@
 from datetime import date
 
 import click
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from learnhub.accounts.models import User
-from learnhub.audit import Action, audit
-from learnhub.courses.models import Course
-from learnhub.eligibility import services
+from learnhub.audit import Action
+from learnhub.eligibility import access, services
 from learnhub.eligibility.certification import Status
 from learnhub.eligibility.forms import DeclarationForm, PcnLeadForm
-from learnhub.eligibility.models import EligibilityDeclaration, EligibilityEvent, EligibilityRecord
+from learnhub.eligibility.models import EligibilityEvent, EligibilityRecord
 from learnhub.eligibility.rules import ELIGIBILITY_CHOICES, ELIGIBILITY_TYPES, supervisable_roles
+from learnhub.eligibility.supervision import role_rules
+from learnhub.exports import csv_response
 from learnhub.extensions import db
 from learnhub.organisations.models import Pcn
-from learnhub.roles import PROFESSIONAL_ROLES, may_act_on
+from learnhub.params import arg_int
+from learnhub.roles import PROFESSIONAL_ROLES, may_act_on, registration_number_problem
 from learnhub.security import hub_admin_required
+from learnhub.transactions import commit
 
 bp = Blueprint("eligibility", __name__, template_folder="templates", cli_group=None)
 
 STATUS_CHOICES = [("current", "Active or due for renewal")] + [(s.value, s.label) for s in Status]
 
 
-def get_course_declarations(course_id: int) -> list[EligibilityDeclaration]:
-    """A course's declarations, if the course belongs to the admin's hub; 404 otherwise."""
-    course = db.session.get(Course, course_id)
-    if course is None or course.hub_id != current_user.hub_id:
-        abort(404)
-    return list(
-        db.session.scalars(
-            select(EligibilityDeclaration)
-            .where(EligibilityDeclaration.course_id == course_id)
-            .order_by(EligibilityDeclaration.id)
-        )
-    )
-
-
 @bp.route("/hub/courses/<int:course_id>/eligibility", methods=["GET", "POST"])
 @hub_admin_required
 def declarations(course_id: int):  # type: ignore[no-untyped-def]
     """The eligibilities a course grants; add one."""
-    existing = get_course_declarations(course_id)
+    existing = access.get_course_declarations(current_user, course_id)
     form = DeclarationForm()
     if form.validate_on_submit():
         try:
@@ -67,9 +56,7 @@ def declarations(course_id: int):  # type: ignore[no-untyped-def]
 @hub_admin_required
 def remove_declaration(course_id: int, declaration_id: int):  # type: ignore[no-untyped-def]
     """Stop a course granting an eligibility."""
-    declaration = next((d for d in get_course_declarations(course_id) if d.id == declaration_id), None)
-    if declaration is None:
-        abort(404)
+    declaration = access.get_declaration_for(current_user, course_id, declaration_id)
     services.remove_declaration(current_user, declaration)
     flash(f"The course no longer grants {declaration.label}. Eligibility already granted is kept.", "success")
     return redirect(url_for("eligibility.declarations", course_id=course_id))
@@ -85,18 +72,18 @@ def _filter_from_args(pcns: list[Pcn]) -> tuple[services.RegisterFilter, list[st
     role = request.args.get("role", "")
     if role in dict(supervisable_roles()):
         wanted.role = role
-    pcn = request.args.get("pcn", "")
-    if pcn.isdigit() and int(pcn) in {p.id for p in pcns}:
-        wanted.pcn_id = int(pcn)
+    pcn = arg_int("pcn", default=0, minimum=1, maximum=2**31 - 1)
+    if not pcn.error and pcn.value in {p.id for p in pcns}:
+        wanted.pcn_id = pcn.value
     status = request.args.get("status", "")
     if status in dict(STATUS_CHOICES):
         wanted.status = status
-    days = (request.args.get("within") or "").strip()
-    if days:
-        if days.isdigit() and int(days) <= 3650:
-            wanted.expiring_within_days = int(days)
-        else:
+    if (request.args.get("within") or "").strip():
+        days = arg_int("within", default=-1, minimum=0, maximum=3650)
+        if days.error:
             problems.append("Enter the number of days as a whole number from 0 to 3650")
+        else:
+            wanted.expiring_within_days = days.value
     return wanted, problems
 
 
@@ -106,20 +93,14 @@ def _register_page(pcns: list[Pcn], pcn_ids: list[int] | None):  # type: ignore[
     today = date.today()
     rows = services.register_rows(current_user.hub_id, wanted, today, pcn_ids)
     if request.args.get("format") == "csv":
-        body = services.register_csv(rows)  # before the commit below expires the loaded rows
-        audit(
-            current_user,
-            Action.EXPORT_ELIGIBILITY_REGISTER,
+        return csv_response(
+            f"eligibility-register-{today.isoformat()}.csv",
+            services.REGISTER_HEADER,
+            services.register_table(rows),
+            action=Action.EXPORT_ELIGIBILITY_REGISTER,
             hub=current_user.hub_id,
-            format="csv",
-            rows=len(rows),
+            count=len(rows),
             pcns=pcn_ids if pcn_ids is not None else "all",
-        )
-        db.session.commit()
-        return Response(
-            body,
-            mimetype="text/csv",
-            headers={"Content-Disposition": f'attachment; filename="eligibility-register-{today.isoformat()}.csv"'},
         )
     endpoint = "eligibility.register" if pcn_ids is None else "eligibility.pcn_register"
     return render_template(
@@ -131,6 +112,7 @@ def _register_page(pcns: list[Pcn], pcn_ids: list[int] | None):  # type: ignore[
         pcn_view=pcn_ids is not None,
         endpoint=endpoint,
         person_endpoint="eligibility.person" if pcn_ids is None else "eligibility.pcn_person",
+        rules_endpoint="eligibility.rules" if pcn_ids is None else "eligibility.pcn_rules",
         eligibility_choices=ELIGIBILITY_CHOICES,
         role_choices=supervisable_roles(),
         status_choices=STATUS_CHOICES,
@@ -149,20 +131,33 @@ def register():  # type: ignore[no-untyped-def]
     return _register_page(pcns, None)
 
 
-def _led_pcns_or_403() -> list[Pcn]:
-    """The PCNs the signed-in user leads; 403 for anyone who leads none."""
-    pcns = services.led_pcns(current_user)
-    if not pcns:
-        abort(403)
-    return pcns
-
-
 @bp.get("/pcn/eligibility")
 @login_required
 def pcn_register():  # type: ignore[no-untyped-def]
     """A PCN lead's read-only register: only holders in the PCNs they lead (filtered in the query)."""
-    pcns = _led_pcns_or_403()
+    pcns = access.led_pcns_or_403(current_user)
     return _register_page(pcns, [p.id for p in pcns])
+
+
+def _rules_page(back_endpoint: str):  # type: ignore[no-untyped-def]
+    return render_template(
+        "eligibility/rules.html", rules=role_rules(), types=ELIGIBILITY_TYPES, back=back_endpoint, roles=PROFESSIONAL_ROLES
+    )
+
+
+@bp.get("/hub/eligibility/rules")
+@hub_admin_required
+def rules():  # type: ignore[no-untyped-def]
+    """The register's rules: for each ARRS role, who may supervise it, how often, and which eligibility covers it."""
+    return _rules_page("eligibility.register")
+
+
+@bp.get("/pcn/eligibility/rules")
+@login_required
+def pcn_rules():  # type: ignore[no-untyped-def]
+    """The register's rules, for a PCN lead."""
+    access.led_pcns_or_403(current_user)
+    return _rules_page("eligibility.pcn_register")
 
 
 def _person_page(holder: User):  # type: ignore[no-untyped-def]
@@ -174,8 +169,17 @@ def _person_page(holder: User):  # type: ignore[no-untyped-def]
         .where(EligibilityEvent.user_id == holder.id)
         .order_by(EligibilityEvent.created_at.desc(), EligibilityEvent.id.desc())
     ).all()
+    problem = None
+    if holder.registration_number:
+        problem = registration_number_problem(holder.registration_body or "", holder.registration_number)
     return render_template(
-        "eligibility/person.html", holder=holder, records=records, events=events, today=date.today(), kinds=EVENT_LABELS
+        "eligibility/person.html",
+        holder=holder,
+        records=records,
+        events=events,
+        today=date.today(),
+        kinds=EVENT_LABELS,
+        registration_problem=problem,
     )
 
 
@@ -183,30 +187,21 @@ def _person_page(holder: User):  # type: ignore[no-untyped-def]
 @hub_admin_required
 def person(user_id: int):  # type: ignore[no-untyped-def]
     """One person's eligibility: current records and the full history of grants, renewals and refusals."""
-    holder = db.session.get(User, user_id)
-    if holder is None or holder.hub_id != current_user.hub_id:
-        abort(404)
-    return _person_page(holder)
+    return _person_page(access.get_hub_person(current_user, user_id))
 
 
 @bp.get("/pcn/eligibility/people/<int:user_id>")
 @login_required
 def pcn_person(user_id: int):  # type: ignore[no-untyped-def]
     """One person's eligibility, for the lead of that person's PCN; 404 for anyone in another PCN."""
-    led = {p.id for p in _led_pcns_or_403()}
-    holder = db.session.get(User, user_id)
-    if holder is None or holder.hub_id != current_user.hub_id or holder.pcn_id not in led:
-        abort(404)
-    return _person_page(holder)
+    return _person_page(access.get_led_person(current_user, user_id))
 
 
 @bp.route("/hub/users/<int:user_id>/pcn-lead", methods=["GET", "POST"])
 @hub_admin_required
 def pcn_lead(user_id: int):  # type: ignore[no-untyped-def]
     """Give someone read access to the register of the PCNs they lead (or take it away)."""
-    person = db.session.get(User, user_id)
-    if person is None or person.hub_id != current_user.hub_id:
-        abort(404)
+    person = access.get_hub_person(current_user, user_id)
     if not may_act_on(current_user, person):  # nobody acts on an account with more power than their own
         abort(403)
     pcns = list(db.session.scalars(select(Pcn).where(Pcn.hub_id == current_user.hub_id).order_by(Pcn.name)))
@@ -225,7 +220,13 @@ def pcn_lead(user_id: int):  # type: ignore[no-untyped-def]
     return render_template("eligibility/pcn_lead.html", person=person, form=form, pcns=pcns), 400 if form.errors else 200
 
 
-EVENT_LABELS = {"granted": "Granted", "renewed": "Renewed", "not_granted": "Not granted", "revoked": "Revoked"}
+EVENT_LABELS = {
+    "granted": "Granted",
+    "renewed": "Renewed",
+    "not_granted": "Not granted",
+    "revoked": "Revoked",
+    "reinstated": "Reinstated",
+}
 
 
 @bp.cli.command("send-eligibility-reminders")
@@ -233,5 +234,5 @@ EVENT_LABELS = {"granted": "Granted", "renewed": "Renewed", "not_granted": "Not 
 def send_eligibility_reminders(today) -> None:  # type: ignore[no-untyped-def]
     """Email holders when renewal opens and 30 days before expiry (safe to run daily from cron)."""
     day = today.date() if today else date.today()
-    sent = services.send_reminders(day)
+    sent = services.send_reminders(day, commit)
     click.echo(f"Sent {sent} eligibility reminder{'s' if sent != 1 else ''}.")

@@ -4,12 +4,11 @@ Every row is checked and every problem reported with its row number, so an admin
 can fix the file in one go. Nothing is imported unless every row is valid.
 """
 
-import csv
-import io
 from dataclasses import dataclass, field
 
 from email_validator import EmailNotValidError, validate_email
 
+from learnhub.csvread import CsvProblem, decode, read_table
 from learnhub.roles import HUB_ROLE_LABELS, PROFESSIONAL_ROLES, HubRole
 
 REQUIRED_COLUMNS = ("name", "email")
@@ -63,20 +62,26 @@ class PcnInfo:
 
 
 def decode_csv(data: bytes) -> str | None:
-    """Decode an uploaded CSV (UTF-8 with or without BOM, or Windows-1252 from Excel)."""
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return None
+    """Deprecated: use :func:`learnhub.csvread.read_table`. Kept until the cohort and ALS imports move to it."""
+    try:
+        return decode(data)
+    except CsvProblem:
+        return None
 
 
-def check_rows(text: str, *, existing_emails: set[str], pcns: dict[str, PcnInfo]) -> ImportResult:
-    """Validate every row of a CSV of people to invite."""
+def check_table(data: bytes | str, *, existing_emails: set[str], pcns: dict[str, PcnInfo]) -> ImportResult:
+    """Validate every row of a CSV of people to invite (bytes as uploaded, or text).
+
+    The file is read by :func:`learnhub.csvread.read_table` (every encoding and line ending
+    Excel writes); a file that cannot be read at all is one ``file_errors`` message.
+    """
     result = ImportResult()
-    reader = csv.DictReader(io.StringIO(text))
-    headers = [h.strip().lower() for h in (reader.fieldnames or [])]
+    try:
+        table = read_table(data, max_rows=MAX_ROWS)
+    except CsvProblem as problem:
+        result.file_errors.append(str(problem))
+        return result
+    headers = table.columns
     missing = [c for c in REQUIRED_COLUMNS if c not in headers]
     if missing:
         result.file_errors.append(
@@ -85,13 +90,8 @@ def check_rows(text: str, *, existing_emails: set[str], pcns: dict[str, PcnInfo]
             + f" (missing: {', '.join(missing)})"
         )
         return result
-    reader.fieldnames = headers
     seen: dict[str, int] = {}
-    for index, raw in enumerate(reader):
-        line = index + 2  # header is line 1
-        if index >= MAX_ROWS:
-            result.file_errors.append(f"The file has more than {MAX_ROWS} rows. Split it into smaller files")
-            break
+    for line, raw in table.rows:  # line numbers count the header as line 1
         row = {k: (v or "").strip() for k, v in raw.items() if k}
         if not any(row.values()):
             continue
@@ -146,3 +146,7 @@ def check_rows(text: str, *, existing_emails: set[str], pcns: dict[str, PcnInfo]
     if not result.rows and not result.errors and not result.file_errors:
         result.file_errors.append("The file has no rows of people")
     return result
+
+
+#: The old name (it took decoded text; it takes bytes too now).
+check_rows = check_table

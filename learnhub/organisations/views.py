@@ -9,8 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from learnhub.accounts.models import User
 from learnhub.extensions import db
-from learnhub.organisations import services
-from learnhub.organisations.csv_import import decode_csv
+from learnhub.organisations import access, services
 from learnhub.organisations.forms import (
     ActiveForm,
     AuditFilterForm,
@@ -23,7 +22,8 @@ from learnhub.organisations.forms import (
     PermissionForm,
     PracticeForm,
 )
-from learnhub.organisations.models import Hub, Pcn
+from learnhub.organisations.models import Hub
+from learnhub.params import MAX_DATE, arg_choice, arg_int, arg_text
 from learnhub.privacy import data_protection
 from learnhub.roles import HUB_ROLE_LABELS, HubRole, may_act_on
 from learnhub.security import hub_admin_required, site_admin_required
@@ -32,11 +32,8 @@ bp = Blueprint("organisations", __name__, template_folder="templates")
 
 
 def get_hub_user(user_id: int) -> User:
-    """A user of the current administrator's hub; 404 for anyone else (no hint they exist)."""
-    user = db.session.get(User, user_id)
-    if user is None or user.hub_id != current_user.hub_id:
-        abort(404)
-    return user
+    """A user of the current administrator's hub; 404 for anyone else (see :mod:`.access`)."""
+    return access.get_hub_user(current_user, user_id)
 
 
 def get_manageable_user(user_id: int) -> User:
@@ -52,10 +49,7 @@ def get_manageable_user(user_id: int) -> User:
 
 
 def _current_hub() -> Hub:
-    hub = db.session.get(Hub, current_user.hub_id)
-    if hub is None:
-        abort(404)
-    return hub
+    return access.current_hub(current_user)
 
 
 # --- site administration -------------------------------------------------------------------
@@ -67,8 +61,11 @@ def hubs():  # type: ignore[no-untyped-def]
     """List training hubs and create a new one."""
     form = HubForm()
     if form.validate_on_submit():
-        hub = services.create_hub(current_user, form.name.data, form.signatory.data)
-        flash(f"{hub.name} has been created. Now invite its administrator.", "success")
+        hub, created = services.create_hub(current_user, form.name.data, form.signatory.data)
+        if created:
+            flash(f"{hub.name} has been created. Now invite its administrator.", "success")
+        else:  # the same form sent twice at once: the first request created it
+            flash(f"{hub.name} already exists. This is its page.", "warning")
         return redirect(url_for("organisations.hub_detail", hub_id=hub.id))
     counts = dict(db.session.execute(select(User.hub_id, func.count()).group_by(User.hub_id)).all())
     all_hubs = db.session.scalars(select(Hub).order_by(Hub.name)).all()
@@ -83,7 +80,7 @@ def hub_detail(hub_id: int):  # type: ignore[no-untyped-def]
     form = InviteForm(hub_role=HubRole.HUB_ADMIN.value)
     form.hub_role.choices = [(HubRole.HUB_ADMIN.value, "Hub administrator")]
     if form.validate_on_submit():
-        services.invite_user(
+        _, created = services.invite_user(
             current_user,
             hub,
             name=form.name.data,
@@ -91,7 +88,7 @@ def hub_detail(hub_id: int):  # type: ignore[no-untyped-def]
             professional_role=form.professional_role.data,
             hub_role=HubRole.HUB_ADMIN.value,
         )
-        flash(f"An invitation has been sent to {form.email.data}.", "success")
+        _flash_invited(form.email.data, created)
         return redirect(url_for("organisations.hub_detail", hub_id=hub.id))
     admins = db.session.scalars(
         select(User).where(User.hub_id == hub.id, User.hub_role == HubRole.HUB_ADMIN.value).order_by(User.name)
@@ -102,32 +99,58 @@ def hub_detail(hub_id: int):  # type: ignore[no-untyped-def]
 # --- hub administration: PCNs and practices ---------------------------------------------------
 
 
-@bp.route("/hub/structure", methods=["GET", "POST"])
+def _structure_page(hub: Hub, pcn_form: PcnForm, practice_form: PracticeForm, status: int = 200):  # type: ignore[no-untyped-def]
+    practice_form.pcn_id.choices = [("", "Select a PCN")] + [(str(p.id), p.name) for p in hub.pcns]
+    page = render_template("organisations/structure.html", hub=hub, pcn_form=pcn_form, practice_form=practice_form)
+    return page, status
+
+
+@bp.get("/hub/structure")
 @hub_admin_required
 def structure():  # type: ignore[no-untyped-def]
-    """The hub's PCNs and practices; add either."""
+    """The hub's PCNs and practices, with a form to add either."""
+    return _structure_page(_current_hub(), PcnForm(prefix="pcn", formdata=None), PracticeForm(prefix="practice", formdata=None))
+
+
+@bp.post("/hub/structure/pcns")
+@hub_admin_required
+def add_pcn():  # type: ignore[no-untyped-def]
+    """Add a PCN to the hub."""
     hub = _current_hub()
     pcn_form = PcnForm(prefix="pcn")
+    if pcn_form.validate_on_submit():
+        if services.add_pcn(current_user, hub, pcn_form.pcn_name.data):
+            flash(f"{pcn_form.pcn_name.data} has been added.", "success")
+            return redirect(url_for("organisations.structure"))
+        pcn_form.pcn_name.errors.append("This hub already has a PCN with that name")
+    return _structure_page(hub, pcn_form, PracticeForm(prefix="practice", formdata=None), 400)
+
+
+@bp.post("/hub/structure/practices")
+@hub_admin_required
+def add_practice():  # type: ignore[no-untyped-def]
+    """Add a practice to one of the hub's PCNs."""
+    hub = _current_hub()
     practice_form = PracticeForm(prefix="practice")
     practice_form.pcn_id.choices = [("", "Select a PCN")] + [(str(p.id), p.name) for p in hub.pcns]
-    if request.method == "POST":
-        if "pcn-pcn_name" in request.form and pcn_form.validate_on_submit():
-            if services.add_pcn(current_user, hub, pcn_form.pcn_name.data):
-                flash(f"{pcn_form.pcn_name.data} has been added.", "success")
-                return redirect(url_for("organisations.structure"))
-            pcn_form.pcn_name.errors.append("This hub already has a PCN with that name")
-        elif "practice-practice_name" in request.form and practice_form.validate_on_submit():
-            pcn = db.session.get(Pcn, int(practice_form.pcn_id.data))
-            if pcn is None or pcn.hub_id != hub.id:
-                abort(404)
-            if services.add_practice(current_user, pcn, practice_form.practice_name.data, practice_form.ods_code.data):
-                flash(f"{practice_form.practice_name.data} has been added to {pcn.name}.", "success")
-                return redirect(url_for("organisations.structure"))
-            practice_form.practice_name.errors.append("This PCN already has a practice with that name")
-    return render_template("organisations/structure.html", hub=hub, pcn_form=pcn_form, practice_form=practice_form)
+    if practice_form.validate_on_submit():
+        pcn = access.get_pcn_for(current_user, practice_form.pcn_id.data)
+        if services.add_practice(current_user, pcn, practice_form.practice_name.data, practice_form.ods_code.data):
+            flash(f"{practice_form.practice_name.data} has been added to {pcn.name}.", "success")
+            return redirect(url_for("organisations.structure"))
+        practice_form.practice_name.errors.append("This PCN already has a practice with that name")
+    return _structure_page(hub, PcnForm(prefix="pcn", formdata=None), practice_form, 400)
 
 
 # --- hub administration: users -----------------------------------------------------------------
+
+
+def _flash_invited(email: str, created: bool) -> None:
+    if created:
+        flash(f"An invitation has been sent to {email}.", "success")
+    else:  # the same form sent twice at once: the first request invited them
+        flash(f"An account for {email} already exists. No new invitation was sent.", "warning")
+
 
 
 @bp.get("/hub/users")
@@ -135,16 +158,25 @@ def structure():  # type: ignore[no-untyped-def]
 def users():  # type: ignore[no-untyped-def]
     """People in the hub, searchable by name or email and filterable by permission."""
     hub = _current_hub()
-    query = (request.args.get("q") or "").strip()
-    role = request.args.get("permission") or ""
-    stmt = select(User).where(User.hub_id == hub.id).order_by(User.name).limit(500)
+    query = arg_text("q").value
+    role = arg_choice("permission", [r.value for r in HubRole]).value
+    stmt = select(User).where(User.hub_id == hub.id).order_by(User.name, User.id)
     if query:
         like = f"%{query.lower()}%"
         stmt = stmt.where(or_(func.lower(User.name).like(like), User.email.like(like)))
-    if role in {r.value for r in HubRole}:
+    if role:
         stmt = stmt.where(User.hub_role == role)
-    people = db.session.scalars(stmt).all()
-    return render_template("organisations/users.html", hub=hub, people=people, q=query, permission=role, labels=HUB_ROLE_LABELS)
+    page = arg_int("page", default=1, maximum=1_000_000).value
+    people = db.paginate(stmt, page=page, per_page=USERS_PAGE_SIZE, error_out=False, count=True)
+    return render_template(
+        "organisations/users.html",
+        hub=hub,
+        people=people,
+        q=query,
+        permission=role,
+        labels=HUB_ROLE_LABELS,
+        args={"q": query, "permission": role},
+    )
 
 
 @bp.route("/hub/users/invite", methods=["GET", "POST"])
@@ -154,7 +186,7 @@ def invite():  # type: ignore[no-untyped-def]
     hub = _current_hub()
     form = InviteForm()
     if form.validate_on_submit():
-        services.invite_user(
+        _, created = services.invite_user(
             current_user,
             hub,
             name=form.name.data,
@@ -162,7 +194,7 @@ def invite():  # type: ignore[no-untyped-def]
             professional_role=form.professional_role.data,
             hub_role=form.hub_role.data,
         )
-        flash(f"An invitation has been sent to {form.email.data}.", "success")
+        _flash_invited(form.email.data, created)
         return redirect(url_for("organisations.users"))
     return render_template("organisations/invite.html", form=form, hub=hub)
 
@@ -175,22 +207,19 @@ def import_users():  # type: ignore[no-untyped-def]
     form = ImportForm()
     result = None
     if form.validate_on_submit():
-        text = decode_csv(form.csv_file.data.read())
-        if text is None:
-            form.csv_file.errors.append("The selected file must be a CSV saved as UTF-8")
-        else:
-            result, invited = services.import_users(current_user, hub, text)
-            if invited:
-                flash(f"{len(invited)} people have been invited.", "success")
-                return redirect(url_for("organisations.users"))
-            if result.file_errors:
-                form.csv_file.errors.extend(result.file_errors)
-            elif result.errors:
-                form.csv_file.errors.append(
-                    f"{len(result.errors)} rows have a problem. Nobody has been invited. "
-                    "Fix the rows below and upload the file again"
-                )
-    return render_template("organisations/import.html", form=form, hub=hub, result=result)
+        result, invited = services.import_users(current_user, hub, form.csv_file.data.read())
+        if result.ok:
+            flash(f"{len(invited)} people have been invited.", "success")
+            return redirect(url_for("organisations.users"))
+        if result.file_errors:
+            form.csv_file.errors.extend(result.file_errors)
+        elif result.errors:
+            form.csv_file.errors.append(
+                f"{len(result.errors)} rows have a problem. Nobody has been invited. "
+                "Fix the rows below and upload the file again"
+            )
+    status = 400 if form.errors else 200
+    return render_template("organisations/import.html", form=form, hub=hub, result=result), status
 
 
 @bp.get("/hub/users/<int:user_id>")
@@ -339,7 +368,12 @@ def site_erase_user():  # type: ignore[no-untyped-def]
 # --- hub administration: audit log -------------------------------------------------------------
 
 AUDIT_PAGE_SIZE = 50
+USERS_PAGE_SIZE = 100
 #: Reads of confidential ALS notes are for the group's facilitators, not hub administrators.
+
+
+def _in_range(day):  # type: ignore[no-untyped-def]
+    return day is None or day <= MAX_DATE
 
 
 def _start_of(day):  # type: ignore[no-untyped-def]
@@ -357,36 +391,33 @@ def audit_log():  # type: ignore[no-untyped-def]
     from learnhub.audit import HIDDEN_FROM_HUB_ADMINS, Action, AuditEvent, audit_events
 
     hub = _current_hub()
-    action = (request.args.get("action") or "").strip()
-    actor = (request.args.get("actor") or "").strip()
+    action = arg_text("action").value
+    actor = arg_text("actor", max_length=254).value
     filters = AuditFilterForm(request.args)
     filters.validate()
-    since = _start_of(filters.date_from.data) if not filters.date_from.errors else None
-    until = _start_of(filters.date_to.data) if not filters.date_to.errors else None
+    # Dates past MAX_DATE are refused by the field's own range; the day after the last is safe.
+    since = _start_of(filters.date_from.data) if not filters.date_from.errors and _in_range(filters.date_from.data) else None
+    until = _start_of(filters.date_to.data) if not filters.date_to.errors and _in_range(filters.date_to.data) else None
     if until is not None:
         until = until + timedelta(days=1)
-    page = request.args.get("page", "1")
-    page = int(page) if page.isdigit() and int(page) > 0 else 1
+    page = arg_int("page", default=1, maximum=1_000_000)
     query = audit_events(hub_id=hub.id, action=action, actor=actor, since=since, until=until).where(
         AuditEvent.action.not_in(HIDDEN_FROM_HUB_ADMINS)
     )
     # The actor is shown on every row: load them together (one statement), not one per actor.
-    events = db.session.scalars(
-        query.options(selectinload(AuditEvent.actor)).limit(AUDIT_PAGE_SIZE + 1).offset((page - 1) * AUDIT_PAGE_SIZE)
-    ).all()
-    more = len(events) > AUDIT_PAGE_SIZE
+    events = db.paginate(
+        query.options(selectinload(AuditEvent.actor)), page=page.value, per_page=AUDIT_PAGE_SIZE, error_out=False
+    )
     # "page 2 of 5" in the title and caption: pages of one list must not share a title.
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
-    pages = max(1, -(-total // AUDIT_PAGE_SIZE))
+    pages = max(1, events.pages or 1)
     # Filter by any action a hub administrator may see (a code that is not an Action shows nothing).
     actions = sorted((a for a in Action if a not in HIDDEN_FROM_HUB_ADMINS), key=lambda a: a.label)
     return render_template(
         "organisations/audit.html",
         hub=hub,
-        events=events[:AUDIT_PAGE_SIZE],
-        page=page,
+        events=events,
+        page=events.page,
         pages=pages,
-        more=more,
         actions=actions,
         args={"action": action, "actor": actor}
         | {k: v for k, v in request.args.items() if k.startswith(("date_from", "date_to")) and v},

@@ -1,7 +1,7 @@
 """Courses: per-check review options (when learners see the right answers), default after passing.
 
 Revision ID: 0014_check_review_options
-Revises: 0013_audit_codes
+Revises: 0014_form_submission
 Create Date: 2026-12-02 14:45:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "0014_check_review_options"
-down_revision = "0013_audit_codes"
+down_revision = "0014_form_submission"
 branch_labels = None
 depends_on = None
 

@@ -126,6 +126,7 @@ def issue(app, course_for, completion_for) -> Callable[..., int]:  # type: ignor
                 outcomes=overrides.pop("outcomes", OUTCOMES),
                 completed_at=completed_at,
             )
+            db.session.commit()  # services never commit: the request (here, the test) does
             return cert.id
 
     return factory

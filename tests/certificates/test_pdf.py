@@ -74,7 +74,7 @@ def test_pdf_is_a4_landscape_tagged_with_title_and_language():
     assert root["/Lang"] == "en-GB"
     assert "/StructTreeRoot" in root
     assert root["/MarkInfo"]["/Marked"]
-    assert reader.metadata.title == "Certificate: Supervising ARRS roles in primary care – Dr Priya Shah"
+    assert reader.metadata.title == "Certificate of completion: Supervising ARRS roles in primary care – Dr Priya Shah"
     assert b"pdfuaid:part" in root["/Metadata"].get_object().get_data()
 
 

@@ -191,7 +191,7 @@ def test_a_second_issue_racing_the_first_returns_the_certificate_already_issued(
 
 
 def test_a_racing_issue_inside_the_completion_transaction_keeps_that_transaction(app, make_user, issue, monkeypatch):
-    """With commit=False (the completion callback) only a savepoint is rolled back."""
+    """Inside the caller's transaction (the completion callback) only a savepoint is rolled back."""
     from learnhub.certificates import services
     from learnhub.organisations.models import Hub
 
@@ -211,7 +211,6 @@ def test_a_racing_issue_inside_the_completion_transaction_keeps_that_transaction
             cpd_hours=first.cpd_hours,
             outcomes=first.outcomes,
             completed_at=first.completed_on,
-            commit=False,
         )
         assert again.id == first_id
         db.session.commit()

@@ -61,7 +61,7 @@ def test_pcn_lead_sees_only_their_pcns_holders_and_refusals(client, app, auth, m
     for query in ({"format": "csv"}, {"format": "csv", "pcn": w["y"]}):
         response = client.get("/pcn/eligibility", query_string=query)
         assert response.mimetype == "text/csv"
-        rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+        rows = list(csv.DictReader(io.StringIO(response.get_data().decode("utf-8-sig"))))
         assert [r["Name"] for r in rows] == ["Dr Xavier Riverside"]
         assert {r["PCN"] for r in rows} == {"Riverside PCN"}
 

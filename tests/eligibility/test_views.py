@@ -126,7 +126,7 @@ def test_register_filters_by_type_and_expiry_and_exports_csv(client, app, auth, 
     assert "Enter the number of days as a whole number" in bad
     response = client.get("/hub/eligibility", query_string={"eligibility": "gp_clinical_supervisor", "format": "csv"})
     assert response.mimetype == "text/csv"
-    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    rows = list(csv.DictReader(io.StringIO(response.get_data().decode("utf-8-sig"))))
     assert sorted(r["Name"] for r in rows) == ["Dr Far Away", "Dr Gita Patel"]
     assert rows[0]["Status"] == "Active"
     assert "Clinical pharmacist" in rows[0]["Can supervise"]

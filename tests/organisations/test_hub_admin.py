@@ -106,7 +106,7 @@ def test_csv_import_with_a_bad_row_invites_nobody_and_lists_problems(client, aut
     auth.login_as(admin[0])
     before = _count_users(app)
     response = _upload(client, "name,email\nGood Person,good@example.org\nBad,not-an-email\n")
-    assert response.status_code == 200
+    assert response.status_code == 400
     html = response.data.decode()
     assert "1 rows have a problem. Nobody has been invited" in html
     assert "&#39;not-an-email&#39; is not a valid email address" in html
@@ -171,17 +171,23 @@ def test_invalid_permission_value_is_refused(client, auth, app, admin, make_user
 
 def test_structure_adds_pcn_and_practice_and_refuses_duplicates(client, auth, app, admin):
     auth.login_as(admin[0])
-    assert client.post("/hub/structure", data={"pcn-pcn_name": "Coastal PCN"}).status_code == 302
-    duplicate = client.post("/hub/structure", data={"pcn-pcn_name": "coastal pcn"})
+    added = client.post("/hub/structure/pcns", data={"pcn-pcn_name": "Coastal PCN"})
+    assert added.status_code == 302
+    assert added.headers["Location"] == "/hub/structure"
+    duplicate = client.post("/hub/structure/pcns", data={"pcn-pcn_name": "coastal pcn"})
+    assert duplicate.status_code == 400
     assert b"This hub already has a PCN with that name" in duplicate.data
     html = client.get("/hub/structure").data.decode()
     pcn_id = re.search(r'<option value="(\d+)"[^>]*>\s*Coastal PCN\s*</option>', html).group(1)
     response = client.post(
-        "/hub/structure",
+        "/hub/structure/practices",
         data={"practice-practice_name": "Harbour Surgery", "practice-pcn_id": pcn_id, "practice-ods_code": "y01234"},
     )
     assert response.status_code == 302
+    assert response.headers["Location"] == "/hub/structure"
     assert "Harbour Surgery (Y01234)" in client.get("/hub/structure").data.decode()
+    # The old combined form endpoint takes no POST any more (one endpoint per action).
+    assert client.post("/hub/structure", data={"pcn-pcn_name": "Another PCN"}).status_code == 405
 
 
 def test_site_admin_creates_hub_and_invites_its_admin(client, auth, app, make_user, outbox):

@@ -70,8 +70,11 @@ certificates.job:                403 403 403 404 403 404 ;   -   -   -   -   -  
 certificates.job_cancel:           -   -   -   -   -   - ; 403 403 403 404 403 404
 certificates.job_resume:           -   -   -   -   -   - ; 403 403 403 404 403 404
 certificates.mine:               200 200 200 200 200 200 ;   -   -   -   -   -   -
+certificates.record:             200 200 200 200 200 200 ;   -   -   -   -   -   -
+certificates.record_pdf:         200 200 200 200 200 200 ;   -   -   -   -   -   -
 certificates.reissue:              -   -   -   -   -   - ; 403 403 403 404 403 400
-certificates.revoke:               -   -   -   -   -   - ; 403 403 403 404 403 400
+certificates.revoke:             403 403 403 404 403 200 ; 403 403 403 404 403 400
+certificates.reinstate:            403 403 403 404 403 302 ; 403 403 403 404 403 302
 certificates.verify:             302 302 302 302 302 302 ;   -   -   -   -   -   -
 certificates.verify_form:        200 200 200 200 200 200 ;   -   -   -   -   -   -
 courses.admin_cohort:            403 403 403 404 403 200 ; 403 403 403 404 403 400
@@ -116,6 +119,8 @@ eligibility.pcn_person:          403 403 403 403 403 403 ;   -   -   -   -   -  
 eligibility.pcn_register:        403 403 403 403 403 403 ;   -   -   -   -   -   -
 eligibility.person:              403 403 403 404 403 200 ;   -   -   -   -   -   -
 eligibility.register:            403 403 403 200 403 200 ;   -   -   -   -   -   -
+eligibility.rules:               403 403 403 200 403 200 ;   -   -   -   -   -   -
+eligibility.pcn_rules:           403 403 403 403 403 403 ;   -   -   -   -   -   -
 eligibility.remove_declaration:    -   -   -   -   -   - ; 403 403 403 404 403 302
 evaluation.answer:               403 403 403 404 404 403 ; 302 302 302 404 404 302
 evaluation.attach:               403 403 403 404 403 200 ; 403 403 403 404 403 200
@@ -152,10 +157,12 @@ organisations.erase_user:        403 403 403 404 403 200 ; 403 403 403 404 403 4
 organisations.site_erase_user:   403 403 403 403 200 403 ; 403 403 403 403 400 403
 organisations.hub_detail:        403 403 403 403 200 403 ; 403 403 403 403 200 403
 organisations.hubs:              403 403 403 403 200 403 ; 403 403 403 403 200 403
-organisations.import_users:      403 403 403 200 403 200 ; 403 403 403 200 403 200
+organisations.import_users:      403 403 403 200 403 200 ; 403 403 403 400 403 400
 organisations.invite:            403 403 403 200 403 200 ; 403 403 403 200 403 200
 organisations.resend_invite:       -   -   -   -   -   - ; 403 403 403 404 403 302
-organisations.structure:         403 403 403 200 403 200 ; 403 403 403 200 403 200
+organisations.structure:         403 403 403 200 403 200 ;   -   -   -   -   -   -
+organisations.add_pcn:             -   -   -   -   -   - ; 403 403 403 400 403 400
+organisations.add_practice:        -   -   -   -   -   - ; 403 403 403 400 403 400
 organisations.user_detail:       403 403 403 404 403 200 ;   -   -   -   -   -   -
 organisations.users:             403 403 403 200 403 200 ;   -   -   -   -   -   -
 """
