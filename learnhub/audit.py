@@ -124,6 +124,9 @@ class Action(StrEnum):
     ALS_SESSION_RECORDED = "als.session_recorded", "Session recorded"
     ALS_THEME_ADDED = "als.theme_added", "Theme added"
     ALS_UNAVAILABILITY_ADDED = "als.unavailability_added", "Unavailability added"
+    # ALS membership rules (issue 12) and re-planning (issue 16)
+    ALS_MEMBER_REMOVED_FROM_SET = "als.member_removed_from_set", "Member removed from a set"
+    ALS_FACILITATOR_RESTORED = "als.facilitator_restored", "Facilitator withdrawal undone"
 
 
 #: Never listed on a hub administrator's audit page: reads of confidential ALS notes (shown to

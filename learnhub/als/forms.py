@@ -9,6 +9,7 @@ from wtforms import (
     DateField,
     EmailField,
     Form,
+    HiddenField,
     IntegerField,
     RadioField,
     SelectField,
@@ -18,7 +19,7 @@ from wtforms import (
     TimeField,
     ValidationError,
 )
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Optional
 
 from learnhub.accounts.forms import normalise_email
 from learnhub.als.identifiers import anonymise_message, find_identifiers
@@ -143,6 +144,8 @@ class MoveForm(FlaskForm):
 
     new_date = DateField("New date", validators=[InputRequired("Enter the new date")])
     new_time = TimeField("New start time", validators=[InputRequired("Enter the new start time")])
+    #: The new start (ISO) whose warnings (weekend, bank holiday, clash) the administrator has seen.
+    confirmed = HiddenField()
 
     def validate_new_date(self, field: DateField) -> None:
         """Not in the past."""
@@ -246,3 +249,9 @@ def record_form_class(members, themes, review_actions, action_rows: int, viewer_
 
     RecordForm.validate = validate
     return RecordForm
+
+
+class ParticipationForm(FlaskForm):
+    """Bid for time or send apologies: the button says what the member wants, so a second click changes nothing."""
+
+    wanted = StringField("Wanted", validators=[AnyOf(("yes", "no"), message="Choose what you want to do")])
