@@ -121,3 +121,14 @@ def test_member_removed_from_a_set_that_met_loses_access_and_the_removal_is_audi
     auth.login_as(person)
     assert client.get(f"/als/sessions/{session_id}").status_code == 404
     assert f"/als/sessions/{session_id}" not in client.get("/als/").get_data(as_text=True)
+
+
+def test_forbidden_page_is_worded_for_the_reader(world, recorded, client, auth):  # noqa: F811
+    session_id, _ = recorded
+    auth.login_as(world.admin)
+    page = client.get(f"/als/sessions/{session_id}").get_data(as_text=True)
+    assert "closed to hub administrators by design" in page
+    assert "ask your training hub administrator" not in page
+    auth.login_as(world.members[world.groups[0]][0])
+    page = client.get(f"/als/sessions/{session_id}/record").get_data(as_text=True)
+    assert "ask your training hub administrator" in page

@@ -51,3 +51,78 @@ def test_coming_sessions_name_the_programme(world, client, auth):
     page = client.get("/als/").get_data(as_text=True)
     assert '<th scope="col" class="nhsuk-table__header">Programme</th>' in page
     assert page.count("Test programme") >= 3  # the set heading and each coming session
+
+
+def test_withdraw_shows_a_confirmation_listing_the_coming_sessions_first(world, client, auth, app):
+    from datetime import UTC, datetime
+
+    group = world.groups[0]
+    target = world.sessions[group][2]
+    with app.app_context():
+        person = world.facilitator_of(target)
+        entry = db.session.scalar(select(AlsFacilitator.id).where(AlsFacilitator.user_id == person))
+        coming = db.session.scalars(
+            select(AlsSession)
+            .join(AlsFacilitation)
+            .where(AlsFacilitation.user_id == person, AlsSession.starts_at > datetime.now(UTC))
+        ).all()
+        expected = [f"{s.group.name}, session {s.sequence}" for s in coming]
+    auth.login_as(world.admin)
+    url = f"/als/programmes/{world.programme}/facilitators/{entry}/withdraw"
+    page = client.get(url)
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "from the pool?" in text
+    for label in expected:
+        assert label in text
+    with app.app_context():
+        assert db.session.get(AlsFacilitator, entry).active  # looking is not withdrawing
+    assert client.post(url).status_code == 302
+    with app.app_context():
+        assert not db.session.get(AlsFacilitator, entry).active
+
+
+def test_moving_a_session_onto_a_bank_holiday_warns_and_asks_to_confirm(world, client, auth, app):
+    from datetime import date, time, timedelta
+
+    import holidays
+
+    with app.app_context():
+        session = db.session.get(AlsSession, world.sessions[world.groups[0]][2])
+        end = session.group.programme.end_date
+        before = session.starts_at
+    today = date.today()
+    day = next(
+        d
+        for d in sorted(holidays.UK(subdiv="ENG", years=[today.year, today.year + 1]))
+        if today + timedelta(days=1) < d < end and d.weekday() < 5
+    )
+    auth.login_as(world.admin)
+    url = f"/als/sessions/{world.sessions[world.groups[0]][2]}/manage"
+    data = {"new_date": day.isoformat(), "new_time": "14:00"}
+    page = client.post(url, data=data)
+    assert page.status_code == 200
+    assert "is a bank holiday" in page.get_data(as_text=True)
+    assert "Move the session anyway" in page.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(AlsSession, world.sessions[world.groups[0]][2]).starts_at == before
+    data["confirmed"] = common.local_start(day, time(14, 0)).isoformat()
+    assert client.post(url, data=data).status_code == 302
+    with app.app_context():
+        assert common.to_local(db.session.get(AlsSession, world.sessions[world.groups[0]][2]).starts_at).date() == day
+
+
+def test_moving_a_session_onto_a_weekend_warns(world, client, auth, app):
+    from datetime import date, timedelta
+
+    with app.app_context():
+        end = db.session.get(AlsSession, world.sessions[world.groups[0]][2]).group.programme.end_date
+    day = date.today() + timedelta(days=2)
+    while day.weekday() != 5:
+        day += timedelta(days=1)
+    assert day < end
+    auth.login_as(world.admin)
+    page = client.post(
+        f"/als/sessions/{world.sessions[world.groups[0]][2]}/manage", data={"new_date": day.isoformat(), "new_time": "10:00"}
+    )
+    assert "is a weekend" in page.get_data(as_text=True)

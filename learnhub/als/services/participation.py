@@ -43,7 +43,7 @@ def facilitated_sessions(user: User) -> list[AlsSession]:
             .join(AlsFacilitation)
             .where(AlsFacilitation.user_id == user.id)
             .order_by(AlsSession.starts_at)
-            .options(joinedload(AlsSession.group))
+            .options(joinedload(AlsSession.group).joinedload(AlsGroup.programme))
         )
     )
 
@@ -54,7 +54,9 @@ def upcoming_sessions_for(user: User, now: datetime | None = None) -> list[AlsSe
     group_ids = [m.group_id for m in memberships(user)]
     member_sessions = (
         db.session.scalars(
-            select(AlsSession).where(AlsSession.group_id.in_(group_ids)).options(joinedload(AlsSession.group))
+            select(AlsSession)
+            .where(AlsSession.group_id.in_(group_ids))
+            .options(joinedload(AlsSession.group).joinedload(AlsGroup.programme))
         ).all()
         if group_ids
         else []
@@ -76,7 +78,9 @@ def past_sessions_for(user: User, now: datetime | None = None) -> list[AlsSessio
     if not sees_from:
         return []
     sessions = db.session.scalars(
-        select(AlsSession).where(AlsSession.group_id.in_(sees_from)).options(joinedload(AlsSession.group))
+        select(AlsSession)
+        .where(AlsSession.group_id.in_(sees_from))
+        .options(joinedload(AlsSession.group).joinedload(AlsGroup.programme))
     ).all()
     return sorted(
         (

@@ -116,9 +116,7 @@ def move_warnings(session: AlsSession, new_start: datetime) -> list[str]:
             if other.id == session.id or other.status == AlsSession.CANCELLED:
                 continue
             if other.starts_at < end and new_start < other.starts_at + timedelta(minutes=other.minutes):
-                warnings.append(
-                    f"{booking.user.name} facilitates {other.group.programme.name}, {other.group.name} at that time"
-                )
+                warnings.append(f"{booking.user.name} facilitates {other.group.programme.name}, {other.group.name} at that time")
     return warnings
 
 

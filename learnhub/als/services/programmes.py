@@ -239,7 +239,9 @@ def load_programme_people(programme: AlsProgramme) -> None:
         .options(
             selectinload(AlsProgramme.groups).selectinload(AlsGroup.members).options(person),
             selectinload(AlsProgramme.members).options(person),
-            selectinload(AlsProgramme.facilitators).joinedload(AlsFacilitator.user),
+            selectinload(AlsProgramme.facilitators).options(
+                joinedload(AlsFacilitator.user), selectinload(AlsFacilitator.unavailable)
+            ),
         )
         .execution_options(populate_existing=True)
     ).all()

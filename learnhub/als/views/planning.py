@@ -2,14 +2,14 @@
 
 from datetime import UTC, datetime
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from learnhub.accounts.models import User
 from learnhub.als import access
 from learnhub.als.forms import ButtonForm, EmailForm, MoveForm, UnavailableForm
-from learnhub.als.services import planning, reporting
+from learnhub.als.services import participation, planning, reporting
 from learnhub.als.services.common import AlsError, local_start, to_local
 from learnhub.als.views import bp
 from learnhub.als.views.programmes import uncovered_message
@@ -57,12 +57,24 @@ def unavailable(programme_id: int, facilitator_id: int):  # type: ignore[no-unty
     return render_template("als/unavailable.html", programme=programme, facilitator=facilitator, form=form)
 
 
-@bp.post("/programmes/<int:programme_id>/facilitators/<int:facilitator_id>/withdraw")
+@bp.route("/programmes/<int:programme_id>/facilitators/<int:facilitator_id>/withdraw", methods=["GET", "POST"])
 @hub_admin_required
 def withdraw(programme_id: int, facilitator_id: int):  # type: ignore[no-untyped-def]
-    """Take a facilitator out of the pool and re-plan only their coming sessions."""
+    """Confirm (GET: the coming sessions affected), then take a facilitator out of the pool and re-plan only those."""
     programme = access.get_programme_for_admin(current_user, programme_id)
     facilitator = access.get_facilitator_for_admin(current_user, programme, facilitator_id)
+    if request.method == "GET":
+        if not facilitator.active:
+            return redirect(url_for("als.facilitators", programme_id=programme.id))
+        now = datetime.now(UTC)
+        affected = [
+            s
+            for s in participation.facilitated_sessions(facilitator.user)
+            if s.group.programme_id == programme.id and s.is_open and s.starts_at > now
+        ]
+        return render_template(
+            "als/withdraw.html", programme=programme, facilitator=facilitator, affected=affected, button=ButtonForm()
+        )
     if ButtonForm().validate_on_submit() and facilitator.active:
         uncovered = planning.withdraw_facilitator(current_user, facilitator)
         if uncovered:
