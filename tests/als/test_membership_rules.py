@@ -132,3 +132,34 @@ def test_forbidden_page_is_worded_for_the_reader(world, recorded, client, auth):
     auth.login_as(world.members[world.groups[0]][0])
     page = client.get(f"/als/sessions/{session_id}/record").get_data(as_text=True)
     assert "ask your training hub administrator" in page
+
+
+def test_cohort_report_counts_attendance_and_presentations_for_the_sets_facilitators_only(
+    world,
+    recorded,  # noqa: F811
+    client,
+    auth,
+    app,
+):
+    import re
+
+    session_id, facilitator = recorded
+    group = world.groups[0]
+    presenter, away = world.members[group][0], world.members[group][-1]
+    with app.app_context():
+        names = {uid: db.session.get(User, uid).name for uid in (presenter, away)}
+    auth.login_as(facilitator)
+    page = client.get(f"/als/groups/{group}/report")
+    assert page.status_code == 200
+    text = re.sub(r"\s+", " ", page.get_data(as_text=True))
+
+    def row(name: str) -> list[str]:
+        cells = re.search(re.escape(name) + r"</td>(.*?)</tr>", text).group(1)
+        return re.findall(r">(\d+)</td>", cells)
+
+    # held, present, apologies, absent, presented
+    assert row(names[presenter]) == ["1", "1", "0", "0", "1"]
+    assert row(names[away]) == ["1", "0", "1", "0", "0"]
+    for outsider in (world.admin, world.members[world.groups[1]][0], presenter):
+        auth.login_as(outsider)
+        assert client.get(f"/als/groups/{group}/report").status_code == 404

@@ -29,6 +29,7 @@ als.record:              403 403 ; 403 403
 als.bid:                   -   - ; 403 403
 als.apologies:             -   - ; 403 403
 als.note_access_log:     404 404 ;   -   -
+als.cohort_report:       404 404 ;   -   -
 als.manage_session:      403 200 ; 403 200
 als.cancel_session:        -   - ; 403 302
 """

@@ -40,6 +40,7 @@ ANONYMOUS: dict[str, str] = {
     "organisations.hubs": LOGIN,
     "organisations.audit_log": LOGIN,
     "als.note_access_log": LOGIN,
+    "als.cohort_report": LOGIN,
     "organisations.hub_detail": LOGIN,
     "organisations.structure": LOGIN,
     "organisations.users": LOGIN,

@@ -4,9 +4,13 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
 from learnhub.accounts.models import User
-from learnhub.als.models import AlsGroup, AlsProgramme, AlsSession
+from learnhub.als.models import AlsGroup, AlsMember, AlsProgramme, AlsSession
 from learnhub.als.services.programmes import hub_themes, load_programme_people, programme_sessions
+from learnhub.extensions import db
 from learnhub.suppression import MASK, mask_total, suppress_row
 
 
@@ -85,3 +89,38 @@ def dashboard(programme: AlsProgramme, now: datetime | None = None) -> Dashboard
         if name not in {t for t, _ in themes}:
             themes.append((name, n))
     return Dashboard(status, groups, load, sorted(themes, key=lambda t: (-t[1], t[0])))
+
+
+@dataclass
+class MemberRow:
+    """One member's record in their set: for the set's facilitators only."""
+
+    user: User
+    held: int
+    present: int
+    apologies: int
+    absent: int
+    presentations: int
+
+
+def cohort_report(group: AlsGroup) -> list[MemberRow]:
+    """Attendance and presentations per current member over the set's held sessions.
+
+    Names are shown: the report is for the set's own facilitators (access.get_group_for_facilitator),
+    who already know who was there. A late joiner is counted from their join only.
+    """
+    held = db.session.scalars(
+        select(AlsSession)
+        .where(AlsSession.group_id == group.id, AlsSession.status == AlsSession.HELD)
+        .options(selectinload(AlsSession.attendance), selectinload(AlsSession.presenters))
+    ).all()
+    members = db.session.scalars(
+        select(AlsMember).where(AlsMember.group_id == group.id).options(joinedload(AlsMember.user))
+    ).all()
+    rows = []
+    for m in sorted(members, key=lambda m: (m.user.name, m.user_id)):
+        mine = [s for s in held if m.sees_from is None or s.starts_at >= m.sees_from]
+        status = Counter(a.status for s in mine for a in s.attendance if a.user_id == m.user_id)
+        presented = sum(1 for s in mine for p in s.presenters if p.user_id == m.user_id)
+        rows.append(MemberRow(m.user, len(mine), status["present"], status["apologies"], status["absent"], presented))
+    return rows

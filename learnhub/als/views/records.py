@@ -10,7 +10,7 @@ from learnhub.accounts.models import User
 from learnhub.als import access
 from learnhub.als.forms import EXTRA_ACTION_ROWS, record_form_class
 from learnhub.als.models import AlsAction, AlsNoteAccess, AlsSession
-from learnhub.als.services import participation, programmes, records
+from learnhub.als.services import participation, programmes, records, reporting
 from learnhub.als.services.common import AlsError
 from learnhub.als.views import bp
 from learnhub.extensions import db
@@ -124,3 +124,11 @@ def note_access_log(group_id: int):  # type: ignore[no-untyped-def]
     readers = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_({r.user_id for r in reads.items})))}
     rows = [(r, sessions[r.session_id], readers.get(r.user_id)) for r in reads.items]
     return render_template("als/note_access.html", group=group, reads=reads, rows=rows)
+
+
+@bp.get("/groups/<int:group_id>/report")
+@login_required
+def cohort_report(group_id: int):  # type: ignore[no-untyped-def]
+    """Attendance and presentations per member: for the set's facilitators only (404 otherwise)."""
+    group = access.get_group_for_facilitator(current_user, group_id)
+    return render_template("als/cohort_report.html", group=group, rows=reporting.cohort_report(group))
