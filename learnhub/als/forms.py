@@ -182,8 +182,12 @@ REVIEW_CHOICES = [("", "Not reviewed yet"), *AlsAction.REVIEW_OUTCOMES.items()]
 EXTRA_ACTION_ROWS = 1
 
 
-def record_form_class(members, themes, review_actions, action_rows: int, viewer_id: int):  # type: ignore[no-untyped-def]
-    """A record form for one session: its fields depend on the group's members and open actions."""
+def record_form_class(members, themes, review_actions, action_rows: int, viewer_id: int, ground_rules: bool = False):  # type: ignore[no-untyped-def]
+    """A record form for one session: its fields depend on the group's members and open actions.
+
+    ``ground_rules``: the set has not recorded its ground rules yet, or recorded them at this
+    session, so the form has a field for them.
+    """
     member_choices = [(str(u.id), u.name) for u in members]
     theme_choices = [(str(t.id), t.name) for t in themes]
 
@@ -201,6 +205,12 @@ def record_form_class(members, themes, review_actions, action_rows: int, viewer_
             validators=[InputRequired("Enter the session notes"), Length(max=5000), no_patient_identifiers],
         )
 
+    if ground_rules:
+        RecordForm.ground_rules = TextAreaField(
+            "Ground rules the set agreed",
+            description="Recorded once, usually at the first session; shown on every later record form.",
+            validators=[Optional(), Length(max=3000), no_patient_identifiers],
+        )
     owners = [("", "Select the presenter")] + [(str(u.id), u.name) for u in members]
     for u in members:
         setattr(

@@ -80,6 +80,12 @@ class AlsGroup(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     programme_id: Mapped[int] = mapped_column(ForeignKey("als_programme.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(100))
+    #: The ground rules the set agreed at its first meeting (confidential to the set), and the id
+    #: of the session whose record holds them (editable there only; shown on every later record
+    #: form). A plain id, not a foreign key: a second key between set and session would make
+    #: every join between them ambiguous, and sessions are only ever deleted with their set.
+    ground_rules: Mapped[str | None] = mapped_column(Text)
+    ground_rules_session_id: Mapped[int | None] = mapped_column(Integer)
 
     programme: Mapped[AlsProgramme] = relationship(back_populates="groups")
     members: Mapped[list["AlsMember"]] = relationship(back_populates="group")

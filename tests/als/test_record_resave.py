@@ -105,3 +105,29 @@ def test_member_csv_with_a_huge_field_gets_a_clear_message(build_world, client, 
     text = page.get_data(as_text=True)
     assert "Row 2" in text  # the row is named: "could not be read" (over csv's limit) or "longer than"
     assert "Nobody" in text or "could not be read" in text or "longer than" in text
+
+
+def test_ground_rules_are_recorded_once_and_shown_on_later_record_forms(world, client, auth, app):
+    group = world.groups[0]
+    s1, s2 = world.sessions[group][0], world.sessions[group][1]
+    with app.app_context():
+        lead, next_lead = world.facilitator_of(s1), world.facilitator_of(s2)
+    auth.login_as(lead)
+    form = client.get(f"/als/sessions/{s1}/record").get_data(as_text=True)
+    assert 'name="ground_rules"' in form
+    refused = record_data(world, group)
+    refused["ground_rules"] = "Nothing about Mrs Smith, NHS 943 476 5919"
+    page = client.post(f"/als/sessions/{s1}/record", data=refused).get_data(as_text=True)
+    assert "Nothing about Mrs Smith" in page  # kept for correction, not saved
+    data = record_data(world, group)
+    data["ground_rules"] = "What is said here stays here. One voice at a time."
+    assert client.post(f"/als/sessions/{s1}/record", data=data).status_code == 302
+    assert "One voice at a time." in client.get(f"/als/sessions/{s1}/record").get_data(as_text=True)
+    auth.login_as(next_lead)
+    later = client.get(f"/als/sessions/{s2}/record").get_data(as_text=True)
+    assert 'name="ground_rules"' not in later
+    assert "What is said here stays here. One voice at a time." in later
+    with app.app_context():
+        from learnhub.als.models import AlsGroup
+
+        assert db.session.get(AlsGroup, group).ground_rules_session_id == s1

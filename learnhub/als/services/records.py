@@ -127,6 +127,13 @@ class SessionRecord:
     notes: str
     actions: list[ActionInput]
     reviews: list[ReviewInput]
+    #: The set's ground rules, when this form may record them (None: leave them as they are).
+    ground_rules: str | None = None
+
+
+def may_record_ground_rules(session: AlsSession) -> bool:
+    """True while the set has no ground rules, and at the session whose record holds them."""
+    return session.group.ground_rules_session_id in (None, session.id)
 
 
 def _save_actions(session: AlsSession, inputs: list[ActionInput], member_ids: set[int]) -> None:
@@ -168,7 +175,12 @@ def record_session(actor: User, session: AlsSession, record: SessionRecord, now:
         raise AlsError(f"This session can be recorded from {to_local(session.starts_at).strftime('%-d %B %Y')}")
     if session.status == AlsSession.CANCELLED:
         raise AlsError("This session was cancelled, so there is nothing to record")
-    texts = [record.notes, *(a.text for a in record.actions), *(r.reflection for r in record.reviews)]
+    texts = [
+        record.notes,
+        record.ground_rules,
+        *(a.text for a in record.actions),
+        *(r.reflection for r in record.reviews),
+    ]
     findings = [f for text in texts for f in find_identifiers(text or "")]
     if findings:
         raise AlsError(anonymise_message(findings))
@@ -205,6 +217,10 @@ def record_session(actor: User, session: AlsSession, record: SessionRecord, now:
     else:
         session.note = AlsNote(text=record.notes, author_id=actor.id)
     _save_actions(session, record.actions, member_ids)
+    if record.ground_rules is not None and may_record_ground_rules(session):
+        rules = record.ground_rules.strip()
+        session.group.ground_rules = rules or None
+        session.group.ground_rules_session_id = session.id if rules else None
     reviewable = {a.id: a for a in open_actions_for_review(session)}
     for r in record.reviews:
         action = reviewable.get(r.action_id)

@@ -39,7 +39,8 @@ def record(session_id: int):  # type: ignore[no-untyped-def]
     )
     used_rows = max((a.position for a in existing_actions), default=0)
     rows = max(session.group.programme.presenter_slots, used_rows) + EXTRA_ACTION_ROWS
-    form_class = record_form_class(members, themes, reviews, rows, current_user.id)
+    rules_here = records.may_record_ground_rules(session)
+    form_class = record_form_class(members, themes, reviews, rows, current_user.id, ground_rules=rules_here)
     form = form_class()
     if request.method == "GET":
         _prefill(form, session, existing_actions, reviews)
@@ -59,6 +60,7 @@ def record(session_id: int):  # type: ignore[no-untyped-def]
                 for i in range(rows)
                 if form[f"action_{i}_owner"].data
             ],
+            ground_rules=(form.ground_rules.data or "") if rules_here else None,
             reviews=[
                 records.ReviewInput(a.id, form[f"review_{a.id}_outcome"].data or "", form[f"review_{a.id}_reflection"].data or "")
                 for a in reviews
@@ -94,6 +96,8 @@ def _prefill(form, session: AlsSession, actions: list[AlsAction], reviews: list[
     form.themes.data = [str(t.id) for t in session.themes]
     if session.note:
         form.notes.data = session.note.text
+    if "ground_rules" in form:
+        form.ground_rules.data = session.group.ground_rules
     for a in actions:
         i = a.position - 1
         form[f"action_{i}_owner"].data = str(a.owner_id)
