@@ -113,6 +113,8 @@ class AlsMember(db.Model):
     #: presenters, actions): set when they join a set that has already started meeting. None for a
     #: founding member (placed before the set's first session), who sees the whole set.
     sees_from: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: On the programme's waiting list since then (added while every set was full); None once in a set.
+    waiting_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     programme: Mapped[AlsProgramme] = relationship(back_populates="members")
     group: Mapped[AlsGroup | None] = relationship(back_populates="members")

@@ -1,4 +1,4 @@
-"""ALS: join date per set membership (late joiners see later sessions only); actions keyed by row; ground rules per set.
+"""ALS: join date per set membership (late joiners see later sessions only); actions keyed by row; ground rules per set; waiting list.
 
 Revision ID: 0014_als_membership_rules
 Revises: 0013_audit_codes
@@ -18,6 +18,7 @@ def upgrade() -> None:
     with op.batch_alter_table("als_member") as batch:
         batch.add_column(sa.Column("joined_group_at", sa.DateTime(timezone=True), nullable=True))
         batch.add_column(sa.Column("sees_from", sa.DateTime(timezone=True), nullable=True))
+        batch.add_column(sa.Column("waiting_since", sa.DateTime(timezone=True), nullable=True))
     with op.batch_alter_table("als_group") as batch:
         batch.add_column(sa.Column("ground_rules", sa.Text(), nullable=True))
         batch.add_column(sa.Column("ground_rules_session_id", sa.Integer(), nullable=True))
@@ -40,5 +41,6 @@ def downgrade() -> None:
         batch.drop_column("ground_rules_session_id")
         batch.drop_column("ground_rules")
     with op.batch_alter_table("als_member") as batch:
+        batch.drop_column("waiting_since")
         batch.drop_column("sees_from")
         batch.drop_column("joined_group_at")

@@ -163,3 +163,28 @@ def test_cohort_report_counts_attendance_and_presentations_for_the_sets_facilita
     for outsider in (world.admin, world.members[world.groups[1]][0], presenter):
         auth.login_as(outsider)
         assert client.get(f"/als/groups/{group}/report").status_code == 404
+
+
+def test_when_every_set_is_full_newcomers_wait_and_take_a_freed_place_in_order(build_world, client, auth, app, make_user):
+    world = build_world(members_per_group=8)  # two full sets of 8 (the maximum), schedule made
+    first = make_user(hub_id=world.hub, professional_role="splw", name="First Waiting", email="w1@example.org")
+    second = make_user(hub_id=world.hub, professional_role="splw", name="Second Waiting", email="w2@example.org")
+    auth.login_as(world.admin)
+    url = f"/als/programmes/{world.programme}"
+    page = client.post(f"{url}/members", data={"member-email": "w1@example.org"}, follow_redirects=True)
+    assert "Every set is full: First Waiting is on the waiting list." in page.get_data(as_text=True)
+    client.post(f"{url}/members", data={"member-email": "w2@example.org"})
+    text = client.get(url).get_data(as_text=True)
+    assert "Waiting list (2)" in text
+    assert text.index("First Waiting, waiting since") < text.index("Second Waiting, waiting since")
+    # A member leaves set A; the first in line takes the place.
+    leaving = _member_row(app, world.members[world.groups[0]][0])
+    client.post(f"{url}/members/{leaving.id}/remove")
+    waiting = _member_row(app, first)
+    client.post(f"{url}/members/{waiting.id}/group", data={f"m{waiting.id}-group_id": str(world.groups[0])})
+    placed = _member_row(app, first)
+    assert placed.group_id == world.groups[0]
+    assert placed.waiting_since is None
+    assert placed.sees_from is not None  # the set has met: they see it from now on
+    assert "Waiting list (1)" in client.get(url).get_data(as_text=True)
+    assert _member_row(app, second).waiting_since is not None

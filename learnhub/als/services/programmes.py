@@ -80,11 +80,29 @@ def add_member(actor: User, programme: AlsProgramme, user: User) -> AlsMember:
         raise AlsError(f"{user.name} is an administrator of your hub, who cannot be a member of its sets")
     if user.professional_role not in programme.role_codes:
         raise AlsError(f"{user.name} is a {user.professional_role_label}, which this programme is not open to")
-    member, created = insert_or_get(AlsMember, key={"programme_id": programme.id, "user_id": user.id})
+    waiting = utcnow() if sets_are_full(programme) else None
+    member, created = insert_or_get(
+        AlsMember, key={"programme_id": programme.id, "user_id": user.id}, values={"waiting_since": waiting}
+    )
     if not created:
         raise AlsError(f"{user.name} is already a member of this programme")
-    audit(actor, Action.ALS_MEMBER_ADDED, programme=programme.id, user=user.id)
+    audit(actor, Action.ALS_MEMBER_ADDED, programme=programme.id, user=user.id, waiting=waiting is not None)
     return member
+
+
+def sets_are_full(programme: AlsProgramme) -> bool:
+    """True once the schedule exists and every set has its maximum size: newcomers then wait."""
+    if not programme.groups or not _has_sessions(programme):
+        return False
+    return all(len(g.members) >= programme.max_group_size for g in programme.groups)
+
+
+def waiting_list(programme: AlsProgramme) -> list[AlsMember]:
+    """Members waiting for a place, first come first served."""
+    return sorted(
+        (m for m in programme.members if m.waiting_since is not None and m.group_id is None),
+        key=lambda m: (m.waiting_since, m.id),
+    )
 
 
 def import_members(actor: User, programme: AlsProgramme, data: bytes | str) -> MemberCsvResult:
@@ -98,8 +116,10 @@ def import_members(actor: User, programme: AlsProgramme, data: bytes | str) -> M
         data, people=people, eligible_roles=programme.role_codes, existing=existing, role_labels=PROFESSIONAL_ROLES
     )
     if result.ok:
+        waiting = utcnow() if sets_are_full(programme) else None
         added = sum(
-            insert_or_get(AlsMember, key={"programme_id": programme.id, "user_id": user_id})[1] for user_id in result.user_ids
+            insert_or_get(AlsMember, key={"programme_id": programme.id, "user_id": user_id}, values={"waiting_since": waiting})[1]
+            for user_id in result.user_ids
         )
         audit(actor, Action.ALS_MEMBERS_IMPORTED, programme=programme.id, count=added)
     return result
@@ -125,6 +145,8 @@ def has_met(group: AlsGroup, now: datetime | None = None) -> bool:
 
 def _join(member: AlsMember, group: AlsGroup | None, now: datetime) -> None:
     member.group = group
+    if group is not None:
+        member.waiting_since = None  # a place in a set ends the wait
     member.joined_group_at = now if group else None
     # A late joiner reads only sessions from their join on (docs/als.md).
     member.sees_from = now if group is not None and has_met(group, now) else None
@@ -177,7 +199,7 @@ def auto_form_groups(actor: User, programme: AlsProgramme) -> list[AlsGroup]:
     now = utcnow()
     if _has_sessions(programme):
         raise AlsError("Groups cannot be re-formed after the schedule has been made")
-    members = sorted(programme.members, key=lambda m: m.id)
+    members = sorted((m for m in programme.members if m.waiting_since is None), key=lambda m: m.id)
     people = [grouping.Person(m.id, m.user.pcn_id, m.user.practice_id) for m in members]
     try:
         split = grouping.form_groups(people, programme.min_group_size, programme.max_group_size)

@@ -82,6 +82,7 @@ def _programme_page(programme: AlsProgramme, member_form: EmailForm | None = Non
         sessions=sessions,
         needs_cover=planning.sessions_needing_cover(programme) if sessions else set(),
         size_problems=programme_services.group_size_problems(programme),
+        waiting=programme_services.waiting_list(programme),
         role_names=[PROFESSIONAL_ROLES.get(c, c) for c in programme.role_codes],
         now=datetime.now(UTC),
     )
@@ -109,11 +110,14 @@ def add_member(programme_id: int):  # type: ignore[no-untyped-def]
         try:
             if user is None:
                 raise AlsError("Nobody in your hub has this email address: invite them first")
-            programme_services.add_member(current_user, programme, user)
+            member = programme_services.add_member(current_user, programme, user)
         except AlsError as error:
             form.email.errors.append(str(error))
         else:
-            flash(f"{user.name} has been added.", "success")
+            if member.waiting_since is not None:
+                flash(f"Every set is full: {user.name} is on the waiting list.", "success")
+            else:
+                flash(f"{user.name} has been added.", "success")
             return _back_to(programme)
     return _programme_page(programme, member_form=form)
 
