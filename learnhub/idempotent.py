@@ -32,9 +32,10 @@ def insert_or_get(model: type[M], key: dict[str, Any], values: dict[str, Any] | 
     # dialect insert just as by the ORM.
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(table).values(**row).on_conflict_do_nothing()
-    result = db.session.execute(stmt)
-    created = bool(result.rowcount)
+    # RETURNING says whether this statement inserted: psycopg reports rowcount -1 here (and
+    # bool(-1) is True), so every twin request would think it had created the row.
+    stmt = insert(table).values(**row).on_conflict_do_nothing().returning(*table.primary_key.columns)
+    created = db.session.execute(stmt).first() is not None
     query = select(model).filter_by(**key)
     existing = db.session.scalars(query.execution_options(populate_existing=True)).one()
     return existing, created
