@@ -133,6 +133,9 @@ class Action(StrEnum):
     # --- certificate corrections (feat/certs) ---
     CERTIFICATE_REINSTATED = "certificate.reinstated", "Certificate reinstated"
     ELIGIBILITY_REINSTATED = "eligibility.reinstated", "Eligibility reinstated"
+    # ALS membership rules (issue 12) and re-planning (issue 16)
+    ALS_MEMBER_REMOVED_FROM_SET = "als.member_removed_from_set", "Member removed from a set"
+    ALS_FACILITATOR_RESTORED = "als.facilitator_restored", "Facilitator withdrawal undone"
 
 
 #: Never listed on a hub administrator's audit page: reads of confidential ALS notes (shown to

@@ -23,11 +23,28 @@ MESSAGES = {
 }
 
 
+def _forbidden_hint() -> str:
+    """Whom to ask depends on who is asking: a hub administrator cannot ask themselves."""
+    from flask_login import current_user
+
+    if getattr(current_user, "is_authenticated", False):
+        if current_user.is_site_admin:
+            return "Some pages, such as an action learning set's confidential notes, are closed to administrators by design."
+        if current_user.is_hub_admin:
+            return (
+                "Some pages, such as an action learning set's confidential notes, are closed to hub administrators "
+                "by design. If you need a permission you do not have, ask a site administrator."
+            )
+    return MESSAGES[403][1]
+
+
 def _render(status: int, detail: str | None = None):  # type: ignore[no-untyped-def]
     title, hint = MESSAGES.get(status, MESSAGES[500])
     headers = {}
     if status == 503:
         headers["Retry-After"] = str(current_app.config.get("RETRY_AFTER_SECONDS") or 30)
+    if status == 403 and detail is None:
+        hint = _forbidden_hint()
     if request.accept_mimetypes.best == "application/json":
         return {"error": title, "status": status}, status, headers
     try:

@@ -4,9 +4,10 @@ from datetime import date, time, timedelta
 
 from sqlalchemy import select
 
+from learnhub import transactions
 from learnhub.accounts.models import User
-from learnhub.als import services
 from learnhub.als.models import AlsMember, AlsProgramme, AlsSession
+from learnhub.als.services import common, planning, programmes, records
 from learnhub.extensions import db
 from learnhub.organisations.models import Hub
 from learnhub.roles import PERSONALISED_CARE_ROLES
@@ -58,7 +59,7 @@ def seed(ctx) -> None:  # type: ignore[no-untyped-def]
     admin = db.session.scalar(select(User).where(User.email == "hub.admin@example.org"))
     today = date.today()
     start = _start_date(today)
-    programme = services.create_programme(
+    programme = programmes.create_programme(
         admin,
         hub.id,
         name=PROGRAMME_NAME,
@@ -75,38 +76,39 @@ def seed(ctx) -> None:  # type: ignore[no-untyped-def]
     for user in members:
         db.session.add(AlsMember(programme=programme, user=user))
     db.session.commit()
-    services.auto_form_groups(admin, programme)
-    services.generate_schedule(admin, programme)
+    programmes.auto_form_groups(admin, programme)
+    planning.generate_schedule(admin, programme)
     for email in FACILITATORS:
         user = db.session.scalar(select(User).where(User.email == email))
         if user:
-            services.add_facilitator(admin, programme, user)
+            planning.add_facilitator(admin, programme, user)
     # Plan as if on the start date, so the held sessions have facilitators too.
-    services.run_planner(admin, programme, now=services.local_start(start - timedelta(days=1), time(0, 0)))
-    themes = {t.name: t.id for t in services.hub_themes(hub.id)}
+    planning.run_planner(admin, programme, now=common.local_start(start - timedelta(days=1), time(0, 0)))
+    themes = {t.name: t.id for t in programmes.hub_themes(hub.id)}
     for group in programme.groups:
         held = [s for s in group.sessions if s.sequence <= 2 and s.starts_at.date() < today]
         for session in held:
-            people = services.group_members(group)
+            people = records.group_members(group)
             lead = next(f.user for f in session.facilitations) if session.facilitations else admin
-            presenters = services.presenter_suggestion(session)
+            presenters = records.presenter_suggestion(session)
             attendance = {u.id: "present" for u in people}
             if len(people) > 5:
                 attendance[people[-1].id] = "apologies" if session.sequence == 1 else "present"
-            record = services.SessionRecord(
+            record = records.SessionRecord(
                 attendance=attendance,
                 presenters=[u.id for u in presenters],
                 theme_ids=[themes[name] for name in THEMES[session.sequence] if name in themes],
                 notes=NOTES[session.sequence],
                 actions=[
-                    services.ActionInput(u.id, text, shared)
+                    records.ActionInput(u.id, text, shared)
                     for u, (text, shared) in zip(presenters, ACTIONS[session.sequence], strict=False)
                 ],
                 reviews=[
-                    services.ReviewInput(a.id, "done" if i == 0 else "carried_forward", "It helped to say it out loud.")
-                    for i, a in enumerate(services.open_actions_for_review(session))
+                    records.ReviewInput(a.id, "done" if i == 0 else "carried_forward", "It helped to say it out loud.")
+                    for i, a in enumerate(records.open_actions_for_review(session))
                 ],
             )
-            services.record_session(lead, session, record)
+            records.record_session(lead, session, record)
+    transactions.commit()  # the demo step is one unit of work (services never commit)
     held_count = db.session.scalar(select(db.func.count()).select_from(AlsSession).where(AlsSession.status == AlsSession.HELD))
     ctx.notes.append(f"ALS: '{PROGRAMME_NAME}' with {len(programme.groups)} groups and {held_count} sessions held.")

@@ -8,6 +8,7 @@ from wtforms import (
     BooleanField,
     EmailField,
     Form,
+    HiddenField,
     IntegerField,
     RadioField,
     SelectField,
@@ -17,7 +18,7 @@ from wtforms import (
     TimeField,
     ValidationError,
 )
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Optional
 
 from learnhub.accounts.forms import normalise_email
 from learnhub.als.identifiers import anonymise_message, find_identifiers
@@ -142,6 +143,8 @@ class MoveForm(FlaskForm):
 
     new_date = DateInputField("New date", validators=[InputRequired("Enter the new date")])
     new_time = TimeField("New start time", validators=[InputRequired("Enter the new start time")])
+    #: The new start (ISO) whose warnings (weekend, bank holiday, clash) the administrator has seen.
+    confirmed = HiddenField()
 
     def validate_new_date(self, field: DateInputField) -> None:
         """Not in the past."""
@@ -182,8 +185,12 @@ REVIEW_CHOICES = [("", "Not reviewed yet"), *AlsAction.REVIEW_OUTCOMES.items()]
 EXTRA_ACTION_ROWS = 1
 
 
-def record_form_class(members, themes, review_actions, action_rows: int, viewer_id: int):  # type: ignore[no-untyped-def]
-    """A record form for one session: its fields depend on the group's members and open actions."""
+def record_form_class(members, themes, review_actions, action_rows: int, viewer_id: int, ground_rules: bool = False):  # type: ignore[no-untyped-def]
+    """A record form for one session: its fields depend on the group's members and open actions.
+
+    ``ground_rules``: the set has not recorded its ground rules yet, or recorded them at this
+    session, so the form has a field for them.
+    """
     member_choices = [(str(u.id), u.name) for u in members]
     theme_choices = [(str(t.id), t.name) for t in themes]
 
@@ -201,6 +208,12 @@ def record_form_class(members, themes, review_actions, action_rows: int, viewer_
             validators=[InputRequired("Enter the session notes"), Length(max=5000), no_patient_identifiers],
         )
 
+    if ground_rules:
+        RecordForm.ground_rules = TextAreaField(
+            "Ground rules the set agreed",
+            description="Recorded once, usually at the first session; shown on every later record form.",
+            validators=[Optional(), Length(max=3000), no_patient_identifiers],
+        )
     owners = [("", "Select the presenter")] + [(str(u.id), u.name) for u in members]
     for u in members:
         setattr(
@@ -249,3 +262,9 @@ def record_form_class(members, themes, review_actions, action_rows: int, viewer_
 
     RecordForm.validate = validate
     return RecordForm
+
+
+class ParticipationForm(FlaskForm):
+    """Bid for time or send apologies: the button says what the member wants, so a second click changes nothing."""
+
+    wanted = StringField("Wanted", validators=[AnyOf(("yes", "no"), message="Choose what you want to do")])

@@ -4,9 +4,9 @@ Only an ``email`` column is needed. Every row is checked and every problem repor
 row number; nobody is added unless every row is valid.
 """
 
-import csv
-import io
 from dataclasses import dataclass, field
+
+from learnhub.csvread import CsvProblem, read_table
 
 MAX_ROWS = 1000
 
@@ -17,6 +17,8 @@ class KnownPerson:
 
     user_id: int
     role: str
+    #: A hub or site administrator: never an ALS member of their own hub's programmes.
+    admin: bool = False
 
 
 @dataclass
@@ -35,22 +37,28 @@ class MemberCsvResult:
 
 
 def check_member_csv(
-    text: str, *, people: dict[str, KnownPerson], eligible_roles: list[str], existing: set[int], role_labels: dict[str, str]
+    data: bytes | str,
+    *,
+    people: dict[str, KnownPerson],
+    eligible_roles: list[str],
+    existing: set[int],
+    role_labels: dict[str, str],
 ) -> MemberCsvResult:
-    """Check every row against the hub's people (by lower-case email)."""
+    """Check every row against the hub's people (by lower-case email).
+
+    ``data`` is the uploaded file (any encoding Excel writes) or its text.
+    """
     result = MemberCsvResult()
-    reader = csv.DictReader(io.StringIO(text))
-    columns = [c.strip().lower() for c in (reader.fieldnames or [])]
-    if "email" not in columns:
+    try:
+        table = read_table(data, max_rows=MAX_ROWS)
+    except CsvProblem as problem:
+        result.file_errors.append(str(problem))
+        return result
+    if "email" not in table.columns:
         result.file_errors.append("The first row of the file must name an 'email' column")
         return result
-    reader.fieldnames = columns
     seen: set[str] = set()
-    for count, row in enumerate(reader, start=1):
-        line = reader.line_num
-        if count > MAX_ROWS:
-            result.file_errors.append(f"The file must have {MAX_ROWS} rows or fewer")
-            return result
+    for line, row in table.rows:
         email = (row.get("email") or "").strip().lower()
         if not email:
             result.errors.append((line, "Enter an email address"))
@@ -62,6 +70,8 @@ def check_member_csv(
         person = people.get(email)
         if person is None:
             result.errors.append((line, f"Nobody in your hub has the email address {email}: invite them first"))
+        elif person.admin:
+            result.errors.append((line, f"{email} is an administrator of your hub, who cannot be a member of its sets"))
         elif person.role not in eligible_roles:
             label = role_labels.get(person.role, person.role)
             result.errors.append((line, f"{email} is a {label}, which this programme is not open to"))

@@ -80,6 +80,12 @@ class AlsGroup(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     programme_id: Mapped[int] = mapped_column(ForeignKey("als_programme.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(100))
+    #: The ground rules the set agreed at its first meeting (confidential to the set), and the id
+    #: of the session whose record holds them (editable there only; shown on every later record
+    #: form). A plain id, not a foreign key: a second key between set and session would make
+    #: every join between them ambiguous, and sessions are only ever deleted with their set.
+    ground_rules: Mapped[str | None] = mapped_column(Text)
+    ground_rules_session_id: Mapped[int | None] = mapped_column(Integer)
 
     programme: Mapped[AlsProgramme] = relationship(back_populates="groups")
     members: Mapped[list["AlsMember"]] = relationship(back_populates="group")
@@ -101,6 +107,14 @@ class AlsMember(db.Model):
     programme_id: Mapped[int] = mapped_column(ForeignKey("als_programme.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
     group_id: Mapped[int | None] = mapped_column(ForeignKey("als_group.id", ondelete="SET NULL"), index=True)
+    #: When they joined their current set (None while not in a set, and for rows made before 0014).
+    joined_group_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: Sessions of their set that started before this moment are closed to them (notes,
+    #: presenters, actions): set when they join a set that has already started meeting. None for a
+    #: founding member (placed before the set's first session), who sees the whole set.
+    sees_from: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: On the programme's waiting list since then (added while every set was full); None once in a set.
+    waiting_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     programme: Mapped[AlsProgramme] = relationship(back_populates="members")
     group: Mapped[AlsGroup | None] = relationship(back_populates="members")
@@ -309,6 +323,8 @@ class AlsAction(db.Model):
     """An action a presenter chose, reviewed at a later check-in."""
 
     __tablename__ = "als_action"
+    #: One action per row of the session's record form: a re-save updates the row in place.
+    __table_args__ = (UniqueConstraint("session_id", "position"),)
 
     REVIEW_OUTCOMES = {
         "done": "Done",
@@ -322,6 +338,8 @@ class AlsAction(db.Model):
     #: The session where the action was chosen.
     session_id: Mapped[int] = mapped_column(ForeignKey("als_session.id", ondelete="CASCADE"), index=True)
     owner_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    #: Its row on the session's record form (1, 2, …): the stable key a re-save updates by.
+    position: Mapped[int] = mapped_column(Integer)
     text: Mapped[str] = mapped_column(Text)
     #: Shared with the set; otherwise only the owner (and the session's facilitators) see it.
     shared: Mapped[bool] = mapped_column(Boolean, default=False)

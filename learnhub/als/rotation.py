@@ -240,3 +240,83 @@ def replan_without(
         or (role == CO and current.get(sid, Assignment()).co == withdrawn)
     ]
     return plan
+
+
+def needing_cover(
+    slots: Iterable[Slot],
+    facilitators: Iterable[Facilitator],
+    members: Mapping[int, Iterable[int]],
+    current: Mapping[int, Assignment],
+    now: datetime,
+) -> set[tuple[int, str]]:
+    """The (session id, role) pairs of future sessions whose facilitator now breaks a rule.
+
+    A booking made earlier can become invalid after planning: its facilitator left the pool
+    (withdrawal, erasure), said they are unavailable that day, joined the set as a member, or
+    the session moved onto another of their sessions. Of two overlapping bookings of one
+    person, the later (by start, group, id) is the one that needs cover. Past sessions never
+    change, so they are never listed (but their bookings still count as clashes).
+    """
+    pool = {f.id: f for f in facilitators}
+    ordered = sorted(slots, key=lambda s: (s.start, s.group_id, s.id))
+    kept: dict[int, list[Slot]] = defaultdict(list)
+    invalid: set[tuple[int, str]] = set()
+    for slot in ordered:
+        a = current.get(slot.id, Assignment())
+        for role, person in ((LEAD, a.lead), (CO, a.co)):
+            if person is None:
+                continue
+            facilitator = pool.get(person)
+            broken = (
+                facilitator is None
+                or not facilitator.available_on(slot.start.date())
+                or person in set(members.get(slot.group_id, ()))
+                or any(other.overlaps(slot) for other in kept[person])
+            )
+            if broken and slot.start > now:
+                invalid.add((slot.id, role))
+            else:
+                kept[person].append(slot)
+    return invalid
+
+
+def replan(
+    slots: Iterable[Slot],
+    facilitators: Iterable[Facilitator],
+    members: Mapping[int, Iterable[int]],
+    current: Mapping[int, Assignment],
+    now: datetime,
+    *,
+    co_facilitation: bool = False,
+    continuity: bool = False,
+) -> Plan:
+    """Re-plan after any change: reassign exactly the future roles that need cover, keep the rest.
+
+    Roles listed by :func:`needing_cover` are emptied; then every future session with an empty
+    role (invalid before, or never filled) is filled by :func:`plan_facilitators` with every
+    other booking fixed, so no valid assignment moves. ``Plan.uncovered`` lists what nobody
+    could take.
+    """
+    slots = list(slots)
+    invalid = needing_cover(slots, facilitators, members, current, now)
+    need_co = co_facilitation or continuity
+    fixed: dict[int, Assignment] = {}
+    open_roles: set[int] = set()
+    for slot in slots:
+        a = current.get(slot.id, Assignment())
+        a = Assignment(
+            None if (slot.id, LEAD) in invalid else a.lead,
+            None if (slot.id, CO) in invalid else a.co,
+        )
+        fixed[slot.id] = a
+        if slot.start > now and (a.lead is None or (need_co and a.co is None)):
+            open_roles.add(slot.id)
+    return plan_facilitators(
+        slots,
+        facilitators,
+        members,
+        co_facilitation=co_facilitation,
+        continuity=continuity,
+        fixed=fixed,
+        only=open_roles,
+    )

@@ -25,6 +25,18 @@ def bank_holidays(years: range | list[int]) -> Container[date]:
     return holidays.UK(subdiv="ENG", years=list(years))
 
 
+def date_warnings(day: date) -> list[str]:
+    """Why a session on ``day`` may be a mistake: a weekend or an England and Wales bank holiday."""
+    warnings = []
+    when = day.strftime("%A %-d %B %Y")
+    if day.weekday() >= 5:
+        warnings.append(f"{when} is a weekend")
+    holiday = bank_holidays([day.year]).get(day)  # type: ignore[attr-defined]
+    if holiday:
+        warnings.append(f"{when} is a bank holiday ({holiday})")
+    return warnings
+
+
 def is_working_day(day: date, closed: Container[date]) -> bool:
     """True on a weekday that is not a bank holiday."""
     return day.weekday() < 5 and day not in closed

@@ -33,8 +33,8 @@ def _count(model, *where) -> int:  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def scene(app, world, make_user, make_course, make_survey, declare, issue, course_for, client, auth):  # type: ignore[no-untyped-def]  # noqa: F811
-    from learnhub.als import services as als
     from learnhub.als.models import AlsSession
+    from learnhub.als.services import participation as als_participation
     from learnhub.audit import audit
     from learnhub.courses import services as courses
     from learnhub.courses.models import Cohort
@@ -103,8 +103,8 @@ def scene(app, world, make_user, make_course, make_survey, declare, issue, cours
             evaluation.save_response(user, attachment, POST, post, submit=True)
             db.session.commit()
         person = db.session.get(User, subject)
-        als.calendar_token(person)
-        als.toggle_bid(person, db.session.get(AlsSession, future))
+        als_participation.calendar_token(person)
+        als_participation.set_participation(person, db.session.get(AlsSession, future), als_participation.BID, True)
         # An earlier event that carried the person's email (as registration does).
         audit(person, "account.registered", email=person.email)
         db.session.commit()

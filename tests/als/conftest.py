@@ -35,8 +35,8 @@ def build_world(app, make_hub, make_user):
 
     def factory(schedule: bool = True, members_per_group: int = 6) -> World:
         from learnhub.accounts.models import User
-        from learnhub.als import services
         from learnhub.als.models import AlsMember
+        from learnhub.als.services import common, planning, programmes
 
         hub = make_hub()
         admin = make_user(hub_id=hub, hub_role="hub_admin", name="Ada Admin")
@@ -52,7 +52,7 @@ def build_world(app, make_hub, make_user):
             admin_user = db.session.get(User, admin)
             today = date.today()
             start = today - timedelta(days=14)
-            programme = services.create_programme(
+            programme = programmes.create_programme(
                 admin_user,
                 hub,
                 name="Test programme",
@@ -65,7 +65,8 @@ def build_world(app, make_hub, make_user):
             for uid in people:
                 db.session.add(AlsMember(programme=programme, user_id=uid))
             db.session.commit()
-            groups = services.auto_form_groups(admin_user, programme)
+            groups = programmes.auto_form_groups(admin_user, programme)
+            db.session.commit()
             world = World(
                 hub=hub,
                 admin=admin,
@@ -76,10 +77,12 @@ def build_world(app, make_hub, make_user):
                 other_hub_admin=other,
             )
             for uid in facilitators:
-                services.add_facilitator(admin_user, programme, db.session.get(User, uid))
+                planning.add_facilitator(admin_user, programme, db.session.get(User, uid))
+            db.session.commit()
             if schedule:
-                services.generate_schedule(admin_user, programme)
-                services.run_planner(admin_user, programme, now=services.local_start(start - timedelta(days=7), time(0, 0)))
+                planning.generate_schedule(admin_user, programme)
+                planning.run_planner(admin_user, programme, now=common.local_start(start - timedelta(days=7), time(0, 0)))
+                db.session.commit()
                 world.sessions = {g.id: [s.id for s in g.sessions] for g in groups}
             return world
 

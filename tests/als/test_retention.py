@@ -52,14 +52,14 @@ def test_a_shorter_hub_setting_purges_sooner(app, world):
 
 def test_note_access_log_is_for_the_groups_facilitators_only(app, client, auth, world):
     from learnhub.accounts.models import User
-    from learnhub.als import services
     from learnhub.als.models import AlsSession
+    from learnhub.als.services import records
 
     group = world.groups[0]
     with app.app_context():
         session_id = world.sessions[group][0]
         facilitator = world.facilitator_of(session_id)
-        services.log_note_read(db.session.get(User, facilitator), db.session.get(AlsSession, session_id))
+        records.log_note_read(db.session.get(User, facilitator), db.session.get(AlsSession, session_id))
         reader_name = db.session.get(User, facilitator).name
     auth.login_as(facilitator)
     session_page = client.get(f"/als/sessions/{session_id}").get_data(as_text=True)

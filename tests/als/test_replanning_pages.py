@@ -1,0 +1,128 @@
+"""Changes after planning show on the schedule, and "Plan facilitators" fixes exactly those (issue 16)."""
+
+from sqlalchemy import select
+
+from learnhub.als.models import AlsFacilitation, AlsFacilitator, AlsSession
+from learnhub.als.services import common
+from learnhub.extensions import db
+
+
+def _bookings(app):  # type: ignore[no-untyped-def]
+    with app.app_context():
+        return {(f.session_id, f.role): f.user_id for f in db.session.scalars(select(AlsFacilitation))}
+
+
+def test_unavailability_after_planning_needs_cover_until_replanned(world, client, auth, app):
+    group = world.groups[0]
+    target = world.sessions[group][2]
+    with app.app_context():
+        lead = world.facilitator_of(target)
+        entry = db.session.scalar(select(AlsFacilitator.id).where(AlsFacilitator.user_id == lead))
+        day = common.to_local(db.session.get(AlsSession, target).starts_at).date()
+    before = _bookings(app)
+    auth.login_as(world.admin)
+    url = f"/als/programmes/{world.programme}"
+    assert "Needs cover" not in client.get(url).get_data(as_text=True)
+    response = client.post(
+        f"{url}/facilitators/{entry}/unavailable", data={"first_day": day.isoformat(), "last_day": day.isoformat()}
+    )
+    assert response.status_code == 302
+    page = client.get(url).get_data(as_text=True)
+    assert "1 coming session needs a facilitator" in page
+    assert page.count("Needs cover") == 1
+    page = client.post(f"{url}/plan", follow_redirects=True).get_data(as_text=True)
+    assert "Every coming session has a facilitator" in page
+    assert "Needs cover" not in page
+    after = _bookings(app)
+    assert after[(target, "lead")] not in (None, lead)
+    assert {k: v for k, v in after.items() if k[0] != target} == {k: v for k, v in before.items() if k[0] != target}
+
+
+def test_plan_facilitators_without_a_schedule_says_there_are_no_sessions(build_world, client, auth):
+    world = build_world(schedule=False)
+    auth.login_as(world.admin)
+    page = client.post(f"/als/programmes/{world.programme}/plan", follow_redirects=True).get_data(as_text=True)
+    assert "There are no sessions to plan yet" in page
+    assert "Every coming session has a facilitator" not in page
+
+
+def test_coming_sessions_name_the_programme(world, client, auth):
+    auth.login_as(world.members[world.groups[0]][0])
+    page = client.get("/als/").get_data(as_text=True)
+    assert '<th scope="col" class="nhsuk-table__header">Programme</th>' in page
+    assert page.count("Test programme") >= 3  # the set heading and each coming session
+
+
+def test_withdraw_shows_a_confirmation_listing_the_coming_sessions_first(world, client, auth, app):
+    from datetime import UTC, datetime
+
+    group = world.groups[0]
+    target = world.sessions[group][2]
+    with app.app_context():
+        person = world.facilitator_of(target)
+        entry = db.session.scalar(select(AlsFacilitator.id).where(AlsFacilitator.user_id == person))
+        coming = db.session.scalars(
+            select(AlsSession)
+            .join(AlsFacilitation)
+            .where(AlsFacilitation.user_id == person, AlsSession.starts_at > datetime.now(UTC))
+        ).all()
+        expected = [f"{s.group.name}, session {s.sequence}" for s in coming]
+    auth.login_as(world.admin)
+    url = f"/als/programmes/{world.programme}/facilitators/{entry}/withdraw"
+    page = client.get(url)
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "from the pool?" in text
+    for label in expected:
+        assert label in text
+    with app.app_context():
+        assert db.session.get(AlsFacilitator, entry).active  # looking is not withdrawing
+    assert client.post(url).status_code == 302
+    with app.app_context():
+        assert not db.session.get(AlsFacilitator, entry).active
+
+
+def test_moving_a_session_onto_a_bank_holiday_warns_and_asks_to_confirm(world, client, auth, app):
+    from datetime import date, time, timedelta
+
+    import holidays
+
+    with app.app_context():
+        session = db.session.get(AlsSession, world.sessions[world.groups[0]][2])
+        end = session.group.programme.end_date
+        before = session.starts_at
+    today = date.today()
+    day = next(
+        d
+        for d in sorted(holidays.UK(subdiv="ENG", years=[today.year, today.year + 1]))
+        if today + timedelta(days=1) < d < end and d.weekday() < 5
+    )
+    auth.login_as(world.admin)
+    url = f"/als/sessions/{world.sessions[world.groups[0]][2]}/manage"
+    data = {"new_date": day.isoformat(), "new_time": "14:00"}
+    page = client.post(url, data=data)
+    assert page.status_code == 200
+    assert "is a bank holiday" in page.get_data(as_text=True)
+    assert "Move the session anyway" in page.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(AlsSession, world.sessions[world.groups[0]][2]).starts_at == before
+    data["confirmed"] = common.local_start(day, time(14, 0)).isoformat()
+    assert client.post(url, data=data).status_code == 302
+    with app.app_context():
+        assert common.to_local(db.session.get(AlsSession, world.sessions[world.groups[0]][2]).starts_at).date() == day
+
+
+def test_moving_a_session_onto_a_weekend_warns(world, client, auth, app):
+    from datetime import date, timedelta
+
+    with app.app_context():
+        end = db.session.get(AlsSession, world.sessions[world.groups[0]][2]).group.programme.end_date
+    day = date.today() + timedelta(days=2)
+    while day.weekday() != 5:
+        day += timedelta(days=1)
+    assert day < end
+    auth.login_as(world.admin)
+    page = client.post(
+        f"/als/sessions/{world.sessions[world.groups[0]][2]}/manage", data={"new_date": day.isoformat(), "new_time": "10:00"}
+    )
+    assert "is a weekend" in page.get_data(as_text=True)
