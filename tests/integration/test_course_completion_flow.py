@@ -97,4 +97,5 @@ def test_demo_gp_learner_holds_a_certificate_from_the_real_course(app_ctx):
     types = {
         r.eligibility_type for r in db.session.scalars(select(EligibilityRecord).where(EligibilityRecord.user_id == user.id))
     }
-    assert types == {"arrs_clinical_supervisor", "personalised_care_supervisor"}
+    # The demo course declares every eligibility a GP should get from it.
+    assert types == {"arrs_clinical_supervisor", "gp_clinical_supervisor", "personalised_care_supervisor"}
