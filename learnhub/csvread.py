@@ -82,7 +82,7 @@ def read_table(data: bytes | str, *, max_rows: int = MAX_ROWS) -> CsvTable:
             break
         except csv.Error as error:
             if "field larger than field limit" in str(error):
-                raise CsvProblem(f"Row {reader.line_num + 1} has a value longer than {MAX_FIELD:,} characters") from None
+                raise CsvProblem(f"Row {reader.line_num} has a value longer than {MAX_FIELD:,} characters") from None
             raise CsvProblem(f"Row {reader.line_num} could not be read: {error}") from None
         if not any(v.strip() for v in values):
             continue

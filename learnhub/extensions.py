@@ -23,6 +23,9 @@ class Base(DeclarativeBase):
     """Declarative base for every LearnHub model."""
 
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    #: Deleting a row that a twin request (a double click, a second tab) has just deleted is
+    #: the same outcome, not an error: no warning when the DELETE matches nothing.
+    __mapper_args__ = {"confirm_deleted_rows": False}
 
 
 db = SQLAlchemy(model_class=Base)

@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from flask import Flask, Response, current_app
-from sqlalchemy import event
+from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 
 from learnhub.extensions import db
@@ -46,6 +46,21 @@ def atomic() -> Iterator[None]:
     """A savepoint: an exception inside undoes only the writes made inside, then propagates."""
     with db.session.begin_nested():
         yield
+
+
+def lock_row(model: Any, row_id: int) -> None:
+    """Hold one row until the transaction ends, so twin requests change it one after the other.
+
+    ``SELECT … FOR UPDATE`` on PostgreSQL; on SQLite a no-op write to the row, which takes the
+    database's single write lock (pysqlite starts the transaction at that write, so the wait is
+    the busy timeout, not an error). Refresh the objects you read before the lock afterwards.
+    """
+    table = model.__table__
+    key = list(table.primary_key.columns)[0]
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(select(key).where(key == row_id).with_for_update())
+    else:
+        db.session.execute(update(table).where(key == row_id).values({key.name: key}))
 
 
 def _run_after_commit(session: Session) -> None:

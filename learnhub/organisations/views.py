@@ -395,6 +395,9 @@ def audit_log():  # type: ignore[no-untyped-def]
     actor = arg_text("actor", max_length=254).value
     filters = AuditFilterForm(request.args)
     filters.validate()
+    for date_field in (filters.date_from, filters.date_to):
+        if not date_field.errors and not _in_range(date_field.data):
+            date_field.errors = [f"{date_field.label.text} must be before {MAX_DATE.year + 1}"]
     # Dates past MAX_DATE are refused by the field's own range; the day after the last is safe.
     since = _start_of(filters.date_from.data) if not filters.date_from.errors and _in_range(filters.date_from.data) else None
     until = _start_of(filters.date_to.data) if not filters.date_to.errors and _in_range(filters.date_to.data) else None

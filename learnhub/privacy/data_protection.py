@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 
 from learnhub.accounts.models import PasswordToken, User
 from learnhub.als.models import (
@@ -30,7 +30,7 @@ from learnhub.als.models import (
     AlsSession,
 )
 from learnhub.audit import Action, AuditEvent, audit
-from learnhub.certificates.models import Certificate
+from learnhub.certificates.models import Certificate, CertificateEvent
 from learnhub.certificates.services import mark_revoked, revoke_eligibility
 from learnhub.courses.models import CourseCompletion, Enrolment, Option
 from learnhub.eligibility.models import EligibilityEvent, EligibilityRecord
@@ -465,6 +465,11 @@ def erase_user(actor: User, user: User) -> ErasureResult:
             cert.revoked_reason = HOLDER_ERASED
         cert.holder_name = ""
         cert.pdf = b""
+    # The correction history (revoked, reinstated: shown on the verify page) has reasons too.
+    if certificate_ids:
+        db.session.execute(
+            update(CertificateEvent).where(CertificateEvent.certificate_id.in_(certificate_ids)).values(reason=HOLDER_ERASED)
+        )
 
     # 3. Eligibility: every current record revoked, with a history line.
     for record in db.session.scalars(select(EligibilityRecord).where(EligibilityRecord.user_id == user.id)):

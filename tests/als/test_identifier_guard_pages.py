@@ -4,7 +4,6 @@ import pytest
 from sqlalchemy import func, select
 
 from learnhub.accounts.models import User
-from learnhub.als import services
 from learnhub.als.models import AlsAction, AlsNote, AlsSession, AlsTheme
 from learnhub.extensions import db
 from tests.als.test_confidentiality import record_data
@@ -25,8 +24,11 @@ def test_a_theme_with_patient_identifiers_is_refused(world, client, auth, app):
 def test_the_theme_service_refuses_identifiers_without_the_form(world, app):
     with app.app_context():
         admin = db.session.get(User, world.admin)
-        with pytest.raises(services.AlsError, match="NHS number"):
-            services.add_theme(admin, world.hub, "943.476.5919")
+        from learnhub.als.services.common import AlsError
+        from learnhub.als.services.programmes import add_theme
+
+        with pytest.raises(AlsError, match="NHS number"):
+            add_theme(admin, world.hub, "943.476.5919")
         assert db.session.scalar(select(AlsTheme.id).where(AlsTheme.name == "943.476.5919")) is None
 
 

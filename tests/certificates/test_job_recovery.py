@@ -100,7 +100,7 @@ def test_a_job_killed_mid_item_is_seen_as_stopped_and_resumes_without_duplicates
         ).all()
         assert sorted(count for _, count in per_completion) == [1, 1, 1, 1]
         actions = db.session.scalars(select(db.metadata.tables["audit_event"].c.action)).all()
-        assert "bulk certificate job resumed" in actions
+        assert "certificate.bulk_job_resumed" in actions
 
 
 def test_a_killed_reissue_resumes_without_reissuing_twice(app, cohort, monkeypatch):

@@ -109,7 +109,7 @@ def test_cron_wrapper_loads_the_service_environment_and_refuses_sqlite(tmp_path,
     assert "needs a secret key" in missing_key.stderr
 
     # The key alone (as when it only lived in instance/config.py): the default SQLite file.
-    env_file.write_text("# settings\nLEARNHUB_SECRET_KEY=abc123abc123\n")
+    env_file.write_text("# settings\nLEARNHUB_SECRET_KEY=abc123abc123\nLEARNHUB_PUBLIC_BASE_URL=https://learnhub.example.org\n")
     sqlite_file = ROOT / "instance" / "learnhub.sqlite"
     existed = sqlite_file.exists()
     refused = _cron(env_file, "db-check", cwd=tmp_path)
@@ -119,7 +119,10 @@ def test_cron_wrapper_loads_the_service_environment_and_refuses_sqlite(tmp_path,
     assert sqlite_file.exists() == existed  # not even an empty database was created
 
     allow = "LEARNHUB_ALLOW_SQLITE=true\n" if database_url.startswith("sqlite") else ""
-    env_file.write_text(f"LEARNHUB_SECRET_KEY=abc123abc123\nLEARNHUB_DATABASE_URL={database_url}\n{allow}")
+    env_file.write_text(
+        f"LEARNHUB_SECRET_KEY=abc123abc123\nLEARNHUB_PUBLIC_BASE_URL=https://learnhub.example.org\n"
+        f"LEARNHUB_DATABASE_URL={database_url}\n{allow}"
+    )
     ran = _cron(env_file, "db-check", cwd=tmp_path)
     assert ran.returncode == 0, ran.stderr
     assert "up to date" in ran.stdout

@@ -16,6 +16,7 @@ from learnhub.audit import Action, audit
 from learnhub.extensions import db
 from learnhub.idempotent import insert_or_get
 from learnhub.timeutil import utcnow
+from learnhub.transactions import lock_row
 
 
 def generate_schedule(actor: User, programme: AlsProgramme) -> int:
@@ -245,6 +246,12 @@ def withdraw_facilitator(actor: User, facilitator: AlsFacilitator, now: datetime
     Returns the sessions nobody else could cover.
     """
     now = now or utcnow()
+    # Two withdrawals at once (a double click, two tabs) re-plan one after the other; the second
+    # finds the facilitator already out of the pool and changes nothing.
+    lock_row(AlsFacilitator, facilitator.id)
+    db.session.refresh(facilitator)
+    if not facilitator.active:
+        return []
     programme = facilitator.programme
     sessions, slots, pool, members, current = _planner_inputs(programme)
     freed = {s.id for s in sessions if s.starts_at > now and s.is_open and facilitator.user_id in current[s.id].people()}
