@@ -28,6 +28,7 @@ from sqlalchemy import func, insert, select
 
 from learnhub.extensions import db
 from tests.security.test_authorisation_matrix import _url
+from tests.security.test_parameter_sweep import _client_for
 
 BURST = 5
 pytestmark = pytest.mark.sweep
@@ -319,27 +320,15 @@ def test_five_identical_posts_at_once_never_fail_and_never_duplicate(app, matrix
         page = entry.page.format(**w.targets) if entry.page else (url if "GET" in rule.methods else None)
         user = users.get(entry.user)
 
-        def client_for(user_id: int | None):  # type: ignore[no-untyped-def]
-            client = app.test_client()
-            if user_id is not None:
-                from learnhub.accounts.models import User
-
-                with app.app_context():
-                    session_id = db.session.get(User, user_id).get_id()
-                with client.session_transaction() as session:
-                    session["_user_id"] = session_id
-                    session["_fresh"] = True
-            return client
-
         # The form is read first; whatever reading it did is undone, so both runs start equal.
         data = dict(entry.overrides)
         if page:
-            response = client_for(user).get(page)
+            response = _client_for(app, user).get(page)
             if response.status_code == 200 and response.mimetype == "text/html":
                 data = _form_data(response.get_data(as_text=True), url, entry.overrides)
         with app.app_context():
             snapshot.restore()
-        single = client_for(user).post(url, data=data)
+        single = _client_for(app, user).post(url, data=data)
         if single.status_code >= 500:
             failures.append(f"{rule.endpoint}: one POST gave {single.status_code}")
             continue
@@ -347,7 +336,7 @@ def test_five_identical_posts_at_once_never_fail_and_never_duplicate(app, matrix
             once = snapshot.counts()
             snapshot.restore()
 
-        clients = [client_for(user) for _ in range(BURST)]
+        clients = [_client_for(app, user) for _ in range(BURST)]
         start = threading.Barrier(BURST)
         statuses: list[int | str] = []
 
