@@ -84,7 +84,7 @@ def init_app(app: Flask) -> None:
         row, created = insert_or_get(FormSubmission, {"key": submission_key()}, {"created_at": now})
         if not created:
             if row.location and row.created_at >= now - timedelta(seconds=seconds):
-                return redirect(row.location, code=303)
+                return redirect(row.location)  # the same 302 the first request answered
             row.created_at, row.location = now, None
         elif random.random() < 0.01:  # noqa: S311  (housekeeping, not security)
             db.session.execute(delete(FormSubmission).where(FormSubmission.created_at < now - timedelta(days=1)))

@@ -34,6 +34,7 @@ NOT_IN_DEMO = {
     "accounts.accept_invite": "the token is only in the invitation email",
     "accounts.reset_password": "the token is only in the reset email",
     "certificates.job": "the demo runs no bulk certificate job",
+    "certificates.reinstate": "the demo has no revoked certificate to reinstate",
 }
 #: The pages whose links tell roles apart (see ``_signature``).
 SIGNATURE_PAGES = ("/", "/my-learning", "/als/", "/certificates", "/evaluation/surveys", "/hub")
