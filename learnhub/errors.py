@@ -2,7 +2,7 @@
 
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, g, render_template, request
+from flask import Flask, current_app, g, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, SecurityError
@@ -70,6 +70,16 @@ def _discard_session() -> None:
         db.session().invalidate()
 
 
+def unavailable_page(error: DBAPIError):  # type: ignore[no-untyped-def]
+    """Our 503 page for a database that cannot be reached (also when the request's commit fails)."""
+    _discard_session()
+    current_app.logger.error("database unavailable: %s", error)
+    # The page must not need the database: the signed-in user cannot be loaded now, so
+    # the layout is drawn as for a signed-out visitor.
+    g._login_user = login_manager.anonymous_user()
+    return make_response(_render(503))
+
+
 def register(app: Flask) -> None:
     """Install error handlers and the template globals the layouts use."""
 
@@ -113,12 +123,7 @@ def register(app: Flask) -> None:
     @app.errorhandler(OperationalError)
     @app.errorhandler(InterfaceError)
     def database_unavailable(error: DBAPIError):  # type: ignore[no-untyped-def]
-        _discard_session()
-        app.logger.error("database unavailable: %s", error)
-        # The page must not need the database: the signed-in user cannot be loaded now, so
-        # the layout is drawn as for a signed-out visitor.
-        g._login_user = login_manager.anonymous_user()
-        return _render(503)
+        return unavailable_page(error)
 
     @app.teardown_appcontext
     def _close_session(_error: BaseException | None) -> None:

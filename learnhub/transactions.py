@@ -24,6 +24,7 @@ from typing import Any
 
 from flask import Flask, Response, current_app
 from sqlalchemy import event, select, update
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
 from learnhub.extensions import db
@@ -93,7 +94,14 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def _commit_request(response: Response) -> Response:
         if response.status_code < 400:
-            db.session.commit()
+            try:
+                db.session.commit()
+            except (OperationalError, InterfaceError) as error:
+                # The database went away while the view ran (a restart): the change is not
+                # saved, so the person must not see a success page, nor a bare 500.
+                from learnhub.errors import unavailable_page
+
+                return unavailable_page(error)
         else:
             db.session.rollback()
         return response
