@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import random
+import time
 from datetime import datetime, timedelta
 
 from flask import Flask, Response, g, redirect, request
@@ -83,7 +84,15 @@ def init_app(app: Flask) -> None:
         now = utcnow()
         row, created = insert_or_get(FormSubmission, {"key": submission_key()}, {"created_at": now})
         if not created:
-            if row.location and row.created_at >= now - timedelta(seconds=seconds):
+            recent = row.created_at >= now - timedelta(seconds=seconds)
+            # A first request that committed part of its work early (a bulk job starting) may
+            # still be running: wait briefly for its outcome rather than running again.
+            for _ in range(50 if recent else 0):
+                if row.location:
+                    break
+                time.sleep(0.1)
+                db.session.refresh(row)
+            if row.location and recent:
                 return redirect(row.location)  # the same 302 the first request answered
             row.created_at, row.location = now, None
         elif random.random() < 0.01:  # noqa: S311  (housekeeping, not security)
