@@ -87,6 +87,11 @@ def init_app(app: Flask) -> None:
             recent = row.created_at >= now - timedelta(seconds=seconds)
             # A first request that committed part of its work early (a bulk job starting) may
             # still be running: wait briefly for its outcome rather than running again.
+            if recent and not row.location:
+                # Nothing has been written by this request yet (the insert found the key): end
+                # its transaction so that it holds no lock (SQLite's single write lock) while the
+                # first request finishes.
+                db.session.commit()
             for _ in range(50 if recent else 0):
                 if row.location:
                     break
