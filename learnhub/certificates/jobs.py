@@ -219,7 +219,7 @@ def run_bulk_job(job_id: int) -> None:
                 cert = db.session.get(Certificate, int(item))
                 if cert is None or cert.hub_id != hub_id or cert.status != Certificate.VALID:
                     raise services.CertificateError("not a current certificate of this hub")
-                services.reissue_certificate(None, cert, cert.user.name, hub_as_now=True, commit=False)
+                services.reissue_certificate(None, cert, cert.user.name, hub_as_now=True)
             else:
                 _issue_item(hub_id, item)
         except (services.CertificateError, ValueError, KeyError, TypeError) as problem:

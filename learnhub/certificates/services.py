@@ -373,13 +373,13 @@ def revoke_eligibility(actor: User, record: EligibilityRecord, reason: str, now:
 
 
 def reissue_certificate(
-    actor: User | None, cert: Certificate, holder_name: str | None = None, *, hub_as_now: bool = False, commit: bool = True
+    actor: User | None, cert: Certificate, holder_name: str | None = None, *, hub_as_now: bool = False
 ) -> Certificate:
     """Issue a new version (e.g. after a name correction); the old code then verifies as superseded.
 
     ``hub_as_now`` prints the hub's current name and signatory (a cohort re-issue after the
-    signatory changed); otherwise they are copied from the old version. ``commit=False``
-    leaves the commit to the caller (a bulk job commits its progress with the certificate).
+    signatory changed); otherwise they are copied from the old version.
+    The caller commits (a bulk job commits its progress with the certificate).
     """
     if cert.status == Certificate.REVOKED:
         raise CertificateError(
