@@ -335,6 +335,11 @@ def forms_on(page: str) -> list[dict]:
     return parser.forms
 
 
+def hidden_data(form: dict) -> dict[str, str]:
+    """What a browser sends from a form's hidden inputs (the CSRF token, the rendering marker)."""
+    return {name: spec["values"][0] for name, spec in form["fields"].items() if spec["type"] == "hidden"}
+
+
 def post_form(page: str, action_contains: str, page_path: str) -> dict:
     """The first POST form whose action (the page itself when empty) contains the text."""
     for form in forms_on(page):
@@ -479,8 +484,8 @@ class SimUser:
 
         def attempt() -> None:
             page = self.request("sign-in page", "GET", "/account/sign-in").text
-            token = post_form(page, "sign-in", "/account/sign-in")["fields"]["csrf_token"]["values"][0]
-            data = {"csrf_token": token, "email": self.person.email, "password": PASSWORD}
+            form = post_form(page, "sign-in", "/account/sign-in")
+            data = {**hidden_data(form), "email": self.person.email, "password": PASSWORD}
             self.request("sign in (POST)", "POST", "/account/sign-in", data, expect=(302,))
 
         self.retrying(attempt)
@@ -508,7 +513,7 @@ def _answer_survey(user: SimUser, world: World, acks: Acks, attachment_id: int) 
     token = f"survey {world.run} {user.person.user_id}-{attachment_id} {secrets.token_hex(4)}".translate(_DIGITS_AS_LETTERS)
     page = user.request("survey page", "GET", path).text
     form = post_form(page, path, path)
-    data = {"csrf_token": form["fields"]["csrf_token"]["values"][0], "submit_answers": "Submit your answers"}
+    data = {**hidden_data(form), "submit_answers": "Submit your answers"}
     for name, spec in form["fields"].items():
         if name.startswith("item_"):
             data[name] = token if spec["type"] == "textarea" else spec["values"][0]
@@ -537,11 +542,11 @@ def _take_check(user: SimUser, world: World, acks: Acks) -> str:
     page = user.request("knowledge check page", "GET", check).text
     if 'id="questions"' not in page:  # no open attempt: start one
         form = post_form(page, "/check/start", check)
-        data = {"csrf_token": form["fields"]["csrf_token"]["values"][0]}
+        data = hidden_data(form)
         user.submit("knowledge check start (POST)", check + "/start", data)
         page = user.request("knowledge check page", "GET", check).text
     form = post_form(page, "/check/attempts/", check)
-    data = {"csrf_token": form["fields"]["csrf_token"]["values"][0]}
+    data = hidden_data(form)
     for name, spec in form["fields"].items():
         if re.fullmatch(r"q\d+", name):
             data[name] = spec["values"][-1]  # "Wrong": the learner keeps trying
@@ -574,7 +579,7 @@ def _record_session(user: SimUser, world: World, acks: Acks, session_id: int) ->
     page = user.request("ALS record page", "GET", path).text
     form = post_form(page, path, path)
     fields = form["fields"]
-    data = {"csrf_token": fields["csrf_token"]["values"][0], "notes": token}
+    data = {**hidden_data(form), "notes": token}
     for name, spec in fields.items():
         if name.startswith("attendance_"):
             data[name] = spec["values"][0]  # present

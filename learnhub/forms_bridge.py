@@ -164,5 +164,16 @@ def error_list(form: Form, name_fields: bool = False) -> list[dict[str, str]]:
 
 
 def hidden_fields(form: Form) -> Markup:
-    """The CSRF token and any hidden inputs of a form."""
-    return Markup("").join(f() for f in form if f.type in {"HiddenField", "CSRFTokenField"})
+    """The CSRF token and any hidden inputs of a form.
+
+    A form that posts (it carries a CSRF token) also gets a value unique to this rendering
+    (:data:`learnhub.submissions.RENDER_FIELD`): the double-submit guard joins two clicks on
+    the same rendered form, never two separate fillings of it (the CSRF token alone is the same
+    for every rendering within one second).
+    """
+    from learnhub.submissions import render_marker
+
+    hidden = [f() for f in form if f.type in {"HiddenField", "CSRFTokenField"}]
+    if any(f.type == "CSRFTokenField" for f in form):
+        hidden.append(render_marker())
+    return Markup("").join(hidden)

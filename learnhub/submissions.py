@@ -11,9 +11,11 @@ and exactly what (every field, and a digest of every uploaded file). The key is 
 * Only redirects are replayed (a success, in the post/redirect/get pattern). A request that
   showed a page (a form with errors) or failed leaves nothing to replay, so sending it again
   is processed as new.
-* With CSRF protection on, each rendering of a form carries a new token, so the same form
-  filled in again later is a new submission; the guard only joins true repeats. Repeats are
-  joined for ``DOUBLE_SUBMIT_SECONDS`` (default 10; 0 turns the guard off).
+* Each rendering of a form carries a value of its own (:data:`RENDER_FIELD`, put in by
+  ``form_hidden_fields``), so the same form filled in again later is a new submission even
+  when it is sent within seconds (the CSRF token alone repeats for every rendering within the
+  same second); the guard only joins true repeats of one rendered form. Repeats are joined for
+  ``DOUBLE_SUBMIT_SECONDS`` (default 10; 0 turns the guard off).
 
 Services still enforce their own rules (unique constraints, :func:`learnhub.idempotent.insert_or_get`):
 this guard is the outer layer that makes the *same click* count once.
@@ -23,11 +25,13 @@ from __future__ import annotations
 
 import hashlib
 import random
+import secrets
 import time
 from datetime import datetime, timedelta
 
 from flask import Flask, Response, g, redirect, request
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import String, delete
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -38,6 +42,15 @@ from learnhub.timeutil import UTCDateTime, utcnow
 #: (signing in or out, a link that signs you in), which a replayed redirect would not carry.
 #: Each protects itself: a link token is consumed once, signing in twice is harmless.
 EXEMPT = frozenset({"accounts.login", "accounts.logout", "accounts.accept_invite", "accounts.reset_password", "static"})
+
+
+#: The hidden field that makes each rendering of a form distinct (see the module's docstring).
+RENDER_FIELD = "form_rendering"
+
+
+def render_marker() -> Markup:
+    """A hidden input with a value new to this rendering of a form."""
+    return Markup('<input type="hidden" name="{}" value="{}">').format(RENDER_FIELD, secrets.token_urlsafe(9))
 
 
 class FormSubmission(db.Model):

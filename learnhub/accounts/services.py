@@ -48,9 +48,16 @@ def register(*, name: str, email: str, password: str, professional_role: str, hu
 def _create_learner(*, name: str, email: str, professional_role: str, hub_id: int | None) -> User | None:
     """A new learner row, or None if the email was registered meanwhile (two requests at once)."""
     # Two requests at once for the same new email: one inserts, the other gets None.
-    user, created = insert_or_get(User, key={"email": email}, values={
-        "name": name.strip(), "professional_role": professional_role, "hub_id": hub_id, "hub_role": HubRole.LEARNER.value,
-    })
+    user, created = insert_or_get(
+        User,
+        key={"email": email},
+        values={
+            "name": name.strip(),
+            "professional_role": professional_role,
+            "hub_id": hub_id,
+            "hub_role": HubRole.LEARNER.value,
+        },
+    )
     return user if created else None
 
 

@@ -382,9 +382,7 @@ def reissue_certificate(
     The caller commits (a bulk job commits its progress with the certificate).
     """
     if cert.status == Certificate.REVOKED:
-        raise CertificateError(
-            "A revoked certificate cannot be re-issued. If it was revoked by mistake, reinstate it first."
-        )
+        raise CertificateError("A revoked certificate cannot be re-issued. If it was revoked by mistake, reinstate it first.")
     if cert.status == Certificate.SUPERSEDED:
         raise CertificateError("This certificate has already been re-issued. Re-issue the current version instead.")
     name = (holder_name or cert.holder_name).strip()

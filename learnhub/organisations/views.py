@@ -152,7 +152,6 @@ def _flash_invited(email: str, created: bool) -> None:
         flash(f"An account for {email} already exists. No new invitation was sent.", "warning")
 
 
-
 @bp.get("/hub/users")
 @hub_admin_required
 def users():  # type: ignore[no-untyped-def]
@@ -215,8 +214,7 @@ def import_users():  # type: ignore[no-untyped-def]
             form.csv_file.errors.extend(result.file_errors)
         elif result.errors:
             form.csv_file.errors.append(
-                f"{len(result.errors)} rows have a problem. Nobody has been invited. "
-                "Fix the rows below and upload the file again"
+                f"{len(result.errors)} rows have a problem. Nobody has been invited. Fix the rows below and upload the file again"
             )
     status = 400 if form.errors else 200
     return render_template("organisations/import.html", form=form, hub=hub, result=result), status

@@ -227,9 +227,7 @@ def _eligibility(user: User) -> dict:
     records = db.session.scalars(
         select(EligibilityRecord).where(EligibilityRecord.user_id == user.id).order_by(EligibilityRecord.id)
     )
-    events = db.session.scalars(
-        select(EligibilityEvent).where(EligibilityEvent.user_id == user.id).order_by(EligibilityEvent.id)
-    )
+    events = db.session.scalars(select(EligibilityEvent).where(EligibilityEvent.user_id == user.id).order_by(EligibilityEvent.id))
     return {
         "records": [
             {
@@ -269,9 +267,7 @@ def _session_facts(session: AlsSession) -> dict:
 def _als(user: User) -> dict:
     members = db.session.scalars(select(AlsMember).where(AlsMember.user_id == user.id).order_by(AlsMember.id))
     pools = db.session.scalars(select(AlsFacilitator).where(AlsFacilitator.user_id == user.id).order_by(AlsFacilitator.id))
-    attendance = db.session.scalars(
-        select(AlsAttendance).where(AlsAttendance.user_id == user.id).order_by(AlsAttendance.id)
-    )
+    attendance = db.session.scalars(select(AlsAttendance).where(AlsAttendance.user_id == user.id).order_by(AlsAttendance.id))
     presented = db.session.scalars(select(AlsPresenter).where(AlsPresenter.user_id == user.id).order_by(AlsPresenter.id))
     bids = db.session.scalars(select(AlsBid).where(AlsBid.user_id == user.id).order_by(AlsBid.id))
     facilitated = db.session.scalars(
@@ -491,9 +487,7 @@ def erase_user(actor: User, user: User) -> ErasureResult:
     db.session.execute(delete(AlsAction).where(AlsAction.owner_id == user.id))
     db.session.execute(delete(AlsBid).where(AlsBid.user_id == user.id))
     db.session.execute(delete(AlsCalendarFeed).where(AlsCalendarFeed.user_id == user.id))
-    db.session.execute(
-        delete(AlsAttendance).where(AlsAttendance.user_id == user.id, AlsAttendance.session_id.in_(open_sessions))
-    )
+    db.session.execute(delete(AlsAttendance).where(AlsAttendance.user_id == user.id, AlsAttendance.session_id.in_(open_sessions)))
     db.session.execute(
         delete(AlsFacilitation).where(AlsFacilitation.user_id == user.id, AlsFacilitation.session_id.in_(open_sessions))
     )
@@ -558,14 +552,14 @@ def counts_for_confirmation(user: User) -> dict[str, int]:
 
     return {
         "certificates": count(
-            select(func.count()).select_from(Certificate).where(
-                Certificate.user_id == user.id, Certificate.status == Certificate.VALID
-            )
+            select(func.count())
+            .select_from(Certificate)
+            .where(Certificate.user_id == user.id, Certificate.status == Certificate.VALID)
         ),
         "eligibility": count(
-            select(func.count()).select_from(EligibilityRecord).where(
-                EligibilityRecord.user_id == user.id, EligibilityRecord.revoked_at.is_(None)
-            )
+            select(func.count())
+            .select_from(EligibilityRecord)
+            .where(EligibilityRecord.user_id == user.id, EligibilityRecord.revoked_at.is_(None))
         ),
         "enrolments": count(select(func.count()).select_from(Enrolment).where(Enrolment.user_id == user.id)),
         "completions": count(select(func.count()).select_from(CourseCompletion).where(CourseCompletion.user_id == user.id)),

@@ -1,6 +1,5 @@
 """Issuing and re-issuing a cohort's certificates from the cohort page, with the progress page."""
 
-
 from sqlalchemy import func, select
 
 from learnhub.accounts.models import User

@@ -167,10 +167,10 @@ def test_search_ignores_accents_finds_part_of_a_code_filters_expired_and_hides_s
     assert "Dr Siân Jones" in part
     listing = client.get("/hub/certificates").get_data(as_text=True)
     assert "Dr Olu Oldfield" in listing
-    assert f"/hub/certificates/{old}\"" not in listing  # the superseded version is hidden by default
+    assert f'/hub/certificates/{old}"' not in listing  # the superseded version is hidden by default
     everything = client.get("/hub/certificates", query_string={"status": "all"}).get_data(as_text=True)
-    assert f"/hub/certificates/{old}\"" in everything
-    assert f"/hub/certificates/{new_id}\"" in everything
+    assert f'/hub/certificates/{old}"' in everything
+    assert f'/hub/certificates/{new_id}"' in everything
     only_expired = client.get("/hub/certificates", query_string={"status": "expired"}).get_data(as_text=True)
     assert "Dr Siân Jones" in only_expired
     assert "Dr Olu Oldfield" not in only_expired

@@ -143,10 +143,10 @@ def test_unreadable_files_get_a_clear_message(data, message):
 
 
 def test_csv_export_neutralises_formulas_in_every_cell_and_keeps_accents_for_excel():
-    body = csv_bytes(["=title", "count"], [["=HYPERLINK(\"x\")", 3], ["Siân", -2]])
+    body = csv_bytes(["=title", "count"], [['=HYPERLINK("x")', 3], ["Siân", -2]])
     assert body.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
-    assert rows == [["'=title", "count"], ["'=HYPERLINK(\"x\")", "3"], ["Siân", "-2"]]
+    assert rows == [["'=title", "count"], ['\'=HYPERLINK("x")', "3"], ["Siân", "-2"]]
 
 
 def test_xlsx_export_keeps_full_precision_numbers_and_neutralises_text():
@@ -231,5 +231,49 @@ def test_a_double_click_on_one_form_is_handled_once_and_both_get_the_same_page(m
     # The same form filled in again from a new rendering (a new CSRF token) is a new course.
     third = client.post("/hub/courses/new", data={**form, "csrf_token": "rendered-again"})
     assert third.status_code in (302, 303)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Course)) == 2
+
+
+def test_two_renderings_of_a_form_sent_within_a_second_are_two_submissions(make_app, make_hub, make_user):
+    """With CSRF on, the token repeats for every rendering in the same second; a quick user (or
+    two tabs opened together) filling the form twice must still get two courses, while a
+    double click on either rendering still counts once."""
+    from html.parser import HTMLParser
+
+    app = make_app(DOUBLE_SUBMIT_SECONDS=10, WTF_CSRF_ENABLED=True)
+    admin = make_user(hub_role="hub_admin", hub_id=make_hub())
+    client = app.test_client()
+    with app.app_context():
+        from learnhub.accounts.models import User
+
+        session_id = db.session.get(User, admin).get_id()
+    with client.session_transaction() as session:
+        session["_user_id"] = session_id
+
+    def rendered() -> dict[str, str]:
+        hidden: dict[str, str] = {}
+
+        class Inputs(HTMLParser):
+            def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+                a = dict(attrs)
+                if tag == "input" and a.get("type") == "hidden":
+                    hidden[a["name"] or ""] = a.get("value") or ""
+
+        Inputs().feed(client.get("/hub/courses/new").get_data(as_text=True))
+        return hidden
+
+    first_tab, second_tab = rendered(), rendered()
+    assert first_tab["csrf_token"]
+    assert "form_rendering" in first_tab
+    assert first_tab["form_rendering"] != second_tab["form_rendering"]
+    fields = {"title": "Supervising pharmacists", "summary": "Filled twice", "cpd_hours": "3"}
+    one = client.post("/hub/courses/new", data={**fields, **first_tab})
+    again = client.post("/hub/courses/new", data={**fields, **first_tab})  # a double click
+    two = client.post("/hub/courses/new", data={**fields, **second_tab})
+    assert one.status_code == again.status_code == two.status_code == 302
+    assert again.headers["Location"] == one.headers["Location"] != two.headers["Location"]
+    from learnhub.courses.models import Course
+
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Course)) == 2

@@ -242,8 +242,11 @@ def test_an_unreachable_smtp_server_never_fails_the_request_nor_reveals_the_acco
 
 
 def test_production_start_up_warns_when_no_mail_server_is_set(tmp_path, caplog):
-    config = {"SECRET_KEY": "x" * 32, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.sqlite'}",
-              "PUBLIC_BASE_URL": "https://learnhub.example.org"}
+    config = {
+        "SECRET_KEY": "x" * 32,
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.sqlite'}",
+        "PUBLIC_BASE_URL": "https://learnhub.example.org",
+    }
     with caplog.at_level(logging.WARNING):
         create_app(config, instance_path=str(tmp_path))
     assert "LEARNHUB_MAIL_SERVER is not set: no email will be sent" in caplog.text

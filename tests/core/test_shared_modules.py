@@ -119,9 +119,14 @@ def test_whole_number_field_gives_one_plain_message() -> None:
 
     app = Flask(__name__)
     app.config.update(SECRET_KEY="x", WTF_CSRF_ENABLED=False)
-    for raw, errors, value in (("12", [], 12), (" 3 ", [], 3), ("twelve", ["Enter places as a whole number"], None),
-                               ("1.5", ["Enter places as a whole number"], None), ("0", ["Places must be 1 or more"], 0),
-                               ("", ["Enter places"], None)):
+    for raw, errors, value in (
+        ("12", [], 12),
+        (" 3 ", [], 3),
+        ("twelve", ["Enter places as a whole number"], None),
+        ("1.5", ["Enter places as a whole number"], None),
+        ("0", ["Places must be 1 or more"], 0),
+        ("", ["Enter places"], None),
+    ):
         with app.test_request_context(method="POST", data={"places": raw}):
             form = Form()
             form.validate()
