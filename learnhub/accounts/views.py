@@ -231,7 +231,7 @@ def download_my_data():  # type: ignore[no-untyped-def]
     A POST with a CSRF token, not a GET: another site cannot make a signed-in browser fetch
     (and so audit) a copy of someone's data, and the copy is never cached or prefetched.
     """
-    from learnhub.privacy.data_protection import export_data
+    from learnhub.privacy.export import export_data
 
     user: User = current_user  # type: ignore[assignment]
     if not DownloadDataForm().validate_on_submit():

@@ -24,7 +24,7 @@ from learnhub.organisations.forms import (
 )
 from learnhub.organisations.models import Hub
 from learnhub.params import MAX_DATE, arg_choice, arg_int, arg_text
-from learnhub.privacy import data_protection
+from learnhub.privacy import erasure
 from learnhub.roles import HUB_ROLE_LABELS, HubRole, may_act_on
 from learnhub.security import hub_admin_required, site_admin_required
 
@@ -294,8 +294,8 @@ def _erase_page(user: User, form: EraseForm, *, back: str, status: int = 200, fi
     refusal = None
     if user.erased_at is None:
         try:
-            data_protection.check_erasure(current_user, user)
-        except data_protection.ErasureRefused as problem:
+            erasure.check_erasure(current_user, user)
+        except erasure.ErasureRefused as problem:
             refusal = str(problem)
     return (
         render_template(
@@ -304,7 +304,7 @@ def _erase_page(user: User, form: EraseForm, *, back: str, status: int = 200, fi
             form=form,
             find_form=find_form,
             refusal=refusal,
-            counts=data_protection.counts_for_confirmation(user),
+            counts=erasure.counts_for_confirmation(user),
             back=back,
         ),
         status,
@@ -313,8 +313,8 @@ def _erase_page(user: User, form: EraseForm, *, back: str, status: int = 200, fi
 
 def _do_erase(user: User, done_url: str, back: str):  # type: ignore[no-untyped-def]
     try:
-        result = data_protection.erase_user(current_user, user)
-    except data_protection.ErasureRefused as problem:
+        result = erasure.erase_user(current_user, user)
+    except erasure.ErasureRefused as problem:
         flash(str(problem), "warning")
         return redirect(back)
     if result.already_erased:

@@ -12,7 +12,8 @@ from learnhub.als.models import AlsAction, AlsNote
 from learnhub.audit import AuditEvent
 from learnhub.certificates.models import Certificate
 from learnhub.extensions import db
-from learnhub.privacy.data_protection import erase_user, name_variants, scrub_name
+from learnhub.privacy.erasure import erase_user
+from learnhub.privacy.names import name_variants, scrub_name
 from tests.als.conftest import build_world, world  # noqa: F401
 from tests.als.test_confidentiality import record_data
 from tests.certificates.fixtures import completion_for, course_for, issue  # noqa: F401
