@@ -109,7 +109,7 @@ def test_a_flashed_error_is_an_error_summary_and_puts_error_in_the_title(app):
 
 def test_audit_log_pages_have_different_titles(client, auth, app, make_hub, make_user):
     from learnhub.accounts.services import audit
-    from learnhub.organisations.views import AUDIT_PAGE_SIZE
+    from learnhub.organisations.views.audit import AUDIT_PAGE_SIZE
 
     hub = make_hub()
     admin = make_user(hub_id=hub, hub_role="hub_admin")
