@@ -1,8 +1,4 @@
-"""Issuing, revoking, re-issuing and reinstating certificates.
-
-Services never commit: each call adds its changes and audit rows to the caller's unit of work
-(the request, CLI command or job commits once, see :mod:`learnhub.transactions`).
-"""
+"""Issuing a certificate for a completion, with the eligibilities it grants; re-issuing a corrected version."""
 
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -13,33 +9,21 @@ from sqlalchemy.exc import IntegrityError
 
 from learnhub.accounts.models import User
 from learnhub.audit import Action, audit
-from learnhub.certificates.codes import format_code, new_code
-from learnhub.certificates.models import Certificate, CertificateEvent
-from learnhub.certificates.pdf import CertificateFacts, long_date, render_certificate
+from learnhub.certificates.models import Certificate
+from learnhub.certificates.pdf import long_date, render_certificate
+from learnhub.certificates.services.common import (
+    CertificateError,
+    _facts,
+    _unique_code,
+    find_issued,
+)
 from learnhub.eligibility.certification import add_months, new_expiry
 from learnhub.eligibility.models import EligibilityDeclaration, EligibilityEvent, EligibilityRecord
-from learnhub.eligibility.rules import label, why_not
+from learnhub.eligibility.rules import why_not
 from learnhub.extensions import db
 from learnhub.organisations.models import Hub
 from learnhub.timeutil import utcnow
 from learnhub.transactions import atomic
-from learnhub.urls import external_url
-
-
-class CertificateError(ValueError):
-    """A certificate action that cannot be done; the message is for the user."""
-
-
-def verify_url(code: str) -> str:
-    """The public verify URL for a code, from ``PUBLIC_BASE_URL`` (never from the request)."""
-    return external_url("certificates.verify", code=format_code(code))
-
-
-def _unique_code() -> str:
-    while True:
-        code = new_code()
-        if db.session.scalar(select(Certificate.id).where(Certificate.code == code)) is None:
-            return code
 
 
 @dataclass
@@ -73,45 +57,6 @@ def _plan_grants(user: User, course_id: int, completed_on: date) -> list[_Grant]
             plan.expires_on, plan.base = renewal.expires_on, renewal.base.value
         plans.append(plan)
     return plans
-
-
-def facts_with_mark(cert: Certificate) -> CertificateFacts:
-    """The certificate's facts, marked REVOKED or SUPERSEDED when it no longer stands (holder downloads)."""
-    from dataclasses import replace
-
-    marks = {Certificate.REVOKED: "REVOKED", Certificate.SUPERSEDED: "SUPERSEDED"}
-    return replace(_facts(cert), mark=marks.get(cert.status))
-
-
-def _facts(cert: Certificate) -> CertificateFacts:
-    return CertificateFacts(
-        holder_name=cert.holder_name,
-        course_title=cert.course_title,
-        completed_on=cert.completed_on,
-        cpd_hours=cert.cpd_hours,
-        outcomes=list(cert.outcomes or []),
-        hub_name=cert.hub_name,
-        signatory=cert.signatory,
-        code=cert.code,
-        verify_url=verify_url(cert.code),
-        version=cert.version,
-        valid_until=cert.valid_until,
-        eligibilities=list(cert.eligibilities or []),
-    )
-
-
-def find_issued(user_id: int, course_id: int, completion_id: int | None) -> Certificate | None:
-    """The current (not superseded) certificate for a completion, if one was issued."""
-    stmt = select(Certificate).where(
-        Certificate.user_id == user_id,
-        Certificate.course_id == course_id,
-        Certificate.status != Certificate.SUPERSEDED,
-    )
-    if completion_id is None:
-        stmt = stmt.where(Certificate.completion_id.is_(None))
-    else:
-        stmt = stmt.where(Certificate.completion_id == completion_id)
-    return db.session.scalar(stmt.order_by(Certificate.version.desc()))
 
 
 def issue_certificate(
@@ -280,98 +225,6 @@ def _apply_grant(user: User, hub: Hub, cert: Certificate, plan: _Grant, complete
     )
 
 
-def revoke_certificate(actor: User, cert: Certificate, reason: str) -> None:
-    """Revoke a certificate (reason required) and the eligibility that rests on it."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise CertificateError("Enter the reason for revoking this certificate")
-    if cert.status == Certificate.REVOKED:
-        who = cert.revoked_by.name if cert.revoked_by else "an administrator"
-        when = long_date(cert.revoked_at.date()) if cert.revoked_at else "an earlier date"
-        raise CertificateError(f"This certificate was already revoked on {when} by {who}. Nothing has changed.")
-    if cert.status == Certificate.SUPERSEDED:
-        raise CertificateError("This version has been replaced by a re-issued certificate. Revoke the current version instead.")
-    now = utcnow()
-    mark_revoked(actor, cert, reason, now)
-    for record in db.session.scalars(
-        select(EligibilityRecord).where(EligibilityRecord.certificate_id == cert.id, EligibilityRecord.revoked_at.is_(None))
-    ):
-        revoke_eligibility(actor, record, reason, now)
-    db.session.flush()
-    audit(actor, Action.CERTIFICATE_REVOKED, certificate=cert.id, hub=cert.hub_id)
-
-
-def reinstate_certificate(actor: User, cert: Certificate, reason: str) -> None:
-    """Undo a revocation (a reason is required).
-
-    The certificate is valid again, and so is the eligibility the revocation withdrew, unless a
-    later certificate has since taken it over. The revocation stays in the certificate's history (the verify page lists both).
-    """
-    reason = (reason or "").strip()
-    if not reason:
-        raise CertificateError("Enter the reason for reinstating this certificate")
-    if cert.status != Certificate.REVOKED:
-        raise CertificateError("This certificate is not revoked. Nothing has changed.")
-    if cert.user.erased_at is not None or not cert.holder_name:
-        raise CertificateError("The holder's personal data has been erased, so this certificate cannot be reinstated.")
-    revoked_at = cert.revoked_at
-    cert.status = Certificate.VALID
-    cert.revoked_at = None
-    cert.revoked_by_id = None
-    cert.revoked_reason = None
-    db.session.add(CertificateEvent(certificate_id=cert.id, kind=CertificateEvent.REINSTATED, reason=reason, actor_id=actor.id))
-    records = db.session.scalars(
-        select(EligibilityRecord).where(EligibilityRecord.certificate_id == cert.id, EligibilityRecord.revoked_at.is_not(None))
-    ).all()
-    for record in records:
-        if revoked_at is not None and record.revoked_at is not None and record.revoked_at < revoked_at:
-            continue  # withdrawn earlier, for another reason: not this revocation's to undo
-        record.revoked_at = None
-        record.revoked_reason = None
-        db.session.add(
-            EligibilityEvent(
-                user_id=record.user_id,
-                hub_id=record.hub_id,
-                record_id=record.id,
-                certificate_id=cert.id,
-                eligibility_type=record.eligibility_type,
-                kind=EligibilityEvent.REINSTATED,
-                expires_on=record.expires_on,
-                reason=reason,
-            )
-        )
-        audit(actor, Action.ELIGIBILITY_REINSTATED, eligibility_record=record.id, user=record.user_id, hub=record.hub_id)
-    db.session.flush()
-    audit(actor, Action.CERTIFICATE_REINSTATED, certificate=cert.id, hub=cert.hub_id)
-
-
-def mark_revoked(actor: User, cert: Certificate, reason: str, now: datetime) -> None:
-    """Record a certificate as revoked, by whom, when and why."""
-    cert.status = Certificate.REVOKED
-    cert.revoked_at = now
-    cert.revoked_by_id = actor.id
-    cert.revoked_reason = reason
-    db.session.add(CertificateEvent(certificate_id=cert.id, kind=CertificateEvent.REVOKED, reason=reason, actor_id=actor.id))
-
-
-def revoke_eligibility(actor: User, record: EligibilityRecord, reason: str, now: datetime) -> None:
-    """Revoke an eligibility record with a history line and an audit event."""
-    record.revoked_at = now
-    record.revoked_reason = reason
-    db.session.add(
-        EligibilityEvent(
-            user_id=record.user_id,
-            hub_id=record.hub_id,
-            record_id=record.id,
-            certificate_id=record.certificate_id,
-            eligibility_type=record.eligibility_type,
-            kind=EligibilityEvent.REVOKED,
-            reason=reason,
-        )
-    )
-    audit(actor, Action.ELIGIBILITY_REVOKED, eligibility_record=record.id, user=record.user_id, hub=record.hub_id)
-
-
 def reissue_certificate(
     actor: User | None, cert: Certificate, holder_name: str | None = None, *, hub_as_now: bool = False
 ) -> Certificate:
@@ -424,8 +277,3 @@ def reissue_certificate(
     db.session.flush()
     audit(actor, Action.CERTIFICATE_REISSUED, certificate=cert.id, new=new.id, version=new.version, hub=cert.hub_id)
     return new
-
-
-def eligibility_label(code: str) -> str:
-    """Readable name of an eligibility type (for templates)."""
-    return label(code)
