@@ -46,7 +46,7 @@ def send_mail(to: str, subject: str, body: str) -> None:
 
     @after_this_request
     def _send_after_response(response):  # type: ignore[no-untyped-def]
-        if response.status_code >= 500:
+        if response.status_code >= 400:  # the request's transaction is rolled back (learnhub.transactions)
             app.logger.warning("mail to %s (%s) not sent: the request failed", to, subject)
         else:
             response.call_on_close(lambda: _deliver_in_context(app, msg))

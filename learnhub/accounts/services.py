@@ -107,7 +107,6 @@ def authenticate(email: str, password: str) -> User | None:
         _failed_sign_in("account deactivated", user)
         return None
     user.last_login_at = utcnow()
-    db.session.commit()
     return user
 
 
@@ -170,7 +169,6 @@ def request_password_reset(email: str) -> None:
         "you can ignore this email: your password has not changed.\n",
     )
     audit(user, Action.ACCOUNT_PASSWORD_RESET_REQUESTED)
-    db.session.commit()
 
 
 @dataclass
@@ -222,7 +220,6 @@ def use_token(raw: str, purpose: str, new_password: str) -> User | None:
         return None
     check.user.set_password(new_password)
     audit(check.user, Action.ACCOUNT_PASSWORD_SET, via=purpose)
-    db.session.commit()
     return check.user
 
 
@@ -233,14 +230,12 @@ def end_sessions(user: User) -> None:
     is not the current one, so a cookie copied before sign-out is worthless afterwards.
     """
     user.session_version = (user.session_version or 0) + 1
-    db.session.commit()
 
 
 def change_password(user: User, new_password: str) -> None:
     """Change a signed-in user's password (other sessions are signed out)."""
     user.set_password(new_password)
     audit(user, Action.ACCOUNT_PASSWORD_CHANGED)
-    db.session.commit()
 
 
 def update_profile(user: User, **fields: object) -> None:
@@ -248,4 +243,3 @@ def update_profile(user: User, **fields: object) -> None:
     for key, value in fields.items():
         setattr(user, key, value)
     audit(user, Action.ACCOUNT_PROFILE_UPDATED, fields=",".join(sorted(fields)))
-    db.session.commit()

@@ -8,6 +8,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 from wtforms.validators import Optional
 
+from learnhub import transactions
 from learnhub.accounts import services, throttle
 from learnhub.accounts.forms import (
     ChangePasswordForm,
@@ -136,9 +137,15 @@ def forgot_password():  # type: ignore[no-untyped-def]
     if form.validate_on_submit():
         # Everything — the lookup, the token, the email — happens after the response has been
         # sent, so a real account's answer takes no longer than an unknown one's.
-        after_response(partial(services.request_password_reset, form.email.data))
+        after_response(partial(_reset_in_own_transaction, form.email.data))
         return render_template("accounts/reset_sent.html", email=form.email.data)
     return render_template("accounts/forgot_password.html", form=form)
+
+
+def _reset_in_own_transaction(email: str) -> None:
+    """The reset runs after the response, outside the request's transaction: its own unit of work."""
+    services.request_password_reset(email)
+    transactions.commit()
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
@@ -238,7 +245,6 @@ def download_my_data():  # type: ignore[no-untyped-def]
         abort(400)
     data = export_data(user)
     services.audit(user, Action.EXPORT_PERSONAL_DATA, format="json")
-    db.session.commit()
     body = json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False)
     return Response(
         body,

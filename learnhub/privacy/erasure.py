@@ -203,7 +203,6 @@ def erase_user(actor: User, user: User) -> ErasureResult:
         eligibility_revoked=result.eligibility_revoked,
         survey_completions_removed=result.survey_completions_removed,
     )
-    db.session.commit()
     return result
 
 

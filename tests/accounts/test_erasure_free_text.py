@@ -55,6 +55,7 @@ def test_a_revocation_reason_naming_the_person_is_gone_from_the_verify_page(app,
 
     with app.test_request_context():
         erase_user(db.session.get(User, admin), db.session.get(User, person))
+        db.session.commit()  # services never commit; the request would
     page = client.get(f"/verify/{code}", follow_redirects=True).get_data(as_text=True)
     assert "Whitaker" not in page
     assert "James" not in page
@@ -79,6 +80,7 @@ def test_set_notes_keep_their_text_but_lose_the_persons_name(app, client, auth, 
     assert client.post(f"/als/sessions/{session_id}/record", data=data).status_code == 302
     with app.test_request_context():
         erase_user(db.session.get(User, world.admin), db.session.get(User, member))
+        db.session.commit()  # services never commit; the request would
     with app.app_context():
         note = db.session.scalar(select(AlsNote).where(AlsNote.session_id == session_id))
         assert note.text == "[name removed] led a good discussion on boundaries."
@@ -94,6 +96,7 @@ def test_notes_the_person_wrote_as_facilitator_are_kept_without_their_name(app, 
     assert client.post(f"/als/sessions/{session_id}/record", data=record_data(world, group)).status_code == 302
     with app.test_request_context():
         erase_user(db.session.get(User, world.admin), db.session.get(User, facilitator))
+        db.session.commit()  # services never commit; the request would
     with app.app_context():
         note = db.session.scalar(select(AlsNote).where(AlsNote.session_id == session_id))
         assert note.text == "We explored role clarity and practised open questions."
