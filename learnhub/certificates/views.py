@@ -217,7 +217,7 @@ def revoke(certificate_id: int):  # type: ignore[no-untyped-def]
     """Confirm, with a reason, then revoke a certificate (and the eligibility resting on it)."""
     cert = get_certificate_for(current_user, certificate_id, admin=True)
     if cert.status != Certificate.VALID:
-        flash(_not_revocable(cert), "warning")
+        flash(_not_revocable(cert), "warning" if cert.status == Certificate.REVOKED else "error")
         return redirect(url_for("certificates.admin_detail", certificate_id=cert.id))
     form = RevokeForm()
     if form.validate_on_submit():

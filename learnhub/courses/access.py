@@ -87,6 +87,6 @@ def get_learning_enrolment(course: Course) -> Enrolment:
     """The learner's enrolment on a course, with a place (not waiting); back to the course page if none."""
     enrolment = services.current_enrolment(course.id, current_user.id)
     if enrolment is None or enrolment.is_waiting:
-        flash("Enrol on the course to start its modules.", "warning")
+        flash("Enrol on the course to start its modules.", "error")
         abort(redirect(url_for("courses.course_page", course_id=course.id)))
     return enrolment

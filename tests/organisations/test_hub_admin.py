@@ -205,3 +205,22 @@ def test_site_admin_creates_hub_and_invites_its_admin(client, auth, app, make_us
         boss = db.session.scalar(select(User).where(User.email == "boss@example.org"))
         assert boss.hub_role == "hub_admin"
     assert outbox[-1]["To"] == "boss@example.org"
+
+
+@pytest.mark.parametrize(
+    ("action", "message"),
+    [
+        ("permission", "You cannot change your own permission"),
+        ("deactivate", "You cannot deactivate your own account"),
+    ],
+)
+def test_a_refused_action_is_shown_as_an_error_not_a_notice(client, auth, admin, action, message):
+    """WCAG 3.3.1: a refusal is an error summary (role=alert, focused by NHS.UK frontend) and the
+    page title starts with "Error:", not a grey "Important" banner."""
+    auth.login_as(admin[0])
+    page = client.post(f"/hub/users/{admin[0]}/{action}", data={"hub_role": "learner"}, follow_redirects=True)
+    html = page.get_data(as_text=True)
+    assert html.split("</title>")[0].split("<title>")[1].strip().startswith("Error:")
+    summary = html[html.index('class="nhsuk-error-summary"') :]
+    assert message in summary[:1500]
+    assert "nhsuk-notification-banner" not in html.split('class="nhsuk-error-summary"')[0].split("<main")[-1]

@@ -171,7 +171,7 @@ def attendance(course_id: int, cohort_id: int, module_id: int):  # type: ignore[
         try:
             saved = services.record_attendance(current_user, module, enrolments, chosen & valid)
         except services.CourseError as error:
-            flash(str(error), "warning")
+            flash(str(error), "error")
             return redirect(url_for("courses.attendance", course_id=course.id, cohort_id=cohort.id, module_id=module.id))
         message = "Attendance has been saved."
         if saved.completed:
@@ -233,7 +233,7 @@ def _attempts_changed(course, cohort, enrolment, module, change):  # type: ignor
     try:
         left = change(current_user, enrolment, module)
     except services.CourseError as error:
-        flash(str(error), "warning")
+        flash(str(error), "error")
     else:
         flash(f"{enrolment.user.name} can try {module.title} again. Attempts left: {left}.", "success")
     return redirect(url_for("courses.admin_learner", course_id=course.id, cohort_id=cohort.id, enrolment_id=enrolment.id))

@@ -75,7 +75,7 @@ def self_enrol(course_id: int, cohort_id: int):  # type: ignore[no-untyped-def]
     if not ButtonForm().validate_on_submit():
         abort(400)
     if not cohort.self_enrolment_open:
-        flash("This cohort is not open for enrolment. Ask your training hub to enrol you.", "warning")
+        flash("This cohort is not open for enrolment. Ask your training hub to enrol you.", "error")
         return redirect(url_for("courses.course_page", course_id=course.id))
     outcome = services.enrol(current_user, cohort, current_user)
     if not outcome.created:
@@ -190,7 +190,7 @@ def start_check(course_id: int, module_id: int):  # type: ignore[no-untyped-def]
     try:
         services.start_attempt(enrolment, module)
     except services.CourseError as error:
-        flash(str(error), "warning")
+        flash(str(error), "error")
     return redirect(url_for("courses.check_page", course_id=course.id, module_id=module.id))
 
 

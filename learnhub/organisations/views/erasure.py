@@ -41,7 +41,7 @@ def _do_erase(user: User, done_url: str, back: str):  # type: ignore[no-untyped-
     try:
         result = erasure.erase_user(current_user, user)
     except erasure.ErasureRefused as problem:
-        flash(str(problem), "warning")
+        flash(str(problem), "error")
         return redirect(back)
     if result.already_erased:
         flash("This person's personal data had already been erased. Nothing has changed.", "warning")

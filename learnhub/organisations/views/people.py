@@ -116,10 +116,10 @@ def change_permission(user_id: int):  # type: ignore[no-untyped-def]
     user = get_manageable_user(user_id)
     form = PermissionForm()
     if user.id == current_user.id:
-        flash("You cannot change your own permission. Ask another hub administrator.", "warning")
+        flash("You cannot change your own permission. Ask another hub administrator.", "error")
         return redirect(url_for("organisations.user_detail", user_id=user.id))
     if user.erased_at is not None:
-        flash(ERASED_UNCHANGEABLE, "warning")
+        flash(ERASED_UNCHANGEABLE, "error")
         return redirect(url_for("organisations.user_detail", user_id=user.id))
     if form.validate_on_submit():
         services.set_permission(current_user, user, form.hub_role.data)
@@ -137,9 +137,9 @@ def change_active(user_id: int, action: str):  # type: ignore[no-untyped-def]
     if not form.validate_on_submit():
         abort(400)
     if user.id == current_user.id:
-        flash("You cannot deactivate your own account.", "warning")
+        flash("You cannot deactivate your own account.", "error")
     elif user.erased_at is not None:
-        flash(ERASED_UNCHANGEABLE, "warning")
+        flash(ERASED_UNCHANGEABLE, "error")
     else:
         services.set_active(current_user, user, action == "reactivate")
         flash(f"{user.name} has been {action}d.", "success")
@@ -155,9 +155,9 @@ def resend_invite(user_id: int):  # type: ignore[no-untyped-def]
     if not form.validate_on_submit():
         abort(400)
     if user.erased_at is not None or not user.active:
-        flash("Invitations cannot be sent to a deactivated or erased account.", "warning")
+        flash("Invitations cannot be sent to a deactivated or erased account.", "error")
     elif user.password_hash:
-        flash(f"{user.name} has already set a password.", "warning")
+        flash(f"{user.name} has already set a password.", "error")
     else:
         services.resend_invite(current_user, user)
         flash(f"A new invitation has been sent to {user.email}.", "success")
