@@ -1,8 +1,11 @@
 """Hub administrators: programmes, members, groups, facilitators, schedule and dashboard."""
 
 import io
+from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from learnhub.accounts.models import User
@@ -263,6 +266,7 @@ def test_dashboard_shows_counts_with_small_numbers_suppressed(world, client, aut
     assert "sessions,held,1" in text
     assert "attendance present,Set A,*" in text
     assert "attendance rate,Set A,*" in text
+    assert "attendance expected,All groups," in text  # the programme total is always reported
     assert "Private thing" not in text
 
 
@@ -308,14 +312,36 @@ def test_moving_onto_a_facilitators_other_session_unassigns_them(world, app):
         assert world.facilitator_of(other.id) == person
 
 
-def test_published_attendance_hides_a_small_number_of_absences():
+def test_published_attendance_rounds_to_five_and_hides_one_to_seven():
+    """NHS Digital's HES rule: 1-7 hidden, the rest rounded to 5, rates from the rounded parts,
+    so one absence among twelve cannot be worked out by subtraction."""
     from learnhub.als.services.reporting import GroupStats
 
-    assert GroupStats(None, present=11, recorded=12).published() == ("*", 12, "*")
-    assert GroupStats(None, present=12, recorded=12).published() == (12, 12, "100%")
+    assert GroupStats(None, present=11, recorded=12).published() == (10, 10, "100%")
+    assert GroupStats(None, present=12, recorded=12).published() == (10, 10, "100%")
     assert GroupStats(None, present=20, recorded=30).published() == (20, 30, "67%")
     assert GroupStats(None, present=5, recorded=6).published() == ("*", "*", "*")
+    assert GroupStats(None, present=5, recorded=18).published() == ("*", 20, "*")
     assert GroupStats(None, present=0, recorded=0).published() == (0, 0, "–")
+
+
+@given(st.lists(st.tuples(st.integers(0, 40), st.integers(0, 40)).map(lambda t: (min(t), max(t))), min_size=1, max_size=6))
+def test_programme_totals_come_from_true_counts_and_every_shown_count_is_safe(groups):
+    """Whatever the sets' sizes: no shown count is between 1 and 7, every shown count is a
+    multiple of 5 within 2 of the truth, and the total is the rounded true total (not a sum of
+    rounded parts)."""
+    from learnhub.als.services.reporting import Dashboard, GroupStats
+
+    data = Dashboard(Counter(), [GroupStats(None, p, r) for p, r in groups], [], [])
+    for stats in [*data.groups, data.total]:
+        present, expected, _rate = stats.published()
+        for shown, true in ((present, stats.present), (expected, stats.recorded)):
+            if shown == "*":
+                assert 1 <= true <= 7
+            else:
+                assert shown % 5 == 0
+                assert abs(shown - true) <= 2
+    assert data.total.recorded == sum(r for _p, r in groups)
 
 
 def test_facilitators_declare_their_own_unavailable_days(world, client, auth, app):

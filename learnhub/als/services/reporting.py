@@ -1,4 +1,11 @@
-"""The hub's programme dashboard: counts only, never notes or actions."""
+"""The hub's programme dashboard: counts only, never notes or actions.
+
+Figures about participants (attendances; sessions touching a theme) follow the rounding rule
+of :mod:`learnhub.suppression` (NHS Digital's HES practice): 1 to 7 are shown as ``*``, every
+other count is rounded to the nearest 5, and rates are worked out from the rounded figures.
+Programme totals are rounded from the true totals, so a typical programme (three sets of six)
+can report its attendance even when each set's figures are too small to show.
+"""
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass
@@ -11,14 +18,14 @@ from learnhub.accounts.models import User
 from learnhub.als.models import AlsGroup, AlsMember, AlsProgramme, AlsSession
 from learnhub.als.services.programmes import hub_themes, load_programme_people, programme_sessions
 from learnhub.extensions import db
-from learnhub.suppression import MASK, mask_total, suppress_row
+from learnhub.suppression import MASK, round_count, rounded_rate
 
 
 @dataclass
 class GroupStats:
-    """Attendance of one group."""
+    """Attendance of one group (or, with ``group`` None, of the whole programme)."""
 
-    group: AlsGroup
+    group: AlsGroup | None
     present: int
     recorded: int
 
@@ -28,20 +35,16 @@ class GroupStats:
         return self.present / self.recorded if self.recorded else None
 
     def published(self) -> tuple[int | str, int | str, str]:
-        """Present, expected and rate as they may be shown.
+        """Present, expected and rate as they may be shown (the rounding rule).
 
-        Present and not-present are suppressed as a row whose total (expected) is shown, so a
-        small number of absences cannot be worked out by subtraction.
+        Both counts are rounded to the nearest 5 (1 to 7 hidden) and the rate comes from the
+        rounded figures, so a small number of absences cannot be worked out by subtraction.
         """
-        present, _absent = suppress_row([self.present, self.recorded - self.present])
-        expected = mask_total(self.recorded)
-        if self.rate is None:
-            rate = "–"
-        elif present == MASK or expected == MASK:
-            rate = MASK
-        else:
-            rate = f"{round(self.rate * 100)}%"
-        return present, expected, rate
+        present, expected = round_count(self.present), round_count(self.recorded)
+        if not self.recorded:
+            return present, expected, "–"
+        rate = rounded_rate(self.present, self.recorded)
+        return present, expected, MASK if rate == MASK else f"{rate:.0f}%"
 
 
 @dataclass
@@ -52,6 +55,15 @@ class Dashboard:
     groups: list[GroupStats]
     load: list[tuple[User, int, int]]
     themes: list[tuple[str, int]]
+
+    @property
+    def total(self) -> GroupStats:
+        """Attendance over every group of the programme."""
+        return GroupStats(None, sum(g.present for g in self.groups), sum(g.recorded for g in self.groups))
+
+    def published_themes(self) -> list[tuple[str, int | str]]:
+        """Sessions touching each theme, rounded; most frequent first (by the true count)."""
+        return [(name, round_count(n)) for name, n in self.themes]
 
 
 def dashboard(programme: AlsProgramme, now: datetime | None = None) -> Dashboard:

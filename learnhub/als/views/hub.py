@@ -15,7 +15,6 @@ from learnhub.audit import Action
 from learnhub.exports import csv_response
 from learnhub.extensions import db
 from learnhub.security import hub_admin_required
-from learnhub.suppression import mask_count
 
 
 @bp.route("/themes", methods=["GET", "POST"])
@@ -61,16 +60,17 @@ def dashboard_csv(programme_id: int):  # type: ignore[no-untyped-def]
     programme = access.get_programme_for_admin(current_user, programme_id)
     data = reporting.dashboard(programme)
     rows: list[list[object]] = [["sessions", status, data.status_counts[status]] for status in ("planned", "held", "cancelled")]
-    for g in data.groups:
+    for g in [*data.groups, data.total]:
         present, expected, rate = g.published()
+        name = g.group.name if g.group is not None else "All groups"
         rows += [
-            ["attendance present", g.group.name, present],
-            ["attendance expected", g.group.name, expected],
-            ["attendance rate", g.group.name, rate],
+            ["attendance present", name, present],
+            ["attendance expected", name, expected],
+            ["attendance rate", name, rate],
         ]
     for user, held, planned in data.load:
         rows += [["facilitator sessions held", user.name, held], ["facilitator sessions planned", user.name, planned]]
-    rows += [["theme sessions", name, mask_count(n)] for name, n in data.themes]
+    rows += [["theme sessions", name, n] for name, n in data.published_themes()]
     return csv_response(
         f"als-programme-{programme.id}.csv",
         ["section", "item", "value"],
