@@ -62,7 +62,7 @@ def csv_rows(res: Results, title: str, described: Sequence[str]) -> list[list]:
                 if figure is not None:
                     rows.append(["Answers", r.item.text, when, name, figure])
         if r.change is not None:
-            rows += _change_rows("Matched change", r.item.text, r.change)
+            rows += _change_rows("Matched change", r.item.text, r.change, reverse=r.item.reverse_scored, threshold=res.threshold)
         elif r.change_withheld:
             rows.append(["Matched change", r.item.text, "Pairs", "", MASK])
     if res.follow_up is not None:
@@ -75,7 +75,9 @@ def csv_rows(res: Results, title: str, described: Sequence[str]) -> list[list]:
             if f.change is None:
                 rows.append(["Before and follow-up", r.item.text, "Pairs", "", MASK])
             else:
-                rows += _change_rows("Before and follow-up", r.item.text, f.change)
+                rows += _change_rows(
+                    "Before and follow-up", r.item.text, f.change, reverse=r.item.reverse_scored, threshold=res.threshold
+                )
         if fu.composite is not None:
             for label, value in _composite_figures(fu.composite, ci=False):
                 rows.append(["Before and follow-up", "Mean of core questions", label, "", _blank(value)])
@@ -100,11 +102,17 @@ def _rate_rows(res: Results) -> list[list]:
     return rows
 
 
-def _change_rows(section: str, question: str, change: stats.PairedChange) -> list[list]:
+def _change_rows(section: str, question: str, change: stats.PairedChange, *, reverse: bool, threshold: int) -> list[list]:
+    better, same, worse = change.direction_counts(reverse, threshold)
     return [
         [section, question, "Pairs", "", change.n_pairs],
+        [section, question, "Improved", "", better],
+        [section, question, "Unchanged", "", same],
+        [section, question, "Worsened", "", worse],
         [section, question, "Median change", "", _blank(change.median_change)],
+        [section, question, "Wilcoxon W", "", _blank(change.w_statistic)],
         [section, question, "Wilcoxon p-value", "", _blank(change.p_value)],
+        [section, question, "Method of the p-value", "", change.method or ""],
         [section, question, "Rank-biserial r", "", _blank(change.rank_biserial)],
     ]
 
@@ -124,12 +132,19 @@ CHANGE_HEADER = [
     "Effect size",
     "Effect size measure",
     "Test and note",
+    "Improved",
+    "Unchanged",
+    "Worsened",
+    "Test statistic (W or t)",
+    "Method of the p-value",
 ]
 
 
-def _change_row(question: str, change: stats.PairedChange | None, withheld: str | None) -> list:
+def _change_row(
+    question: str, change: stats.PairedChange | None, withheld: str | None, *, reverse: bool = False, threshold: int
+) -> list:
     if change is None:
-        return [question, MASK, MASK, MASK, MASK, "", withheld or ""]
+        return [question, MASK, MASK, MASK, MASK, "", withheld or "", MASK, MASK, MASK, MASK, ""]
     return [
         question,
         change.n_pairs,
@@ -138,13 +153,16 @@ def _change_row(question: str, change: stats.PairedChange | None, withheld: str 
         _blank(change.rank_biserial),
         "Rank-biserial r",
         "Wilcoxon signed-rank" + (f"; {change.note}" if change.note else ""),
+        *change.direction_counts(reverse, threshold),
+        _blank(change.w_statistic),
+        change.method or "",
     ]
 
 
 def _composite_row(composite: stats.CompositeChange | None, withheld: str | None, *, ci: bool) -> list:
     question = "Overall score (mean of the core questions)"
     if composite is None:
-        return [question, MASK, MASK, MASK, MASK, "", withheld or ""]
+        return [question, MASK, MASK, MASK, MASK, "", withheld or "", "", "", "", MASK, ""]
     note = "Paired t-test"
     if ci and composite.ci_low is not None and composite.ci_high is not None:
         note += f"; 95% confidence interval of the mean change {composite.ci_low!r} to {composite.ci_high!r}"
@@ -158,6 +176,11 @@ def _composite_row(composite: stats.CompositeChange | None, withheld: str | None
         _blank(composite.cohens_dz),
         "Cohen's dz",
         note,
+        "",
+        "",
+        "",
+        _blank(composite.t_statistic),
+        "t distribution" if composite.p_value is not None else "",
     ]
 
 
@@ -176,7 +199,11 @@ def sheets(res: Results, title: str, described: Sequence[str]) -> list[Sheet]:
     summary += _rate_rows(res)
     out = [Sheet("Summary", LONG_HEADER, summary)]
 
-    matched = [_change_row(r.item.text, r.change, r.change_withheld) for r in res.items if r.change or r.change_withheld]
+    matched = [
+        _change_row(r.item.text, r.change, r.change_withheld, reverse=r.item.reverse_scored, threshold=res.threshold)
+        for r in res.items
+        if r.change or r.change_withheld
+    ]
     matched.append(_composite_row(res.composite, res.composite_withheld, ci=True))
     out.append(_change_sheet("Matched change", matched))
 
@@ -199,11 +226,13 @@ def sheets(res: Results, title: str, described: Sequence[str]) -> list[Sheet]:
 
     if res.follow_up is not None:
         fu = res.follow_up
-        rows = [["People who answered before and at follow-up", fu.pairs, "", "", "", "", ""]]
+        rows = [["People who answered before and at follow-up", fu.pairs, *[""] * (len(CHANGE_HEADER) - 2)]]
         for r in res.items:
             f = fu.items.get(r.item.id)
             if f is not None:
-                rows.append(_change_row(r.item.text, f.change, f.withheld))
+                rows.append(
+                    _change_row(r.item.text, f.change, f.withheld, reverse=r.item.reverse_scored, threshold=res.threshold)
+                )
         rows.append(_composite_row(fu.composite, fu.composite_withheld, ci=False))
         out.append(_change_sheet("Follow-up", rows))
 

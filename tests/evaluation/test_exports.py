@@ -16,7 +16,17 @@ TINY_P = 3.24e-06
 
 def _results() -> Results:
     item = Item(id=1, kind=AGREEMENT, text="=I feel confident", asked_at="pre,post", core=True, retired=False)
-    change = stats.PairedChange(n_pairs=40, n_changed=38, median_change=1.0, p_value=TINY_P, rank_biserial=0.91234567)
+    change = stats.PairedChange(
+        n_pairs=40,
+        n_changed=38,
+        median_change=1.0,
+        p_value=TINY_P,
+        rank_biserial=0.91234567,
+        n_up=35,
+        n_down=3,
+        w_statistic=12.5,
+        method=stats.NORMAL,
+    )
     wave = ItemWave(n=40, counts=[0, "*", 10, 12, 15], percentages=[0.0, "*", 25.0, 30.0, 37.5], median=4.0, agree_percent=68)
     composite = stats.CompositeChange(40, 0.8, 0.5, 0.64, 0.96, 10.1, 0.00145, 1.6)
     return Results(
@@ -66,3 +76,23 @@ def test_xlsx_has_a_sheet_per_table_with_numbers_at_full_precision():
     assert any("Wilcoxon signed-rank" in n for n in notes)
     summary = list(book["Summary"].iter_rows(values_only=True))
     assert ("Response rates", None, "Matched pairs", "Number", 40) in summary
+
+
+def test_exports_show_directions_w_and_the_method_with_small_counts_hidden():
+    """Each matched item: improved / unchanged / worsened (suppressed as a row), W and the method."""
+    rows = list(csv.reader(io.StringIO(csv_bytes(None, tables.csv_rows(_results(), "Survey", [])).decode("utf-8-sig"))))
+    figures = {r[2]: r[4] for r in rows if r[0] == "Matched change"}
+    assert figures["Improved"] == "35"
+    # 2 unchanged and 3 worsened are small: both hidden (hiding one alone could be undone from the total).
+    assert figures["Unchanged"] == figures["Worsened"] == "*"
+    assert figures["Wilcoxon W"] == "12.5"
+    assert figures["Method of the p-value"] == stats.NORMAL
+    book = load_workbook(io.BytesIO(xlsx_bytes(tables.sheets(_results(), "Survey", []))))
+    matched = book["Matched change"]
+    header = [c.value for c in matched[1]]
+    first = [c.value for c in matched[2]]
+    assert first[header.index("Improved")] == 35
+    assert first[header.index("Test statistic (W or t)")] == 12.5
+    assert first[header.index("Method of the p-value")] == stats.NORMAL
+    overall = next(row for row in matched.iter_rows(values_only=True) if str(row[0]).startswith("Overall score"))
+    assert overall[header.index("Test statistic (W or t)")] == 10.1
