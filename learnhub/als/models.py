@@ -2,7 +2,7 @@
 
 from datetime import date, datetime, time
 
-from sqlalchemy import Boolean, Column, Date, ForeignKey, Integer, String, Table, Text, Time, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Column, Date, ForeignKey, Integer, String, Table, Text, Time, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from learnhub.accounts.models import User
@@ -135,6 +135,9 @@ class AlsFacilitator(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
     #: False once they have withdrawn; past sessions keep their name.
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: What the last withdrawal changed, so it can be undone while nothing has been re-planned
+    #: since: ``{"at": iso time, "changes": [{"session": id, "before": [lead, co], "after": [lead, co]}]}``.
+    withdrawal: Mapped[dict | None] = mapped_column(JSON)
 
     programme: Mapped[AlsProgramme] = relationship(back_populates="facilitators")
     user: Mapped[User] = relationship()

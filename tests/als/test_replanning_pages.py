@@ -126,3 +126,49 @@ def test_moving_a_session_onto_a_weekend_warns(world, client, auth, app):
         f"/als/sessions/{world.sessions[world.groups[0]][2]}/manage", data={"new_date": day.isoformat(), "new_time": "10:00"}
     )
     assert "is a weekend" in page.get_data(as_text=True)
+
+
+def test_a_withdrawal_can_be_undone_while_nothing_has_been_replanned_since(world, client, auth, app):
+    """An admin who withdrew the wrong facilitator puts them back with exactly their sessions;
+    a second click changes nothing; once a re-plan has touched those sessions, undo is refused
+    with the sessions named and nothing changes."""
+    group = world.groups[0]
+    target = world.sessions[group][2]
+    with app.app_context():
+        person = world.facilitator_of(target)
+        entry = db.session.scalar(select(AlsFacilitator.id).where(AlsFacilitator.user_id == person))
+    before = _bookings(app)
+    auth.login_as(world.admin)
+    pool = f"/als/programmes/{world.programme}/facilitators"
+    assert "Undo withdrawal" not in client.get(pool).get_data(as_text=True)
+    client.post(f"{pool}/{entry}/withdraw")
+    assert _bookings(app) != before
+    page = client.get(pool).get_data(as_text=True)
+    assert "Undo withdrawal" in page
+    response = client.post(f"{pool}/{entry}/undo-withdrawal", follow_redirects=True)
+    assert "is back in the pool" in response.get_data(as_text=True)
+    assert _bookings(app) == before
+    with app.app_context():
+        assert db.session.get(AlsFacilitator, entry).active
+    # A double click (or the other tab): nothing more happens.
+    again = client.post(f"{pool}/{entry}/undo-withdrawal", follow_redirects=True).get_data(as_text=True)
+    assert "is in the facilitator pool" in again
+    assert _bookings(app) == before
+
+    # Withdraw again, then something re-plans one of the freed sessions: undo is refused.
+    client.post(f"{pool}/{entry}/withdraw")
+    after_withdrawal = _bookings(app)
+    with app.app_context():
+        changes = db.session.get(AlsFacilitator, entry).withdrawal["changes"]
+        session_id = next(c["session"] for c in changes if c["after"][0] is not None)
+        db.session.execute(
+            AlsFacilitation.__table__.delete().where(AlsFacilitation.session_id == session_id)
+        )  # the session lost its cover since (e.g. another withdrawal)
+        db.session.commit()
+    refused = client.post(f"{pool}/{entry}/undo-withdrawal", follow_redirects=True).get_data(as_text=True)
+    assert "cannot be undone" in refused
+    assert "Error:" in refused.split("</title>")[0]
+    with app.app_context():
+        assert not db.session.get(AlsFacilitator, entry).active
+    assert {k: v for k, v in _bookings(app).items()} == {k: v for k, v in after_withdrawal.items() if k[0] != session_id}
+    assert "Undo withdrawal" not in client.get(pool).get_data(as_text=True)

@@ -69,6 +69,7 @@ als.themes:                      403 403 403 200 403 200 ; 403 403 403 200 403 2
 als.settings:                    403 403 403 200 403 200 ; 403 403 403 200 403 200
 als.unavailable:                 403 403 403 404 403 200 ; 403 403 403 404 403 200
 als.withdraw:                    403 403 403 404 403 200 ; 403 403 403 404 403 302
+als.undo_withdrawal:             -   -   -   -   -   -   ; 403 403 403 404 403 302
 certificates.admin_detail:       403 403 403 404 403 200 ;   -   -   -   -   -   -
 certificates.admin_list:         403 403 403 200 403 200 ;   -   -   -   -   -   -
 certificates.bulk:               403 403 403 200 403 200 ;   -   -   -   -   -   -

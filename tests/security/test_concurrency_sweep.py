@@ -93,6 +93,7 @@ REGISTRY: dict[str, Entry] = {
     "als.themes": Entry(overrides={"name": "Sweep theme"}),
     "als.unavailable": Entry(overrides={"day": TOMORROW}),
     "als.withdraw": Entry(page="/als/programmes/{programme_id}"),
+    "als.undo_withdrawal": Entry(),
     "certificates.cohort_bulk": Entry(),
     "certificates.job_cancel": Entry(page="/hub/certificates/jobs/{job_id}"),
     "certificates.job_resume": Entry(page="/hub/certificates/jobs/{job_id}"),

@@ -74,6 +74,7 @@ ANONYMOUS: dict[str, str] = {
     "als.facilitators": LOGIN,
     "als.unavailable": LOGIN,
     "als.withdraw": LOGIN,
+    "als.undo_withdrawal": LOGIN,
     "als.member_group": LOGIN,
     "als.import_members": LOGIN,
     "als.new_programme": LOGIN,

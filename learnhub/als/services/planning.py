@@ -141,7 +141,7 @@ def add_facilitator(actor: User, programme: AlsProgramme, user: User) -> AlsFaci
         reactivated = db.session.execute(
             update(AlsFacilitator)
             .where(AlsFacilitator.id == entry.id, AlsFacilitator.active.is_(False))
-            .values(active=True)
+            .values(active=True, withdrawal=None)
             .execution_options(synchronize_session=False)
         ).rowcount
         db.session.refresh(entry)
@@ -190,6 +190,64 @@ def _apply_plan(sessions: list[AlsSession], plan: rotation.Plan, only: set[int])
         for role, person in ((rotation.LEAD, wanted.lead), (rotation.CO, wanted.co)):
             if person is not None:
                 s.facilitations.append(AlsFacilitation(user_id=person, role=role))
+
+
+def withdrawal_undo_blockers(facilitator: AlsFacilitator, now: datetime | None = None) -> list[AlsSession] | None:
+    """The coming sessions re-planned since a withdrawal ([] when it can be undone).
+
+    None when there is nothing to undo (the facilitator is in the pool, or withdrew before
+    withdrawals were recorded).
+    """
+    if facilitator.active or not facilitator.withdrawal:
+        return None
+    now = now or utcnow()
+    sessions, _slots, _pool, _members, current = _planner_inputs(facilitator.programme)
+    by_id = {s.id: s for s in sessions}
+    changed = []
+    for change in facilitator.withdrawal.get("changes", []):
+        session = by_id.get(change["session"])
+        if session is None or session.starts_at <= now or not session.is_open:
+            continue  # held, cancelled or past: left as it is
+        if [current[session.id].lead, current[session.id].co] != change["after"]:
+            changed.append(session)
+    return changed
+
+
+def undo_withdrawal(actor: User, facilitator: AlsFacilitator, now: datetime | None = None) -> int:
+    """Put a withdrawn facilitator back, with the coming sessions the withdrawal took from them.
+
+    Only while nothing has been re-planned since: every coming session the withdrawal changed
+    must still have the facilitators it was given. Returns the number of sessions given back.
+    Raises ``AlsError`` otherwise (the message names the sessions changed since).
+    """
+    now = now or utcnow()
+    lock_row(AlsFacilitator, facilitator.id)  # a double click undoes once
+    db.session.refresh(facilitator)
+    blockers = withdrawal_undo_blockers(facilitator, now)
+    if blockers is None:
+        raise AlsError(f"{facilitator.user.name} has not withdrawn, so there is nothing to undo")
+    if blockers:
+        names = ", ".join(f"{s.group.name} on {to_local(s.starts_at):%-d %B %Y}" for s in blockers)
+        raise AlsError(
+            f"The withdrawal of {facilitator.user.name} cannot be undone: sessions have been re-planned since ({names}). "
+            "Add them to the pool again and plan facilitators instead"
+        )
+    sessions, _slots, _pool, _members, _current = _planner_inputs(facilitator.programme)
+    by_id = {s.id: s for s in sessions}
+    restored = rotation.Plan()
+    back = set()
+    for change in facilitator.withdrawal["changes"]:
+        session = by_id.get(change["session"])
+        if session is None or session.starts_at <= now or not session.is_open:
+            continue
+        restored.assignments[session.id] = rotation.Assignment(*change["before"])
+        back.add(session.id)
+    _apply_plan(sessions, restored, back)
+    facilitator.active = True
+    facilitator.withdrawal = None
+    db.session.flush()
+    audit(actor, Action.ALS_FACILITATOR_RESTORED, facilitator=facilitator.id, sessions=len(back))
+    return len(back)
 
 
 def sessions_needing_cover(programme: AlsProgramme, now: datetime | None = None) -> set[int]:
@@ -267,6 +325,20 @@ def withdraw_facilitator(actor: User, facilitator: AlsFacilitator, now: datetime
     )
     facilitator.active = False
     _apply_plan(sessions, plan, freed)
+    facilitator.withdrawal = {
+        "at": now.isoformat(),
+        "changes": [
+            {
+                "session": sid,
+                "before": [current[sid].lead, current[sid].co],
+                "after": [
+                    plan.assignments.get(sid, rotation.Assignment()).lead,
+                    plan.assignments.get(sid, rotation.Assignment()).co,
+                ],
+            }
+            for sid in sorted(freed)
+        ],
+    }
     db.session.flush()
     audit(actor, Action.ALS_FACILITATOR_WITHDRAWN, facilitator=facilitator.id, replanned=len(freed))
     by_id = {s.id: s for s in sessions}

@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -40,6 +40,7 @@ def facilitators(programme_id: int):  # type: ignore[no-untyped-def]
         form=form,
         button=ButtonForm(),
         load=reporting.dashboard(programme).load,
+        undoable={f.id for f in programme.facilitators if planning.withdrawal_undo_blockers(f) == []},
     )
 
 
@@ -80,7 +81,32 @@ def withdraw(programme_id: int, facilitator_id: int):  # type: ignore[no-untyped
         if uncovered:
             flash(f"{facilitator.user.name} has left the pool. " + uncovered_message(uncovered), "error")
         else:
-            flash(f"{facilitator.user.name} has left the pool and their coming sessions have been re-planned.", "success")
+            flash(
+                f"{facilitator.user.name} has left the pool and their coming sessions have been re-planned. "
+                "You can undo this from the pool while none of those sessions has been re-planned again.",
+                "success",
+            )
+    return redirect(url_for("als.facilitators", programme_id=programme.id))
+
+
+@bp.post("/programmes/<int:programme_id>/facilitators/<int:facilitator_id>/undo-withdrawal")
+@hub_admin_required
+def undo_withdrawal(programme_id: int, facilitator_id: int):  # type: ignore[no-untyped-def]
+    """Put a withdrawn facilitator back with the coming sessions the withdrawal took from them."""
+    programme = access.get_programme_for_admin(current_user, programme_id)
+    facilitator = access.get_facilitator_for_admin(current_user, programme, facilitator_id)
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    if facilitator.active:  # undone a moment ago (a double click, another tab)
+        flash(f"{facilitator.user.name} is in the facilitator pool.", "warning")
+        return redirect(url_for("als.facilitators", programme_id=programme.id))
+    try:
+        count = planning.undo_withdrawal(current_user, facilitator)
+    except AlsError as error:
+        flash(str(error), "error")
+    else:
+        sessions = f"{count} coming session{'s' if count != 1 else ''}"
+        flash(f"{facilitator.user.name} is back in the pool, with the {sessions} they had before.", "success")
     return redirect(url_for("als.facilitators", programme_id=programme.id))
 
 
