@@ -189,6 +189,8 @@ class AlsSession(db.Model):
     sequence: Mapped[int] = mapped_column(Integer)
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
     minutes: Mapped[int] = mapped_column(Integer)
+    #: The date the cadence gave, when a weekend or bank holiday moved the session off it.
+    planned_on: Mapped[date | None] = mapped_column(Date)
     #: planned, held, cancelled or moved (a moved session is still to happen, at its new time).
     status: Mapped[str] = mapped_column(String(10), default=PLANNED)
     recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -204,6 +206,16 @@ class AlsSession(db.Model):
     bids: Mapped[list["AlsBid"]] = relationship(back_populates="session", cascade="all, delete-orphan")
     themes: Mapped[list["AlsTheme"]] = relationship(secondary=als_session_theme, order_by="AlsTheme.name")
     note: Mapped["AlsNote | None"] = relationship(back_populates="session", cascade="all, delete-orphan")
+
+    @property
+    def schedule_move(self) -> str | None:
+        """Why the schedule put this session on another day than its cadence date, in words."""
+        if self.planned_on is None:
+            return None
+        from learnhub.als.schedule import date_warnings
+
+        reasons = "; ".join(date_warnings(self.planned_on)) or self.planned_on.strftime("%A %-d %B %Y")
+        return f"Moved from {self.planned_on:%a %-d %b %Y}: {reasons}"
 
     def __repr__(self) -> str:
         return f"<AlsSession {self.id} group={self.group_id} #{self.sequence} {self.status}>"

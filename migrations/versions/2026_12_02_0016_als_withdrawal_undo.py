@@ -1,4 +1,4 @@
-"""ALS: a facilitator's withdrawal keeps what it changed, so it can be undone.
+"""ALS: a facilitator's withdrawal keeps what it changed, so it can be undone; a session keeps the cadence date a bank holiday or weekend moved it from.
 
 Revision ID: 0016_als_withdrawal_undo
 Revises: 0014_als_membership_rules
@@ -17,8 +17,12 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table("als_facilitator") as batch:
         batch.add_column(sa.Column("withdrawal", sa.JSON(), nullable=True))
+    with op.batch_alter_table("als_session") as batch:
+        batch.add_column(sa.Column("planned_on", sa.Date(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("als_session") as batch:
+        batch.drop_column("planned_on")
     with op.batch_alter_table("als_facilitator") as batch:
         batch.drop_column("withdrawal")

@@ -172,3 +172,45 @@ def test_a_withdrawal_can_be_undone_while_nothing_has_been_replanned_since(world
         assert not db.session.get(AlsFacilitator, entry).active
     assert {k: v for k, v in _bookings(app).items()} == {k: v for k, v in after_withdrawal.items() if k[0] != session_id}
     assert "Undo withdrawal" not in client.get(pool).get_data(as_text=True)
+
+
+def test_the_schedule_says_which_sessions_a_bank_holiday_moved_and_why(build_world, client, auth, app):
+    from datetime import date, timedelta
+
+    from learnhub.accounts.models import User
+    from learnhub.als.models import AlsProgramme
+    from learnhub.als.services import planning
+
+    world = build_world(schedule=False)
+    with app.app_context():
+        programme = db.session.get(AlsProgramme, world.programme)
+        # Set 1 starts on Thursday 24 December 2026, set 2 a day later: Christmas Day.
+        programme.start_date = date(2026, 12, 24)
+        programme.end_date = programme.start_date + timedelta(weeks=30)
+        planning.generate_schedule(db.session.get(User, world.admin), programme)
+        db.session.commit()
+        moved = db.session.scalars(select(AlsSession).where(AlsSession.planned_on.is_not(None))).all()
+        assert [(s.planned_on, common.to_local(s.starts_at).date()) for s in moved if s.sequence == 1] == [
+            (date(2026, 12, 25), date(2026, 12, 29))  # past the weekend and the Boxing Day holiday
+        ]
+        moved_id = next(s.id for s in moved if s.sequence == 1)
+        unmoved = db.session.scalar(select(AlsSession).where(AlsSession.planned_on.is_(None), AlsSession.sequence == 1))
+        unmoved_label = f"{unmoved.group.name} ({unmoved.sequence})"
+    auth.login_as(world.admin)
+    page = client.get(f"/als/programmes/{world.programme}").get_data(as_text=True)
+    assert "Moved from Fri 25 Dec 2026: Friday 25 December 2026 is a bank holiday (Christmas Day)" in page
+    assert page.count("Moved from") == len(moved)
+    assert unmoved_label in page
+    # Moved again by hand, the bank holiday no longer explains its date.
+    from datetime import UTC, datetime, time
+
+    with app.app_context():
+        session = db.session.get(AlsSession, moved_id)
+        planning.move_session(
+            db.session.get(User, world.admin),
+            session,
+            common.local_start(date(2027, 1, 5), time(10, 0)),
+            now=datetime(2026, 12, 20, tzinfo=UTC),
+        )
+        db.session.commit()
+        assert db.session.get(AlsSession, moved_id).planned_on is None

@@ -54,6 +54,7 @@ def generate_schedule(actor: User, programme: AlsProgramme) -> int:
                     sequence=n,
                     starts_at=local_start(planned.actual, programme.session_time),
                     minutes=programme.session_minutes,
+                    planned_on=planned.nominal if planned.moved else None,
                 )
             )
             made += 1
@@ -76,6 +77,7 @@ def move_session(actor: User, session: AlsSession, new_start: datetime, now: dat
     if new_start.astimezone(LONDON).date() > session.group.programme.end_date:
         raise AlsError("The new date must be before the programme ends")
     session.starts_at = new_start
+    session.planned_on = None  # moved by hand: the schedule's own move no longer explains its date
     session.status = AlsSession.MOVED
     slot = rotation.Slot(session.id, session.group_id, new_start, new_start + timedelta(minutes=session.minutes))
     pool = {f.user_id: f for f in session.group.programme.facilitators}
