@@ -61,11 +61,25 @@ class ClosingClient(FlaskClient):
 
     Work registered with ``learnhub.deferred.after_response`` (emails sent after the response)
     runs then, so a test sees its effects as soon as the request returns.
+
+    Each response also carries ``flashed``: the ``(category, message)`` pairs flashed while it
+    was made (with ``follow_redirects``, by every request of the chain), so
+    :func:`tests.helpers.assert_redirect` can tell a success from a refusal that redirects.
     """
 
     def open(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        from flask import message_flashed
+
         kwargs.setdefault("buffered", True)
-        return super().open(*args, **kwargs)
+        flashed: list[tuple[str, str]] = []
+
+        def record(sender, message, category, **extra):  # type: ignore[no-untyped-def]
+            flashed.append((category, message))
+
+        with message_flashed.connected_to(record, self.application):
+            response = super().open(*args, **kwargs)
+        response.flashed = flashed
+        return response
 
 
 def _worker_database(url: str, worker: str) -> str:

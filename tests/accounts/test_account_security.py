@@ -6,28 +6,29 @@ from sqlalchemy import select
 from learnhub.accounts.models import User
 from learnhub.extensions import db
 from tests.conftest import PASSWORD, AuthActions
+from tests.helpers import assert_redirect
 
 # --- sign-out ------------------------------------------------------------------------------------
 
 
 def test_a_cookie_copied_before_sign_out_does_not_work_afterwards(app, client, auth, make_user):
     make_user("gp@example.org")
-    assert auth.login("gp@example.org").status_code == 302
+    assert_redirect(auth.login("gp@example.org"))
     stolen = client.get_cookie("session").value
     thief = app.test_client()
     thief.set_cookie("session", stolen, domain="localhost")
     assert thief.get("/account/profile").status_code == 200  # the copy works while signed in
 
     auth.logout()
-    assert thief.get("/account/profile").status_code == 302
-    assert client.get("/account/profile").status_code == 302
+    assert_redirect(thief.get("/account/profile"))
+    assert_redirect(client.get("/account/profile"))
 
 
 def test_signing_in_again_after_sign_out_works(app, client, auth, make_user):
     make_user("gp@example.org")
     auth.login("gp@example.org")
     auth.logout()
-    assert auth.login("gp@example.org").status_code == 302
+    assert_redirect(auth.login("gp@example.org"))
     assert client.get("/account/profile").status_code == 200
 
 
@@ -43,7 +44,7 @@ def test_a_password_change_ends_other_sessions_but_not_this_one(app, client, aut
     )
     assert response.status_code == 302, response.get_data(as_text=True)
     assert client.get("/account/profile").status_code == 200
-    assert other.get("/account/profile").status_code == 302
+    assert_redirect(other.get("/account/profile"))
 
 
 # --- lock-out ------------------------------------------------------------------------------------
@@ -66,21 +67,21 @@ def test_wrong_passwords_from_another_client_do_not_lock_the_owner_out(app, make
     assert _sign_in(attacker, "gp@example.org").status_code == 429
     owner = app.test_client()
     owner.environ_base.update(OWNER)
-    assert _sign_in(owner, "gp@example.org").status_code == 302  # ... the owner is not
+    assert_redirect(_sign_in(owner, "gp@example.org"))  # ... the owner is not
 
 
 def test_the_owners_browser_signs_in_even_from_an_address_an_attacker_shares(app, make_user):
     make_user("gp@example.org")
     owner = app.test_client()
     owner.environ_base.update(ATTACKER)  # one practice, one public address
-    assert _sign_in(owner, "gp@example.org").status_code == 302
+    assert_redirect(_sign_in(owner, "gp@example.org"))
     owner.post("/account/sign-out", headers={"Origin": "http://localhost"})
     attacker = app.test_client()
     attacker.environ_base.update(ATTACKER)
     for i in range(25):  # past the per-email and the per-address limits
         _sign_in(attacker, "gp@example.org" if i % 2 else f"someone{i}@example.org", f"guess-{i}")
     assert _sign_in(attacker, "gp@example.org").status_code == 429
-    assert _sign_in(owner, "gp@example.org").status_code == 302
+    assert_redirect(_sign_in(owner, "gp@example.org"))
 
 
 def test_the_per_address_limit_still_stops_guessing_across_many_emails(app, make_user):
@@ -96,7 +97,7 @@ def test_a_device_cookie_counts_only_for_its_own_email(app, make_user):
     make_user("other@example.org")
     client = app.test_client()
     client.environ_base.update(ATTACKER)
-    assert _sign_in(client, "gp@example.org").status_code == 302
+    assert_redirect(_sign_in(client, "gp@example.org"))
     client.post("/account/sign-out", headers={"Origin": "http://localhost"})
     statuses = [_sign_in(client, "other@example.org", f"guess-{i}").status_code for i in range(6)]
     assert statuses == [200] * 5 + [429]
@@ -105,7 +106,7 @@ def test_a_device_cookie_counts_only_for_its_own_email(app, make_user):
 def test_a_recognised_browser_is_still_limited_for_wrong_passwords(app, make_user):
     make_user("gp@example.org")
     client = app.test_client()
-    assert _sign_in(client, "gp@example.org").status_code == 302
+    assert_redirect(_sign_in(client, "gp@example.org"))
     client.post("/account/sign-out", headers={"Origin": "http://localhost"})
     statuses = [_sign_in(client, "gp@example.org", f"guess-{i}").status_code for i in range(11)]
     assert statuses == [200] * 10 + [429]

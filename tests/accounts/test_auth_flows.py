@@ -6,6 +6,7 @@ from sqlalchemy import select
 from learnhub.accounts.models import User
 from learnhub.extensions import db
 from tests.conftest import PASSWORD
+from tests.helpers import assert_redirect
 
 GOOD_PASSWORD = "kettle-orchard-lantern"
 
@@ -37,9 +38,9 @@ def test_register_creates_account_and_hashes_password(client, app, make_hub, out
     assert outbox[-1]["To"] == "nia.williams@example.org"
     assert "Your LearnHub account has been created" in outbox[-1].get_content()
     # Not signed in by registering (an existing email could not be): signing in works at once.
-    assert client.get("/account/profile").status_code == 302
+    assert_redirect(client.get("/account/profile"))
     signed_in = client.post("/account/sign-in", data={"email": "nia.williams@example.org", "password": GOOD_PASSWORD})
-    assert signed_in.status_code == 302
+    assert_redirect(signed_in)
     assert b"Your profile" in client.get("/account/profile").data
 
 
@@ -83,12 +84,12 @@ def test_register_rejects_bad_email_and_unknown_role(client, make_hub):
 def test_login_and_logout(client, auth, make_user):
     make_user("gp@example.org")
     response = auth.login("GP@example.org ")
-    assert response.status_code == 302
+    assert_redirect(response)
     assert response.headers["Location"] == "/"
     assert b"Hello, " in client.get("/").data
     response = auth.logout()
     assert response.headers["Location"] == "/account/sign-in"
-    assert client.get("/account/profile").status_code == 302
+    assert_redirect(client.get("/account/profile"))
 
 
 def test_wrong_password_and_unknown_email_get_the_same_message(client, auth, make_user):
@@ -113,7 +114,7 @@ def test_repeated_wrong_passwords_are_throttled(client, auth, make_user):
 def test_successful_logins_do_not_count_towards_the_limit(client, auth, make_user):
     make_user("gp@example.org")
     for _ in range(7):
-        assert auth.login("gp@example.org").status_code == 302
+        assert_redirect(auth.login("gp@example.org"))
         auth.logout()
 
 
@@ -144,7 +145,7 @@ def test_next_redirect_is_open_redirect_safe(client, make_user, next_url, expect
 
 def test_protected_page_sends_anonymous_user_to_sign_in(client):
     response = client.get("/account/profile")
-    assert response.status_code == 302
+    assert_redirect(response)
     assert response.headers["Location"].startswith("/account/sign-in?next=")
 
 

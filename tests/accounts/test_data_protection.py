@@ -19,6 +19,7 @@ from tests.certificates.fixtures import completion_for, course_for, declare, iss
 from tests.conftest import PASSWORD
 from tests.courses.conftest import make_course  # noqa: F401
 from tests.evaluation.conftest import make_survey  # noqa: F401
+from tests.helpers import assert_redirect
 
 SUBJECT_NAME = "Member 00"
 OWN_ACTION = "MY-OWN-ACTION call the social prescriber"
@@ -63,7 +64,7 @@ def scene(app, world, make_user, make_course, make_survey, declare, issue, cours
         action_1_shared="y",
     )
     auth.login_as(lead)
-    assert client.post(f"/als/sessions/{past}/record", data=data).status_code == 302
+    assert_redirect(client.post(f"/als/sessions/{past}/record", data=data))
     auth.logout()
 
     course = make_course(world.hub)
@@ -214,7 +215,7 @@ def test_download_is_audited_and_only_by_post(app, client, auth, scene):  # type
     assert client.get("/account/my-data").status_code == 405
     auth.logout()
     response = client.post("/account/my-data")
-    assert response.status_code == 302
+    assert_redirect(response)
     assert "/account/sign-in" in response.headers["Location"]
 
 
@@ -269,7 +270,7 @@ def test_erasure_removes_personal_data_and_keeps_aggregates(app, client, auth, s
         code = db.session.get(Certificate, scene.certificate_id).code
 
     response = client.post(f"/hub/users/{scene.subject}/erase", data={"confirm": "y"})
-    assert response.status_code == 302
+    assert_redirect(response)
     assert "personal data has been erased" in client.get(response.headers["Location"]).get_data(as_text=True)
 
     with app.app_context():
@@ -328,14 +329,14 @@ def test_erasure_removes_personal_data_and_keeps_aggregates(app, client, auth, s
     assert "personal data has been erased" in page
 
     # Signed out everywhere; cannot sign in again with the old email.
-    assert their_browser.get("/account/profile").status_code == 302
+    assert_redirect(their_browser.get("/account/profile"))
     failed = their_browser.post("/account/sign-in", data={"email": scene.email, "password": PASSWORD})
     assert failed.status_code == 200
 
 
 def test_erasing_twice_is_harmless(app, client, auth, scene):  # type: ignore[no-untyped-def]
     auth.login_as(scene.world.admin)
-    assert client.post(f"/hub/users/{scene.subject}/erase", data={"confirm": "y"}).status_code == 302
+    assert_redirect(client.post(f"/hub/users/{scene.subject}/erase", data={"confirm": "y"}))
     with app.app_context():
         first = db.session.get(User, scene.subject).erased_at
     again = client.post(f"/hub/users/{scene.subject}/erase", data={"confirm": "y"}, follow_redirects=True)
@@ -410,7 +411,7 @@ def test_site_admin_erases_by_email_after_confirming(app, client, auth, make_use
     unticked = client.post("/admin/people/erase", data={"email": email, "step": "confirm"})
     assert unticked.status_code == 400
     done = client.post("/admin/people/erase", data={"email": email, "step": "confirm", "confirm": "y"})
-    assert done.status_code == 302
+    assert_redirect(done)
     with app.app_context():
         assert db.session.get(User, member).erased_at is not None
         event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "user.erased"))
@@ -431,7 +432,7 @@ def test_erasure_removes_a_waiting_list_place_but_keeps_enrolments(app, client, 
         db.session.commit()  # services do not commit: the request (here the test) does
     auth.login_as(world.admin)
     for uid in (first, second):
-        assert client.post(f"/hub/users/{uid}/erase", data={"confirm": "y"}).status_code == 302
+        assert_redirect(client.post(f"/hub/users/{uid}/erase", data={"confirm": "y"}))
     with app.app_context():
         assert _count(Enrolment, Enrolment.user_id == first) == 1
         assert _count(Enrolment, Enrolment.user_id == second) == 0
@@ -443,7 +444,7 @@ def test_no_certificate_is_issued_to_an_erased_person(app, client, auth, world):
 
     member = world.members[world.groups[0]][0]
     auth.login_as(world.admin)
-    assert client.post(f"/hub/users/{member}/erase", data={"confirm": "y"}).status_code == 302
+    assert_redirect(client.post(f"/hub/users/{member}/erase", data={"confirm": "y"}))
     with app.test_request_context():
         # A course change re-checks completions; one for an erased person issues nothing.
         issue_for_completion(SimpleNamespace(id=1, user=db.session.get(User, member)))

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from learnhub.accounts.models import PasswordToken, User
 from learnhub.extensions import db
 from learnhub.timeutil import utcnow
+from tests.helpers import assert_redirect
 
 NEW_PASSWORD = "meadow-violin-harbour"
 
@@ -28,9 +29,9 @@ def test_reset_flow_sets_new_password_once(client, auth, app, make_user, outbox)
 
     assert b"Choose a new password" in client.get(link).data
     response = client.post(link, data={"password": NEW_PASSWORD})
-    assert response.status_code == 302
+    assert_redirect(response)
     auth.logout()
-    assert auth.login("gp@example.org", NEW_PASSWORD).status_code == 302
+    assert_redirect(auth.login("gp@example.org", NEW_PASSWORD))
 
     # the link works once
     reused = client.get(link)
@@ -103,7 +104,7 @@ def test_password_reset_signs_out_other_sessions(app, make_user, outbox):
     client = app.test_client()
     client.post("/account/password/forgot", data={"email": "gp@example.org"})
     client.post(_link(outbox[0]), data={"password": NEW_PASSWORD})
-    assert other_device.get("/account/profile").status_code == 302
+    assert_redirect(other_device.get("/account/profile"))
     with app.app_context():
         assert db.session.get(User, user_id).check_password(NEW_PASSWORD)
 

@@ -5,6 +5,7 @@ from sqlalchemy import select
 from learnhub.accounts.models import User
 from learnhub.extensions import db
 from learnhub.organisations.models import Pcn, Practice
+from tests.helpers import assert_redirect
 
 
 def _hub_parts(app, hub_id):  # type: ignore[no-untyped-def]
@@ -34,7 +35,7 @@ def test_profile_saves_registration_and_practice(client, auth, app, make_user, m
     user_id = make_user(hub_id=hub_id)
     auth.login_as(user_id)
     response = client.post("/account/profile", data=_profile(user_id, hub_id, practice_id=str(practice_id)))
-    assert response.status_code == 302
+    assert_redirect(response)
     with app.app_context():
         user = db.session.get(User, user_id)
         assert user.registration_body == "GMC"
@@ -76,6 +77,6 @@ def test_change_password_requires_current_password(client, auth, make_user):
     response = client.post(
         "/account/password", data={"current_password": "correct-horse-battery-staple", "password": "meadow-violin-harbour"}
     )
-    assert response.status_code == 302
+    assert_redirect(response)
     auth.logout()
-    assert auth.login("gp@example.org", "meadow-violin-harbour").status_code == 302
+    assert_redirect(auth.login("gp@example.org", "meadow-violin-harbour"))

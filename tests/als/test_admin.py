@@ -14,6 +14,7 @@ from learnhub.als.schedule import bank_holidays
 from learnhub.als.services import common, planning, programmes
 from learnhub.extensions import db
 from tests.als.test_confidentiality import record_data
+from tests.helpers import assert_redirect
 
 
 def _count(model, *where):
@@ -182,7 +183,7 @@ def test_unavailable_range_ending_before_it_starts_is_refused(world, client, aut
     assert "The last day must be the same as or after the first day" in page
     with app.app_context():
         assert _count(AlsUnavailability) == 0
-    assert client.post(url, data={"first_day": "2027-03-01", "last_day": "2027-03-10"}).status_code == 302
+    assert_redirect(client.post(url, data={"first_day": "2027-03-01", "last_day": "2027-03-10"}))
     with app.app_context():
         assert _count(AlsUnavailability) == 1
 
@@ -219,7 +220,7 @@ def test_move_and_cancel_only_future_sessions(world, client, auth, app):
         new_day += timedelta(days=1)
     client.post(f"/als/sessions/{past_id}/manage", data={"new_date": new_day.isoformat(), "new_time": "14:00"})
     response = client.post(f"/als/sessions/{future_id}/manage", data={"new_date": new_day.isoformat(), "new_time": "14:00"})
-    assert response.status_code == 302
+    assert_redirect(response)
     cancel_id = world.sessions[world.groups[1]][3]
     client.post(f"/als/sessions/{cancel_id}/cancel")
     with app.app_context():

@@ -5,6 +5,7 @@ from sqlalchemy import func, select
 
 from learnhub.als.models import AlsAction, AlsNote, AlsNoteAccess, AlsSession
 from learnhub.extensions import db
+from tests.helpers import assert_redirect
 
 
 def record_data(world, group, *, notes="We explored role clarity and practised open questions.", action=None, shared=True):
@@ -31,7 +32,7 @@ def recorded(world, client, auth, app):
     data = record_data(world, group, action="Ask for protected admin time")
     data.update({"action_1_owner": str(world.members[group][0]), "action_1_text": "Talk to my supervisor about boundaries"})
     response = client.post(f"/als/sessions/{session_id}/record", data=data)
-    assert response.status_code == 302
+    assert_redirect(response)
     auth.logout()
     return session_id, facilitator
 

@@ -14,6 +14,7 @@ from learnhub.als.models import AlsMember
 from learnhub.audit import Action, AuditEvent
 from learnhub.extensions import db
 from tests.als.test_confidentiality import recorded  # noqa: F401
+from tests.helpers import assert_redirect
 
 NOTE = "We explored role clarity"
 
@@ -71,11 +72,11 @@ def test_late_joiner_never_reads_sessions_held_before_they_joined(world, recorde
     newcomer = make_user(hub_id=world.hub, professional_role="splw", name="Late Joiner", email="late@example.org")
     auth.login_as(world.admin)
     url = f"/als/programmes/{world.programme}"
-    assert client.post(f"{url}/members", data={"member-email": "late@example.org"}).status_code == 302
+    assert_redirect(client.post(f"{url}/members", data={"member-email": "late@example.org"}))
     member = _member_row(app, newcomer)
     # The set has met (session 1 is recorded): moving someone in is a late join.
     response = client.post(f"{url}/members/{member.id}/group", data={f"m{member.id}-group_id": str(group)})
-    assert response.status_code == 302
+    assert_redirect(response)
     member = _member_row(app, newcomer)
     assert member.group_id == group
     assert member.joined_group_at is not None
@@ -90,7 +91,7 @@ def test_late_joiner_never_reads_sessions_held_before_they_joined(world, recorde
     home = client.get("/als/").get_data(as_text=True)
     assert f"/als/sessions/{session_id}" not in home  # not even listed among past sessions
     assert client.get(f"/als/sessions/{later_session}").status_code == 200
-    assert client.post(f"/als/sessions/{later_session}/bid", data={"wanted": "yes"}).status_code == 302
+    assert_redirect(client.post(f"/als/sessions/{later_session}/bid", data={"wanted": "yes"}))
 
 
 def test_founding_members_see_the_whole_set(world, recorded, client, auth, app):  # noqa: F811
@@ -111,7 +112,7 @@ def test_member_removed_from_a_set_that_met_loses_access_and_the_removal_is_audi
     client.post(f"{url}/members/{member.id}/group", data={f"m{member.id}-group_id": ""})
     assert _member_row(app, person).group_id == world.groups[0]
     response = client.post(f"{url}/members/{member.id}/remove")
-    assert response.status_code == 302
+    assert_redirect(response)
     assert _member_row(app, person).group_id is None
     with app.app_context():
         events = db.session.scalar(

@@ -9,6 +9,7 @@ from learnhub.accounts.models import User
 from learnhub.als.models import AlsAction, AlsMember, AlsSession
 from learnhub.extensions import db
 from tests.als.test_confidentiality import record_data
+from tests.helpers import assert_redirect
 
 
 def _actions(app):  # type: ignore[no-untyped-def]
@@ -32,8 +33,8 @@ def test_resaving_a_record_unchanged_keeps_its_actions_and_their_reviews(world, 
     data = record_data(world, group, action="Ask for protected admin time")
     data.update({"action_1_owner": str(members[0]), "action_1_text": "Shadow a colleague", "action_1_shared": "y"})
     auth.login_as(lead)
-    assert client.post(f"/als/sessions/{s1}/record", data=data).status_code == 302
-    assert client.post(f"/als/sessions/{s1}/record", data=data).status_code == 302  # a double click
+    assert_redirect(client.post(f"/als/sessions/{s1}/record", data=data))
+    assert_redirect(client.post(f"/als/sessions/{s1}/record", data=data))  # a double click
     assert _actions(app) == [(1, "Ask for protected admin time", None), (2, "Shadow a colleague", None)]
 
     # Session 2 reviews the first action as done.
@@ -43,13 +44,13 @@ def test_resaving_a_record_unchanged_keeps_its_actions_and_their_reviews(world, 
     review = record_data(world, group)
     review.update({f"review_{first_id}_outcome": "done", f"review_{first_id}_reflection": "Got two hours a week"})
     auth.login_as(later_lead)
-    assert client.post(f"/als/sessions/{s2}/record", data=review).status_code == 302
+    assert_redirect(client.post(f"/als/sessions/{s2}/record", data=review))
 
     # Re-saving session 1's record exactly as the form shows it changes nothing.
     auth.login_as(lead)
     form = client.get(f"/als/sessions/{s1}/record").get_data(as_text=True)
     assert "Ask for protected admin time" in form
-    assert client.post(f"/als/sessions/{s1}/record", data=data).status_code == 302
+    assert_redirect(client.post(f"/als/sessions/{s1}/record", data=data))
     assert _actions(app) == [(1, "Ask for protected admin time", "done"), (2, "Shadow a colleague", None)]
     with app.app_context():
         assert db.session.get(AlsAction, first_id).reviewed_session_id == s2
@@ -88,9 +89,9 @@ def test_member_csv_accepts_what_excel_writes(build_world, client, auth, app, ma
         "win": make_user(hub_id=world.hub, professional_role="hwbc", email="win@example.org", name="Win"),
     }
     auth.login_as(world.admin)
-    assert _import(client, world, "email\tname\r\nsian@example.org\tSiân\r\n".encode("utf-16")).status_code == 302
-    assert _import(client, world, b"email,name\rmac@example.org,Mac\r").status_code == 302  # CSV (Macintosh)
-    assert _import(client, world, "email,name\r\nwin@example.org,Wín\r\n".encode("cp1252")).status_code == 302
+    assert_redirect(_import(client, world, "email\tname\r\nsian@example.org\tSiân\r\n".encode("utf-16")))
+    assert_redirect(_import(client, world, b"email,name\rmac@example.org,Mac\r"))  # CSV (Macintosh)
+    assert_redirect(_import(client, world, "email,name\r\nwin@example.org,Wín\r\n".encode("cp1252")))
     with app.app_context():
         added = set(db.session.scalars(select(AlsMember.user_id)))
         assert set(people.values()) <= added
@@ -121,7 +122,7 @@ def test_ground_rules_are_recorded_once_and_shown_on_later_record_forms(world, c
     assert "Nothing about Mrs Smith" in page  # kept for correction, not saved
     data = record_data(world, group)
     data["ground_rules"] = "What is said here stays here. One voice at a time."
-    assert client.post(f"/als/sessions/{s1}/record", data=data).status_code == 302
+    assert_redirect(client.post(f"/als/sessions/{s1}/record", data=data))
     assert "One voice at a time." in client.get(f"/als/sessions/{s1}/record").get_data(as_text=True)
     auth.login_as(next_lead)
     later = client.get(f"/als/sessions/{s2}/record").get_data(as_text=True)

@@ -5,6 +5,7 @@ from sqlalchemy import select
 from learnhub.als.models import AlsFacilitation, AlsFacilitator, AlsSession
 from learnhub.als.services import common
 from learnhub.extensions import db
+from tests.helpers import assert_redirect
 
 
 def _bookings(app):  # type: ignore[no-untyped-def]
@@ -26,7 +27,7 @@ def test_unavailability_after_planning_needs_cover_until_replanned(world, client
     response = client.post(
         f"{url}/facilitators/{entry}/unavailable", data={"first_day": day.isoformat(), "last_day": day.isoformat()}
     )
-    assert response.status_code == 302
+    assert_redirect(response)
     page = client.get(url).get_data(as_text=True)
     assert "1 coming session needs a facilitator" in page
     assert page.count("Needs cover") == 1
@@ -77,7 +78,7 @@ def test_withdraw_shows_a_confirmation_listing_the_coming_sessions_first(world, 
         assert label in text
     with app.app_context():
         assert db.session.get(AlsFacilitator, entry).active  # looking is not withdrawing
-    assert client.post(url).status_code == 302
+    assert_redirect(client.post(url))
     with app.app_context():
         assert not db.session.get(AlsFacilitator, entry).active
 
@@ -107,7 +108,7 @@ def test_moving_a_session_onto_a_bank_holiday_warns_and_asks_to_confirm(world, c
     with app.app_context():
         assert db.session.get(AlsSession, world.sessions[world.groups[0]][2]).starts_at == before
     data["confirmed"] = common.local_start(day, time(14, 0)).isoformat()
-    assert client.post(url, data=data).status_code == 302
+    assert_redirect(client.post(url, data=data))
     with app.app_context():
         assert common.to_local(db.session.get(AlsSession, world.sessions[world.groups[0]][2]).starts_at).date() == day
 

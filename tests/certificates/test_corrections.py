@@ -13,6 +13,7 @@ from learnhub.certificates.models import Certificate
 from learnhub.certificates.pdf import certificate_html
 from learnhub.eligibility.models import EligibilityRecord
 from learnhub.extensions import db
+from tests.helpers import assert_redirect
 
 
 def _hub_of(app, user_id: int) -> int:  # type: ignore[no-untyped-def]
@@ -49,7 +50,7 @@ def test_revoke_asks_for_confirmation_then_reinstate_undoes_it_with_history(app,
     assert f"Are you sure you want to revoke certificate {code}?" in page
     assert "ARRS clinical supervisor" in page  # says which eligibility goes with it
     response = client.post(f"/hub/certificates/{cert_id}/revoke", data={"reason": "Recorded in error"})
-    assert response.status_code == 302
+    assert_redirect(response)
     # The revoke form no longer shows on a revoked certificate; reinstate does.
     detail = client.get(f"/hub/certificates/{cert_id}").get_data(as_text=True)
     assert "Revoke this certificate" not in detail
@@ -64,7 +65,7 @@ def test_revoke_asks_for_confirmation_then_reinstate_undoes_it_with_history(app,
     assert refused.status_code == 400
     assert "Enter the reason for reinstating this certificate" in refused.get_data(as_text=True)
     done = client.post(f"/hub/certificates/{cert_id}/reinstate", data={"reason": "Attendance was correct after all"})
-    assert done.status_code == 302
+    assert_redirect(done)
     assert done.headers["Location"].endswith(f"/hub/certificates/{cert_id}")
     with app.app_context():
         cert = db.session.get(Certificate, cert_id)
@@ -84,7 +85,7 @@ def test_revoke_asks_for_confirmation_then_reinstate_undoes_it_with_history(app,
     assert "Attendance was correct after all" in verify
     # A second reinstate (double click) changes nothing.
     again = client.post(f"/hub/certificates/{cert_id}/reinstate", data={"reason": "again"})
-    assert again.status_code == 302
+    assert_redirect(again)
     assert _audited(app, Action.CERTIFICATE_REINSTATED) == 1
     # The person's eligibility history shows the reinstatement.
     person = client.get(f"/hub/eligibility/people/{revocable['holder']}").get_data(as_text=True)

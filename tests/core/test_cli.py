@@ -5,6 +5,7 @@ from sqlalchemy import func, select
 from learnhub.accounts.models import User
 from learnhub.extensions import db
 from learnhub.organisations.models import Hub, Pcn, Practice
+from tests.helpers import assert_redirect
 
 REQUIRED_DEMO_LOGINS = [
     "site.admin@example.org",
@@ -55,7 +56,7 @@ def test_seed_demo_generates_and_keeps_a_password(app, monkeypatch):
     assert line.split(": ")[1].split()[0] in second.output
     password = line.split(": ")[1].split()[0]
     response = app.test_client().post("/account/sign-in", data={"email": "gp.learner@example.org", "password": password})
-    assert response.status_code == 302
+    assert_redirect(response)
 
 
 def test_create_admin(app):

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from learnhub.accounts.models import User
 from learnhub.extensions import db
+from tests.helpers import assert_redirect
 
 
 @pytest.fixture
@@ -36,7 +37,7 @@ def test_sign_in_works_with_the_token_from_the_page(csrf_app, make_user):
     with_token = client.post(
         "/account/sign-in", data={"email": "gp@example.org", "password": "correct-horse-battery-staple", "csrf_token": token}
     )
-    assert with_token.status_code == 302
+    assert_redirect(with_token)
 
 
 def test_button_forms_need_the_token_too(csrf_app, make_user, make_hub):

@@ -70,7 +70,7 @@ def test_a_request_commits_once_on_success_and_rolls_back_on_an_error_page(make_
     app = make_app()
     _routes(app)
     client = app.test_client()
-    assert client.post("/_probe/302").status_code == 302
+    assert client.post("/_probe/302").status_code == 302  # a bare status: the probe sends no Location
     assert client.post("/_probe/400").status_code == 400
     assert client.post("/_probe/500").status_code == 500
     with app.app_context():

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from learnhub.courses.models import Course, CourseCompletion, Enrolment, Module, Question, QuizAttempt
 from learnhub.extensions import db
 from learnhub.roles import HubRole
+from tests.helpers import assert_redirect
 
 
 def _with_app(app, fn):
@@ -73,7 +74,7 @@ def test_learner_cannot_record_attendance_but_facilitator_can(client, auth, app,
     assert client.get(path).status_code == 200
     enrolment_id = _with_app(app, lambda: db.session.scalar(select(Enrolment.id)))
     response = client.post(path, data={"attended": str(enrolment_id)})
-    assert response.status_code == 302
+    assert_redirect(response)
     page = client.get(path).get_data(as_text=True)
     assert f'value="{enrolment_id}" checked' in page
 
@@ -160,8 +161,8 @@ def test_double_submit_and_stray_answers(client, auth, app, hub_setup):
     assert _with_app(app, lambda: db.session.get(QuizAttempt, attempt_id).submitted_at) is None
 
     wrong = {f"q{q}": [str(o) for o in opts] for q, opts in ids.wrong.items()}
-    assert client.post(url, data=wrong).status_code == 302
-    assert client.post(url, data=right).status_code == 302  # second submit: no change
+    assert_redirect(client.post(url, data=wrong))
+    assert_redirect(client.post(url, data=right))  # second submit: no change
     attempt = _with_app(app, lambda: db.session.get(QuizAttempt, attempt_id))
     assert attempt.score == 0
     assert not attempt.passed
@@ -178,7 +179,7 @@ def test_self_enrol_past_capacity_joins_waiting_list(client, auth, app, make_hub
     client.post(f"/courses/{ids.course}/cohorts/{ids.cohort}/enrol")
     page = client.get(f"/courses/{ids.course}").get_data(as_text=True)
     assert "You are on the waiting list" in page
-    assert client.get(f"/courses/{ids.course}/modules/{ids.reading}").status_code == 302
+    assert_redirect(client.get(f"/courses/{ids.course}/modules/{ids.reading}"), f"/courses/{ids.course}$", refused=True)
     statuses = _with_app(app, lambda: sorted(db.session.scalars(select(Enrolment.status))))
     assert statuses == ["enrolled", "waiting"]
 
@@ -224,13 +225,13 @@ def test_admin_creates_course_module_question_and_cohort(client, auth, app, hub_
         f"/hub/courses/{course_id}/modules/{module_id}/questions",
         data={"text": "Pick", "kind": "single", "options": "Wrong\n* Right", "explanation": "Because"},
     )
-    assert response.status_code == 302
+    assert_redirect(response)
     page = client.get(f"/hub/courses/{course_id}/modules/{module_id}/questions").get_data(as_text=True)
     assert "Right" in page
     response = client.post(
         f"/hub/courses/{course_id}/cohorts/new", data={"name": "Autumn", "starts_on": "2027-09-01", "capacity": "12"}
     )
-    assert response.status_code == 302
+    assert_redirect(response)
     with app.app_context():
         course = db.session.get(Course, course_id)
         assert course.audience == ["gp", "nurse"]
@@ -240,7 +241,7 @@ def test_admin_creates_course_module_question_and_cohort(client, auth, app, hub_
         assert course.cohorts[0].capacity == 12
     # A decimal comma is read as a decimal point.
     response = client.post(f"/hub/courses/{course_id}/edit", data={"title": "New course", "cpd_hours": "1,5"})
-    assert response.status_code == 302
+    assert_redirect(response)
     assert _with_app(app, lambda: str(db.session.get(Course, course_id).cpd_hours)) == "1.5"
 
 
@@ -366,7 +367,7 @@ def test_enrol_by_email_and_csv(client, auth, app, hub_setup, make_user, make_hu
 
     good = f"email\nb@example.org\n{learner_email}\n"
     response = client.post(f"{base}/import", data={"csv_file": (io.BytesIO(good.encode()), "people.csv")})
-    assert response.status_code == 302
+    assert_redirect(response)
     assert _with_app(app, lambda: db.session.scalar(select(func.count()).select_from(Enrolment))) == 2
 
 
@@ -459,7 +460,7 @@ def test_admin_edits_cohort(client, auth, app, hub_setup):
     url = f"/hub/courses/{ids.course}/cohorts/{ids.cohort}/edit"
     assert 'value="Spring cohort"' in client.get(url).get_data(as_text=True)
     response = client.post(url, data={"name": "Spring 2027", "starts_on": "2027-03-01", "capacity": "8"})
-    assert response.status_code == 302
+    assert_redirect(response)
     cohort = _with_app(app, lambda: db.session.get(Cohort, ids.cohort))
     assert (cohort.name, cohort.capacity, cohort.self_enrolment_open) == ("Spring 2027", 8, False)
 
@@ -477,7 +478,7 @@ def test_edit_question_options_only_until_answered(client, auth, app, hub_setup)
         "options": "Only GPs\n* A facilitator\nNobody",
         "explanation": "E",
     }
-    assert client.post(url, data=data).status_code == 302
+    assert_redirect(client.post(url, data=data))
     question = _with_app(app, lambda: db.session.get(Question, ids.q1))
     assert question.text == "Who runs group supervision?"
     assert [o.text for o in _with_app(app, lambda: db.session.get(Question, ids.q1).options)] == [
@@ -492,13 +493,13 @@ def test_edit_question_options_only_until_answered(client, auth, app, hub_setup)
     attempt_id = _with_app(app, lambda: db.session.scalar(select(QuizAttempt.id)))
     option_ids = _with_app(app, lambda: [o.id for o in db.session.get(Question, ids.q1).options])
     answers = {f"q{ids.q1}": str(option_ids[1]), f"q{ids.q2}": [str(o) for o in ids.right[ids.q2]]}
-    assert client.post(f"/courses/{ids.course}/modules/{ids.check}/check/attempts/{attempt_id}", data=answers).status_code == 302
+    assert_redirect(client.post(f"/courses/{ids.course}/modules/{ids.check}/check/attempts/{attempt_id}", data=answers))
 
     auth.login_as(ids.admin)
     response = client.post(url, data={**data, "options": "* Only GPs\nA facilitator"})
     assert response.status_code == 400
     assert "Learners have answered this question" in response.get_data(as_text=True)
-    assert client.post(url, data={**data, "text": "Reworded"}).status_code == 302
+    assert_redirect(client.post(url, data={**data, "text": "Reworded"}))
     assert _with_app(app, lambda: db.session.get(Question, ids.q1).text) == "Reworded"
 
 

@@ -13,6 +13,7 @@ from learnhub.evaluation.models import POST, PRE, Attachment, AttachmentTimepoin
 from learnhub.extensions import db
 from learnhub.roles import HubRole
 from learnhub.timeutil import utcnow
+from tests.helpers import assert_redirect
 
 CONFIDENT = "I feel confident supervising."
 
@@ -56,7 +57,7 @@ def test_create_a_survey_from_the_list_then_sections_and_questions(client, auth,
     assert "There is a problem" in page
     assert "Enter a title for the survey" in page
     response = client.post("/evaluation/instruments/new", data={"title": "Wellbeing survey", "description": "About you"})
-    assert response.status_code == 302
+    assert_redirect(response)
     with app.app_context():
         inst = db.session.scalar(select(Instrument).where(Instrument.title == "Wellbeing survey"))
         assert inst.hub_id == hub
@@ -86,7 +87,7 @@ def test_create_a_survey_from_the_list_then_sections_and_questions(client, auth,
             "item-flags": ["required", "core"],
         },
     )
-    assert response.status_code == 302
+    assert_redirect(response)
     with app.app_context():
         item = db.session.scalar(select(Item).where(Item.instrument_id == inst_id))
         assert (item.text, item.section_id, item.core, item.asked_at) == ("I have support", support, True, "pre,post")
@@ -272,7 +273,7 @@ def test_attach_to_a_course_invites_its_learners(client, auth, app, admin_hub, m
     assert re.search(rf'id="post_opens-day"[^>]*value="0?{TODAY.day}"', page)
 
     response = client.post(url, data={"subject": f"course:{course.course}", **_dates(pre=OPEN_NOW, post=LATER)})
-    assert response.status_code == 302
+    assert_redirect(response)
     with app.app_context():
         attachment = db.session.scalar(select(Attachment).where(Attachment.subject_id == course.course))
         assert (attachment.subject_type, attachment.label, attachment.hub_id) == ("course", "Supervising ARRS roles", hub)
@@ -379,7 +380,7 @@ def test_change_dates_add_follow_up_and_keep_answered_waves(
         "pre_closes": original_pre[1].date().isoformat(),
         **{k: v for k, v in _dates(post=LATER, follow_up=(LATER[1], LATER[1] + timedelta(days=14))).items() if "pre" not in k},
     }
-    assert client.post(url, data=form).status_code == 302
+    assert_redirect(client.post(url, data=form))
     with app.app_context():
         attachment = db.session.get(Attachment, survey["attachment_id"])
         # Unchanged dates keep their exact times; the others are whole days.

@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 from learnhub.evaluation.models import Answer, Response
 from learnhub.extensions import db
 from tests.evaluation.test_survey_pages import _form, _url
+from tests.helpers import assert_redirect
 
 COMMENTS = "Any comments?"
 
@@ -57,6 +58,6 @@ def test_ordinary_comments_are_saved(client, auth, make_hub, make_user, make_sur
     auth.login_as(uid)
     comment = "The session on 12/03/2026 was useful; 3 of us met for 2.5 hours."
     response = client.post(_url(survey, "post"), data={**_post_answers(survey, comment), "submit_answers": "y"})
-    assert response.status_code == 302
+    assert_redirect(response)
     with app.app_context():
         assert comment in db.session.scalars(select(Answer.text)).all()

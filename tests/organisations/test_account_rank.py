@@ -8,6 +8,7 @@ from learnhub.accounts.models import User
 from learnhub.extensions import db
 from learnhub.organisations import services
 from learnhub.roles import account_rank, may_act_on, may_grant
+from tests.helpers import assert_redirect
 
 
 def _account(hub_role="learner", site=False):  # type: ignore[no-untyped-def]
@@ -69,8 +70,8 @@ def test_a_hub_admin_still_manages_facilitators_and_fellow_admins(client, auth, 
     facilitator = make_user(hub_id=hub, hub_role="facilitator")
     fellow = make_user(hub_id=hub, hub_role="hub_admin")
     auth.login_as(admin)
-    assert client.post(f"/hub/users/{facilitator}/permission", data={"hub_role": "learner"}).status_code == 302
-    assert client.post(f"/hub/users/{fellow}/deactivate").status_code == 302
+    assert_redirect(client.post(f"/hub/users/{facilitator}/permission", data={"hub_role": "learner"}))
+    assert_redirect(client.post(f"/hub/users/{fellow}/deactivate"))
     with app.app_context():
         assert db.session.get(User, facilitator).hub_role == "learner"
         assert not db.session.get(User, fellow).active

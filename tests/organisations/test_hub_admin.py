@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from learnhub.accounts.models import User
 from learnhub.extensions import db
+from tests.helpers import assert_redirect
 
 ADMIN_PAGES = ["/hub", "/hub/users", "/hub/users/invite", "/hub/users/import", "/hub/structure"]
 
@@ -32,7 +33,7 @@ def test_learner_gets_403_on_admin_pages(client, auth, make_user, path):
 @pytest.mark.parametrize("path", ["/hub/users", "/admin/hubs"])
 def test_anonymous_is_sent_to_sign_in(client, path):
     response = client.get(path)
-    assert response.status_code == 302
+    assert_redirect(response)
     assert response.headers["Location"].startswith("/account/sign-in")
 
 
@@ -69,7 +70,7 @@ def test_invite_sends_a_link_that_sets_a_password(client, auth, app, admin, outb
         "/hub/users/invite",
         data={"name": "Dr New Person", "email": "New@Example.org", "professional_role": "gp", "hub_role": "facilitator"},
     )
-    assert response.status_code == 302
+    assert_redirect(response)
     assert outbox[-1]["To"] == "new@example.org"
     link = re.search(r"/account/invitation/\S+", outbox[-1].get_content()).group(0)
     with app.app_context():
@@ -80,7 +81,7 @@ def test_invite_sends_a_link_that_sets_a_password(client, auth, app, admin, outb
     newcomer = app.test_client()
     assert b"Set up your account" in newcomer.get(link).data
     response = newcomer.post(link, data={"password": "lighthouse-pebble-saffron"})
-    assert response.status_code == 302
+    assert_redirect(response)
     assert b"Hello, Dr New Person" in newcomer.get("/").data
 
 
@@ -118,7 +119,7 @@ def test_csv_import_of_a_good_file_invites_everyone(client, auth, app, admin, ou
     auth.login_as(admin[0])
     before = _count_users(app)
     response = _upload(client, "name,email,permission\nOne,one@example.org,\nTwo,two@example.org,facilitator\n")
-    assert response.status_code == 302
+    assert_redirect(response)
     assert _count_users(app) == before + 2
     assert sorted(m["To"] for m in outbox) == ["one@example.org", "two@example.org"]
 
@@ -132,8 +133,8 @@ def test_csv_import_rejects_non_csv_files(client, auth, admin):
 def test_change_permission_and_deactivate(client, auth, app, admin, make_user):
     person = make_user("p@example.org", hub_id=admin[1])
     auth.login_as(admin[0])
-    assert client.post(f"/hub/users/{person}/permission", data={"hub_role": "facilitator"}).status_code == 302
-    assert client.post(f"/hub/users/{person}/deactivate").status_code == 302
+    assert_redirect(client.post(f"/hub/users/{person}/permission", data={"hub_role": "facilitator"}))
+    assert_redirect(client.post(f"/hub/users/{person}/deactivate"))
     with app.app_context():
         user = db.session.get(User, person)
         assert user.hub_role == "facilitator"
@@ -147,7 +148,7 @@ def test_deactivation_signs_the_person_out(app, client, auth, admin, make_user):
     assert their_browser.get("/account/profile").status_code == 200
     auth.login_as(admin[0])
     client.post(f"/hub/users/{person}/deactivate")
-    assert their_browser.get("/account/profile").status_code == 302
+    assert_redirect(their_browser.get("/account/profile"))
 
 
 def test_admin_cannot_demote_or_deactivate_themselves(client, auth, app, admin):
@@ -172,7 +173,7 @@ def test_invalid_permission_value_is_refused(client, auth, app, admin, make_user
 def test_structure_adds_pcn_and_practice_and_refuses_duplicates(client, auth, app, admin):
     auth.login_as(admin[0])
     added = client.post("/hub/structure/pcns", data={"pcn-pcn_name": "Coastal PCN"})
-    assert added.status_code == 302
+    assert_redirect(added)
     assert added.headers["Location"] == "/hub/structure"
     duplicate = client.post("/hub/structure/pcns", data={"pcn-pcn_name": "coastal pcn"})
     assert duplicate.status_code == 400
@@ -183,7 +184,7 @@ def test_structure_adds_pcn_and_practice_and_refuses_duplicates(client, auth, ap
         "/hub/structure/practices",
         data={"practice-practice_name": "Harbour Surgery", "practice-pcn_id": pcn_id, "practice-ods_code": "y01234"},
     )
-    assert response.status_code == 302
+    assert_redirect(response)
     assert response.headers["Location"] == "/hub/structure"
     assert "Harbour Surgery (Y01234)" in client.get("/hub/structure").data.decode()
     # The old combined form endpoint takes no POST any more (one endpoint per action).
@@ -193,14 +194,14 @@ def test_structure_adds_pcn_and_practice_and_refuses_duplicates(client, auth, ap
 def test_site_admin_creates_hub_and_invites_its_admin(client, auth, app, make_user, outbox):
     auth.login_as(make_user("root@example.org", is_site_admin=True))
     response = client.post("/admin/hubs", data={"name": "Coastal Training Hub", "signatory": "Dr Sea"})
-    assert response.status_code == 302
+    assert_redirect(response)
     hub_path = response.headers["Location"]
     dup = client.post("/admin/hubs", data={"name": "coastal training hub"})
     assert b"A hub with this name already exists" in dup.data
     response = client.post(
         hub_path, data={"name": "Hub Boss", "email": "boss@example.org", "professional_role": "gp", "hub_role": "hub_admin"}
     )
-    assert response.status_code == 302
+    assert_redirect(response)
     with app.app_context():
         boss = db.session.scalar(select(User).where(User.email == "boss@example.org"))
         assert boss.hub_role == "hub_admin"

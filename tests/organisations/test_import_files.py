@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from learnhub.accounts.models import User
 from learnhub.audit import Action, AuditEvent
 from learnhub.extensions import db
+from tests.helpers import assert_redirect
 
 ROWS = "name,email,professional_role\nSiân Jones,sian@example.org,Nurse\nBob Brown,bob@example.org,GP\n"
 
@@ -91,7 +92,7 @@ def test_import_audits_in_the_same_transaction_and_mails_only_after_commit(app, 
     assert outbox == []  # the invitation emails were never sent for accounts that do not exist
     monkeypatch.setattr(services, "audit", real_audit)
     response = _upload(client, ROWS.encode())
-    assert response.status_code == 302
+    assert_redirect(response)
     assert len(outbox) == 2
     with app.app_context():
         imported = select(func.count()).select_from(AuditEvent).where(AuditEvent.action == Action.USERS_IMPORTED)
