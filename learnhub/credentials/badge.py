@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime
 
 from flask import current_app
 from joserfc import jws
+from joserfc.jwk import OKPKey
 from sqlalchemy import select
 
 from learnhub.certificates.models import Certificate
@@ -225,19 +226,20 @@ def credential_for(cert: Certificate) -> dict:
     return credential
 
 
-def sign(payload: dict, key: IssuerKey) -> str:
+def sign(payload: dict, key: IssuerKey, private: OKPKey | None = None) -> str:
     """The payload as a compact JWS (``vc+jwt``) signed with the key."""
     header = {"alg": ALG, "typ": TYP, "cty": "vc", "kid": key_url(key)}
     body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
     with warnings.catch_warnings():
         # joserfc flags EdDSA as deprecated by RFC 9864 (see ALG); the signature is Ed25519 either way.
         warnings.filterwarnings("ignore", message="EdDSA is deprecated")
-        return jws.serialize_compact(header, body, keys.signing_key(key), algorithms=[ALG])
+        return jws.serialize_compact(header, body, private or keys.signing_key(key), algorithms=[ALG])
 
 
 def signed_credential(cert: Certificate) -> str:
     """The certificate's credential, signed with its hub's active key (created on first use)."""
-    return sign(credential_for(cert), keys.active_key(cert.hub_id))
+    payload = credential_for(cert)
+    return sign(payload, *keys.usable_key(cert.hub_id))
 
 
 def revoked_numbers(hub_id: int, list_no: int) -> set[int]:
@@ -274,4 +276,4 @@ def status_list_credential(hub_id: int, list_no: int, now: datetime) -> dict:
 
 def signed_status_list(hub_id: int, list_no: int, now: datetime) -> str:
     """The status list credential, signed with the hub's active key."""
-    return sign(status_list_credential(hub_id, list_no, now), keys.active_key(hub_id))
+    return sign(status_list_credential(hub_id, list_no, now), *keys.usable_key(hub_id))

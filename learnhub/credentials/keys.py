@@ -90,6 +90,27 @@ def rotate(hub_id: int) -> IssuerKey:
     return active_key(hub_id)
 
 
+def usable_key(hub_id: int) -> tuple[IssuerKey, OKPKey]:
+    """The hub's active key and its decrypted private key.
+
+    When the active key cannot be decrypted (``CREDENTIAL_KEY_SECRET``, or ``SECRET_KEY`` when
+    that is unset, was changed), it is retired and a new key made: its public key stays
+    published, so what it signed still verifies, and signing goes on with the new key.
+    """
+    key = active_key(hub_id)
+    try:
+        return key, signing_key(key)
+    except KeyProblem:
+        from learnhub.audit import Action, audit
+
+        current_app.logger.warning(
+            "credential signing key %s of hub %s cannot be decrypted (the key secret changed): replacing it", key.kid, hub_id
+        )
+        new = rotate(hub_id)
+        audit(None, Action.CREDENTIAL_KEY_ROTATED, hub=hub_id, key=new.kid, reason="previous key undecryptable")
+        return new, signing_key(new)
+
+
 def published_keys(hub_id: int) -> list[IssuerKey]:
     """Every key of the hub, active first then newest: all of them verify."""
     return list(

@@ -153,15 +153,22 @@ def test_rotation_keeps_old_credentials_verifiable(client, app, auth, make_user,
     assert "There is no hub" in missing.output
 
 
-def test_a_changed_key_secret_is_a_clear_message_not_a_500(client, app, auth, make_user, issue):
+def test_a_changed_key_secret_replaces_the_key_and_old_credentials_still_verify(client, app, auth, make_user, issue):
     user_id = make_user()
     cert = cert_of(app, issue(user_id))
-    _download(client, auth, user_id, cert.id)
+    old_token = _download(client, auth, user_id, cert.id)
     app.config["CREDENTIAL_KEY_SECRET"] = "a different secret"
-    response = client.get(f"/certificates/{cert.id}/credential")
-    assert response.status_code == 302
-    assert "cannot be made at the moment" in client.get(response.headers["Location"]).get_data(as_text=True)
-    assert client.get(f"/credentials/issuers/{cert.hub_id}/status/0").status_code == 503
+    new_token = _download(client, auth, user_id, cert.id)
+    assert part(new_token, 0)["kid"] != part(old_token, 0)["kid"]
+    assert client.get(f"/credentials/issuers/{cert.hub_id}/status/0").status_code == 200
+    with app.app_context():
+        from learnhub.audit import AuditEvent
+
+        assert db.session.scalar(select(db.func.count()).select_from(IssuerKey).where(IssuerKey.hub_id == cert.hub_id)) == 2
+        rotated = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "credential.key_rotated")).all()
+        assert len(rotated) == 1
+    for token in (old_token, new_token):
+        assert "Status: Valid" in client.post("/verify/credential", data={"credential": token}).get_data(as_text=True)
 
 
 def test_status_list_sets_the_bit_of_revoked_and_superseded_certificates(client, app, auth, make_user, issue):
