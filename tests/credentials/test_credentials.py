@@ -193,6 +193,13 @@ def test_status_list_sets_the_bit_of_revoked_and_superseded_certificates(client,
     assert statuslist.bit(bits, renamed.id)
     assert not statuslist.bit(bits, keep.id)
     assert not statuslist.bit(bits, elsewhere.id)  # another hub's list
+    # A revocation undone clears the bit again; the replaced version stays set.
+    client.post(f"/hub/certificates/{revoked.id}/reinstate", data={"reason": "Revoked in error"})
+    bits = statuslist.decode(
+        part(client.get(f"/credentials/issuers/{hub_id}/status/0").get_data(as_text=True), 1)["credentialSubject"]["encodedList"]
+    )
+    assert not statuslist.bit(bits, revoked.id)
+    assert statuslist.bit(bits, renamed.id)
     assert client.get(f"/credentials/issuers/{hub_id}/status/99999999").status_code == 404
     assert client.get("/credentials/issuers/987654321/status/0").status_code == 404
 
