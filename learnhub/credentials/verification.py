@@ -125,7 +125,7 @@ def check(raw: bytes, now: datetime | None = None) -> Checked | Refusal:
     if isinstance(token, Refusal):
         return token
     header = _segment(token.split(".")[0])
-    if header is None or header.get("typ") not in (badge.TYP, "vc+ld+jwt") or header.get("alg") != badge.ALG:
+    if header is None or header.get("typ") != badge.TYP or header.get("alg") != badge.ALG:
         return MALFORMED
     kid_values = _our_route(header.get("kid"), "credentials.key")
     if kid_values is None:

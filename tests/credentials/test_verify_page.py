@@ -199,3 +199,44 @@ def test_a_credential_for_a_certificate_we_never_issued_is_refused(client, app, 
     response = _check(client, signed)
     assert response.status_code == 400
     assert "certificate cannot be found" in response.get_data(as_text=True)
+
+
+def test_checking_the_same_credential_again_at_once_answers_again(client, app, credential):
+    app.config["DOUBLE_SUBMIT_SECONDS"] = 10
+    _cert, token = credential()
+    for _ in range(2):
+        response = _check(client, token)
+        assert response.status_code == 200
+        assert "Status: Valid" in response.get_data(as_text=True)
+    # A check writes nothing, not even the double-submit guard's row (a repeat would wait for it).
+    from learnhub.submissions import FormSubmission
+
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(FormSubmission)) == 0
+
+
+def test_a_reissued_certificate_s_credential_still_carries_the_eligibility(client, app, auth, make_user, credential, declare):
+    admin_id = make_user(hub_role="hub_admin")
+    hub_id = hub_of(app, admin_id)
+    declare(hub_id, 7, "gp_clinical_supervisor", months=36)
+    holder_id = make_user(hub_id=hub_id, name="Dr Amy Lee")
+    cert, _token = credential(holder_id)
+    auth.login_as(admin_id)
+    client.post(f"/hub/certificates/{cert.id}/reissue", data={"holder_name": "Dr Amy Lee-Smith"})
+    with app.app_context():
+        new_id = db.session.scalar(
+            db.select(Certificate.id).where(Certificate.superseded_by_id.is_(None), Certificate.user_id == holder_id)
+        )
+    auth.login_as(holder_id)
+    token = client.get(f"/certificates/{new_id}/credential").get_data(as_text=True)
+    achievement = part(token, 1)["credentialSubject"]["achievement"]
+    assert [a["targetCode"] for a in achievement["alignment"]] == ["gp_clinical_supervisor"]
+    assert "Clinical pharmacist" in achievement["alignment"][0]["targetDescription"]
+    assert "Dr Amy Lee-Smith" in json.dumps(part(token, 1)["credentialSubject"]["identifier"])
+
+
+def test_credential_checks_are_rate_limited(app, client):
+    app.config["VERIFY_RATE_LIMIT"] = "3 per minute"
+    codes = [client.post("/verify/credential", data={"credential": "x.y.z"}).status_code for _ in range(4)]
+    assert codes == [400, 400, 400, 429]
+    assert client.get("/verify/credential").status_code == 200  # reading the form is not limited
