@@ -20,6 +20,7 @@ from learnhub.credentials.forms import CredentialForm
 from learnhub.credentials.models import IssuerKey
 from learnhub.extensions import db, limiter
 from learnhub.organisations.models import Hub
+from learnhub.urls import external_url, public_base_url
 
 bp = Blueprint("credentials", __name__, template_folder="templates", cli_group="credentials")
 
@@ -32,11 +33,11 @@ def _verify_limit() -> str:
     return str(current_app.config.get("VERIFY_RATE_LIMIT", "30 per minute"))
 
 
-def _public_json(value: dict, mimetype: str = "application/json") -> Response:
+def _public_json(value: dict, mimetype: str = "application/json", max_age: int = 300) -> Response:
     response = Response(json.dumps(value, indent=2, ensure_ascii=False), mimetype=mimetype)
     # Verifiers running in a browser on another site read these.
     response.headers["Access-Control-Allow-Origin"] = "*"
-    response.headers["Cache-Control"] = "public, max-age=300"
+    response.headers["Cache-Control"] = f"public, max-age={max_age}"
     return response
 
 
@@ -71,8 +72,6 @@ def download(certificate_id: int):  # type: ignore[no-untyped-def]
 def issuer(hub_id: int):  # type: ignore[no-untyped-def]
     """The hub's Open Badges issuer profile (the ``issuer.id`` of its credentials)."""
     hub = db.get_or_404(Hub, hub_id)
-    from learnhub.urls import external_url, public_base_url
-
     return _public_json(
         {
             "@context": badge.CONTEXT,
@@ -95,7 +94,8 @@ def _jwk(key: IssuerKey) -> dict:
 def jwks(hub_id: int):  # type: ignore[no-untyped-def]
     """Every public key the hub has signed with (retired ones too, so old credentials verify)."""
     hub = db.get_or_404(Hub, hub_id)
-    return _public_json({"keys": [_jwk(key) for key in keys.published_keys(hub.id)]}, "application/jwk-set+json")
+    # Short: a new key (after a rotation) reaches verifiers that cache the set within a minute.
+    return _public_json({"keys": [_jwk(key) for key in keys.published_keys(hub.id)]}, "application/jwk-set+json", 60)
 
 
 @bp.get("/credentials/issuers/<int:hub_id>/keys/<kid>")
