@@ -213,3 +213,15 @@ def test_expired_certificates_carry_their_end_date(app, make_user, issue, declar
 
         vc = badge.credential_for(db.session.get(Certificate, cert_id))
     assert vc["validUntil"] < date.today().isoformat()
+
+
+def test_the_issuing_hub_s_administrator_can_download_it_for_the_holder(client, app, auth, make_user, issue):
+    cert = cert_of(app, issue(make_user()))
+    admin_id = make_user(hub_id=cert.hub_id, hub_role="hub_admin")
+    auth.login_as(admin_id)
+    page = client.get(f"/hub/certificates/{cert.id}").get_data(as_text=True)
+    assert f"/certificates/{cert.id}/credential" in page
+    token = _download(client, auth, admin_id, cert.id)
+    assert part(token, 1)["id"].endswith(cert.display_code)
+    auth.login_as(make_user(hub_role="hub_admin"))  # another hub's administrator
+    assert client.get(f"/certificates/{cert.id}/credential").status_code == 404
