@@ -64,6 +64,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     from learnhub.als.views import bp as als_bp
     from learnhub.certificates.views import bp as certificates_bp
     from learnhub.courses.views import bp as courses_bp
+    from learnhub.credentials.views import bp as credentials_bp
     from learnhub.eligibility.views import bp as eligibility_bp
     from learnhub.evaluation.views import bp as evaluation_bp
     from learnhub.main.views import bp as main_bp
@@ -77,6 +78,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     app.register_blueprint(evaluation_bp)
     app.register_blueprint(certificates_bp)
     app.register_blueprint(eligibility_bp)
+    app.register_blueprint(credentials_bp)
 
     from learnhub.wiring import connect_features
 

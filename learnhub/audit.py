@@ -136,6 +136,8 @@ class Action(StrEnum):
     # ALS membership rules (issue 12) and re-planning (issue 16)
     ALS_MEMBER_REMOVED_FROM_SET = "als.member_removed_from_set", "Member removed from a set"
     ALS_FACILITATOR_RESTORED = "als.facilitator_restored", "Facilitator withdrawal undone"
+    # Portable credentials (issue 20)
+    CREDENTIAL_KEY_ROTATED = "credential.key_rotated", "Credential signing key rotated"
 
 
 #: Never listed on a hub administrator's audit page: reads of confidential ALS notes (shown to

@@ -5,6 +5,9 @@ import os
 DEFAULTS: dict[str, object] = {
     "SERVICE_NAME": "LearnHub",
     "SECRET_KEY": None,
+    #: Encrypts the hubs' credential signing keys at rest (HKDF-derived password); SECRET_KEY when
+    #: unset. Keep it when rotating SECRET_KEY, or rotate the hubs' keys (docs/credentials.md).
+    "CREDENTIAL_KEY_SECRET": None,
     # Relative SQLite paths are resolved against the instance folder by the factory.
     "DATABASE_URL": "sqlite:///learnhub.sqlite",
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},

@@ -5,6 +5,7 @@ from learnhub.als import models as als_models  # noqa: F401
 from learnhub.audit import AuditEvent  # noqa: F401
 from learnhub.certificates.models import BulkJob, Certificate  # noqa: F401
 from learnhub.courses.models import Course  # noqa: F401  (imports every course table)
+from learnhub.credentials.models import IssuerKey  # noqa: F401
 from learnhub.eligibility.models import EligibilityDeclaration, EligibilityEvent, EligibilityRecord, PcnLead  # noqa: F401
 from learnhub.evaluation import models as evaluation_models  # noqa: F401
 from learnhub.organisations.models import Hub, Pcn, Practice

@@ -41,7 +41,11 @@ from learnhub.timeutil import UTCDateTime, utcnow
 #: POST endpoints never joined: their outcome lives in the session cookie of the response
 #: (signing in or out, a link that signs you in), which a replayed redirect would not carry.
 #: Each protects itself: a link token is consumed once, signing in twice is harmless.
-EXEMPT = frozenset({"accounts.login", "accounts.logout", "accounts.accept_invite", "accounts.reset_password", "static"})
+#: Checking a credential changes nothing and answers with a page (nothing to replay): a repeat
+#: would only wait for the first one.
+EXEMPT = frozenset(
+    {"accounts.login", "accounts.logout", "accounts.accept_invite", "accounts.reset_password", "credentials.verify", "static"}
+)
 
 
 #: The hidden field that makes each rendering of a form distinct (see the module's docstring).

@@ -28,6 +28,11 @@ NOT_HTML = {
     "static",
     "main.healthz",
     "courses.course_image",
+    # Portable credentials: the issuer profile, key set, one key (JSON) and status lists (vc+jwt).
+    "credentials.issuer",
+    "credentials.jwks",
+    "credentials.key",
+    "credentials.status_list",
 }
 #: Pages the demo data has no URL for, with the reason: the sweep does not fail on them.
 NOT_IN_DEMO = {

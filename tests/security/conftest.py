@@ -50,6 +50,11 @@ def matrix_world(app, world, make_user, make_course, make_survey, issue, declare
         declaration_id = db.session.scalar(
             select(EligibilityDeclaration.id).where(EligibilityDeclaration.course_id == course.course)
         )
+    with app.test_request_context():
+        from learnhub.credentials.keys import active_key
+
+        kid = active_key(world.hub).kid  # hub A's signing key (made on first use)
+        db.session.commit()
     users = {
         "learner": make_user(hub_id=world.hub),
         "member": world.members[group_b][0],
@@ -85,6 +90,8 @@ def matrix_world(app, world, make_user, make_course, make_survey, issue, declare
         "hub_id": world.hub,
         "token": "not-a-real-token",
         "code": code,
+        "kid": kid,
+        "list_no": 0,
         "fmt": "csv",
         "action": "retire",
     }

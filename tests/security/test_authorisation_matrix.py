@@ -86,6 +86,12 @@ certificates.revoke:             403 403 403 404 403 200 ; 403 403 403 404 403 4
 certificates.reinstate:            403 403 403 404 403 302 ; 403 403 403 404 403 302
 certificates.verify:             302 302 302 302 302 302 ;   -   -   -   -   -   -
 certificates.verify_form:        200 200 200 200 200 200 ;   -   -   -   -   -   -
+credentials.download:            404 404 404 404 404 200 ;   -   -   -   -   -   -
+credentials.issuer:              200 200 200 200 200 200 ;   -   -   -   -   -   -
+credentials.jwks:                200 200 200 200 200 200 ;   -   -   -   -   -   -
+credentials.key:                 200 200 200 200 200 200 ;   -   -   -   -   -   -
+credentials.status_list:         200 200 200 200 200 200 ;   -   -   -   -   -   -
+credentials.verify:              200 200 200 200 200 200 ; 400 400 400 400 400 400
 courses.admin_cohort:            403 403 403 404 403 200 ; 403 403 403 404 403 400
 courses.admin_course:            403 403 403 404 403 200 ;   -   -   -   -   -   -
 courses.admin_courses:           403 403 403 200 403 200 ;   -   -   -   -   -   -

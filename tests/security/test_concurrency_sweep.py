@@ -100,6 +100,7 @@ REGISTRY: dict[str, Entry] = {
     "certificates.reinstate": Entry(overrides={"reason": "Revoked in error"}),
     "certificates.reissue": Entry(page="/hub/certificates/{certificate_id}"),
     "certificates.revoke": Entry(page="/hub/certificates/{certificate_id}", overrides={"reason": "Recorded in error"}),
+    "credentials.verify": Entry(user="anonymous", overrides={"credential": "eyJhbGciOiJFZERTQSJ9.e30.AAAA"}),
     "courses.admin_cohort": Entry(),
     "courses.admin_questions": Entry(),
     "courses.allow_another_attempt": Entry(page="/hub/courses/{course_id}/cohorts/{cohort_id}"),
