@@ -5,7 +5,7 @@ encrypted (PKCS #8 under a password derived from configuration). One active key 
 keys stay so that credentials they signed still verify.
 
 Revision ID: 0016_badges_credentials
-Revises: 0014_als_membership_rules
+Revises: 0016_als_withdrawal_undo
 Create Date: 2026-12-02 18:40:00
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 
 revision = "0016_badges_credentials"
-down_revision = "0014_als_membership_rules"
+down_revision = "0016_als_withdrawal_undo"
 branch_labels = None
 depends_on = None
 
