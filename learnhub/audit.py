@@ -136,6 +136,9 @@ class Action(StrEnum):
     # ALS membership rules (issue 12) and re-planning (issue 16)
     ALS_MEMBER_REMOVED_FROM_SET = "als.member_removed_from_set", "Member removed from a set"
     ALS_FACILITATOR_RESTORED = "als.facilitator_restored", "Facilitator withdrawal undone"
+    # Completion override (issue 14)
+    COURSE_COMPLETION_RECORDED_BY_HAND = "course.completion_recorded_by_hand", "Completion recorded by hand"
+    COURSE_COMPLETION_WITHDRAWN_BY_HAND = "course.completion_withdrawn_by_hand", "Completion withdrawn by hand"
 
 
 #: Never listed on a hub administrator's audit page: reads of confidential ALS notes (shown to

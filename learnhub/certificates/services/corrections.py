@@ -48,6 +48,19 @@ def reinstate_certificate(actor: User, cert: Certificate, reason: str) -> None:
         raise CertificateError("This certificate is not revoked. Nothing has changed.")
     if cert.user.erased_at is not None or not cert.holder_name:
         raise CertificateError("The holder's personal data has been erased, so this certificate cannot be reinstated.")
+    if cert.completion_id is not None:
+        newer = db.session.scalar(
+            select(Certificate).where(
+                Certificate.completion_id == cert.completion_id,
+                Certificate.status == Certificate.VALID,
+                Certificate.id != cert.id,
+            )
+        )
+        if newer is not None:
+            raise CertificateError(
+                f"The completion was recorded again and certificate {newer.display_code} has been issued for it "
+                "since, so this one cannot be reinstated."
+            )
     revoked_at = cert.revoked_at
     cert.status = Certificate.VALID
     cert.revoked_at = None
