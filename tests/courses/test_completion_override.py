@@ -14,6 +14,7 @@ from learnhub.courses import services
 from learnhub.courses.models import Cohort, CourseCompletion, Enrolment, Module
 from learnhub.eligibility.models import EligibilityDeclaration, EligibilityRecord
 from learnhub.extensions import db
+from tests.courses.test_concurrency import live  # noqa: F401  (fixture: a threaded live server)
 
 
 def _count(model, *where):
@@ -239,3 +240,31 @@ def test_a_revoked_certificate_cannot_be_reinstated_beside_its_replacement(clien
     assert "cannot be reinstated" in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.get(Certificate, revoked_id).status == "revoked"
+
+
+# --- five clicks at once (real concurrent HTTP requests; the double-submit guard is off) ---------
+
+
+def test_five_record_and_five_withdraw_clicks_at_once_make_one_change_each(app, hub_setup, live):  # noqa: F811
+    from tests.courses.test_concurrency import _cookie, _fire
+
+    ids = hub_setup
+    enrolment_id = _enrol(app, ids)
+    _, record, withdraw = _urls(ids, enrolment_id)
+    cookies = [_cookie(app, ids.admin)] * 5
+    assert set(_fire(live + record, cookies, {"reason": "Attended elsewhere"})) == {302}
+    with app.app_context():
+        assert _count(CourseCompletion) == 1
+        assert _count(Certificate, Certificate.status == "valid") == 1
+        assert _count(AuditEvent, AuditEvent.action == "course.completion_recorded_by_hand") == 1
+        assert _count(AuditEvent, AuditEvent.action == "certificate.issued") == 1
+    assert set(_fire(live + withdraw, cookies, {"reason": "Wrong learner"})) == {302}
+    with app.app_context():
+        assert _count(Certificate, Certificate.status == "revoked") == 1
+        assert _count(Certificate, Certificate.status == "valid") == 0
+        assert _count(AuditEvent, AuditEvent.action == "course.completion_withdrawn_by_hand") == 1
+        assert _count(AuditEvent, AuditEvent.action == "certificate.revoked") == 1
+    assert set(_fire(live + record, cookies, {"reason": "Right learner after all"})) == {302}
+    with app.app_context():
+        assert _count(Certificate, Certificate.status == "valid") == 1
+        assert _count(AuditEvent, AuditEvent.action == "course.completion_recorded_by_hand") == 2
