@@ -268,3 +268,28 @@ def test_five_record_and_five_withdraw_clicks_at_once_make_one_change_each(app, 
     with app.app_context():
         assert _count(Certificate, Certificate.status == "valid") == 1
         assert _count(AuditEvent, AuditEvent.action == "course.completion_recorded_by_hand") == 2
+
+
+def test_override_reasons_are_in_the_subject_access_export_and_gone_after_erasure(app, hub_setup):
+    from learnhub.privacy.erasure import erase_user
+    from learnhub.privacy.export import export_data
+    from learnhub.privacy.names import HOLDER_ERASED
+
+    ids = hub_setup
+    enrolment_id = _enrol(app, ids)
+    with app.app_context():
+        admin = db.session.get(User, ids.admin)
+        enrolment = db.session.get(Enrolment, enrolment_id)
+        services.record_completion(admin, enrolment, "Jo attended at Northshire")
+        services.withdraw_completion_by_hand(admin, enrolment, "Jo asked us to withdraw it")
+        db.session.commit()
+        learner = db.session.get(User, ids.learner)
+        exported = export_data(learner)["courses"][0]["completion"]
+        assert exported["recorded_by_hand"] is True
+        assert exported["recorded_reason"] == "Jo attended at Northshire"
+        assert exported["withdrawn_reason"] == "Jo asked us to withdraw it"
+        erase_user(admin, learner)
+        db.session.commit()
+        completion = db.session.scalar(select(CourseCompletion).where(CourseCompletion.enrolment_id == enrolment_id))
+        assert completion.recorded_reason == HOLDER_ERASED
+        assert completion.withdrawn_reason == HOLDER_ERASED
