@@ -293,3 +293,20 @@ def test_override_reasons_are_in_the_subject_access_export_and_gone_after_erasur
         completion = db.session.scalar(select(CourseCompletion).where(CourseCompletion.enrolment_id == enrolment_id))
         assert completion.recorded_reason == HOLDER_ERASED
         assert completion.withdrawn_reason == HOLDER_ERASED
+
+
+def test_record_of_learning_leaves_out_a_withdrawn_completion_and_its_hours(client, auth, app, hub_setup):
+    ids = hub_setup
+    enrolment_id = _enrol(app, ids)
+    _, record, withdraw = _urls(ids, enrolment_id)
+    auth.login_as(ids.admin)
+    client.post(record, data={"reason": "Attended elsewhere"})
+    auth.login_as(ids.learner)
+    page = client.get("/certificates/record").get_data(as_text=True)
+    assert "1 completion, 3.5 CPD hours" in page
+    auth.login_as(ids.admin)
+    client.post(withdraw, data={"reason": "Wrong learner"})
+    auth.login_as(ids.learner)
+    page = client.get("/certificates/record").get_data(as_text=True)
+    assert "You have not completed a course yet." in page
+    assert "Revoked" in client.get("/certificates").get_data(as_text=True)  # the certificate is still listed
