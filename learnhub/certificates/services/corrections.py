@@ -3,6 +3,7 @@
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from learnhub.accounts.models import User
 from learnhub.audit import Action, audit
@@ -12,6 +13,7 @@ from learnhub.certificates.services.common import CertificateError
 from learnhub.eligibility.models import EligibilityEvent, EligibilityRecord
 from learnhub.extensions import db
 from learnhub.timeutil import utcnow
+from learnhub.transactions import atomic
 
 
 def revoke_certificate(actor: User, cert: Certificate, reason: str) -> None:
@@ -62,10 +64,20 @@ def reinstate_certificate(actor: User, cert: Certificate, reason: str) -> None:
                 "since, so this one cannot be reinstated."
             )
     revoked_at = cert.revoked_at
-    cert.status = Certificate.VALID
-    cert.revoked_at = None
-    cert.revoked_by_id = None
-    cert.revoked_reason = None
+    try:
+        # One valid certificate per completion (unique index): a completion recorded again at
+        # this very moment has just been given a new one, and that one stands.
+        with atomic():
+            cert.status = Certificate.VALID
+            cert.revoked_at = None
+            cert.revoked_by_id = None
+            cert.revoked_reason = None
+            db.session.flush()
+    except IntegrityError:
+        raise CertificateError(
+            "The completion was recorded again and a new certificate has been issued for it, "
+            "so this one cannot be reinstated."
+        ) from None
     db.session.add(CertificateEvent(certificate_id=cert.id, kind=CertificateEvent.REINSTATED, reason=reason, actor_id=actor.id))
     records = db.session.scalars(
         select(EligibilityRecord).where(EligibilityRecord.certificate_id == cert.id, EligibilityRecord.revoked_at.is_not(None))
