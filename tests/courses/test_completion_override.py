@@ -310,3 +310,17 @@ def test_record_of_learning_leaves_out_a_withdrawn_completion_and_its_hours(clie
     page = client.get("/certificates/record").get_data(as_text=True)
     assert "You have not completed a course yet." in page
     assert "Revoked" in client.get("/certificates").get_data(as_text=True)  # the certificate is still listed
+
+
+def test_cohort_page_marks_completions_recorded_by_hand_and_withdrawn(client, auth, app, hub_setup):
+    ids = hub_setup
+    enrolment_id = _enrol(app, ids)
+    _, record, withdraw = _urls(ids, enrolment_id)
+    cohort_page = f"/hub/courses/{ids.course}/cohorts/{ids.cohort}"
+    auth.login_as(ids.admin)
+    client.post(record, data={"reason": "Attended elsewhere"})
+    assert "(recorded by hand)" in client.get(cohort_page).get_data(as_text=True)
+    client.post(withdraw, data={"reason": "Wrong learner"})
+    page = client.get(cohort_page).get_data(as_text=True)
+    assert "(recorded by hand)" not in page
+    assert "Withdrawn" in page
