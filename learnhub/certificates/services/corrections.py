@@ -75,8 +75,7 @@ def reinstate_certificate(actor: User, cert: Certificate, reason: str) -> None:
             db.session.flush()
     except IntegrityError:
         raise CertificateError(
-            "The completion was recorded again and a new certificate has been issued for it, "
-            "so this one cannot be reinstated."
+            "The completion was recorded again and a new certificate has been issued for it, so this one cannot be reinstated."
         ) from None
     db.session.add(CertificateEvent(certificate_id=cert.id, kind=CertificateEvent.REINSTATED, reason=reason, actor_id=actor.id))
     records = db.session.scalars(
