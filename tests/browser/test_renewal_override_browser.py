@@ -35,6 +35,17 @@ def _cohort_url(live_app, cohort_name: str = "Autumn 2026") -> str:  # type: ign
     return f"/hub/courses/{course_id}/cohorts/{cohort_id}"
 
 
+def _fits(page, width: int) -> None:  # type: ignore[no-untyped-def]
+    """The page reflows at ``width`` CSS px (no sideways scrolling), then goes back to the test's size."""
+    size = page.viewport_size
+    page.set_viewport_size({"width": width, "height": 800})
+    try:
+        wide = page.evaluate("document.documentElement.scrollWidth")
+        assert wide <= width, f"{page.url} is {wide} px wide at a {width} px viewport"
+    finally:
+        page.set_viewport_size(size)
+
+
 def test_admin_records_then_withdraws_a_completion_by_hand(page, live_app, live_server_url, axe, browser_login, demo_data):
     browser_login(page, "hub.admin@example.org", demo_data)
     page.goto(live_server_url + _cohort_url(live_app))
@@ -46,6 +57,7 @@ def test_admin_records_then_withdraws_a_completion_by_hand(page, live_app, live_
     page.get_by_role("link", name="Record a completion by hand").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Are you sure you want to record Dr Tom Baker's completion?")
     axe(page, "record completion confirmation")
+    _fits(page, 320)
     page.get_by_role("button", name="Record completion").click()
     page.locator(".nhsuk-error-summary").wait_for()
     assert page.title().startswith("Error:")
@@ -62,6 +74,7 @@ def test_admin_records_then_withdraws_a_completion_by_hand(page, live_app, live_
     expect(page.get_by_role("heading", level=1)).to_contain_text("Are you sure you want to withdraw Dr Tom Baker's completion?")
     expect(page.locator("main")).to_contain_text(f"Certificate {code} is revoked with your reason")
     axe(page, "withdraw completion confirmation")
+    _fits(page, 320)
     page.get_by_label("Reason for withdrawing the completion").fill("Recorded for the wrong person")
     page.get_by_role("button", name="Withdraw completion").click()
     expect(page.locator("body")).to_contain_text("has been withdrawn and its certificate revoked")
