@@ -119,3 +119,17 @@ def test_demo_holder_due_for_renewal_is_prompted_with_the_open_autumn_cohort(cli
         page = client.get(url).get_data(as_text=True)
         assert "Time to renew" in page, url
         assert "Re-take the course in Autumn 2026" in page, url
+
+
+def test_with_no_hub_administrator_the_configured_contact_is_given(client, auth, app, hub_setup):
+    ids = hub_setup
+    _holder(app, ids, expires_in_days=10)
+    with app.app_context():
+        db.session.get(User, ids.admin).hub_role = "learner"
+        db.session.commit()
+    app.config.update(HUB_CONTACT_EMAIL="training.hub@example.org", HUB_CONTACT_PHONE="01632 960000")
+    auth.login_as(ids.learner)
+    page = client.get("/").get_data(as_text=True)
+    assert "Ask your training hub to enrol you" in page
+    assert "mailto:training.hub@example.org" in page
+    assert "01632 960000" in page
