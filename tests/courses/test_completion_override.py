@@ -122,7 +122,10 @@ def test_admin_withdraws_a_completion_and_the_certificate_is_revoked_with_the_re
         assert _count(AuditEvent, AuditEvent.action == "course.completion_withdrawn_by_hand") == 1
         assert _count(AuditEvent, AuditEvent.action == "certificate.revoked") == 1
     auth.login_as(ids.learner)
-    assert "Course completed" not in client.get(f"/courses/{ids.course}").get_data(as_text=True)
+    page = client.get(f"/courses/{ids.course}").get_data(as_text=True)
+    assert "Course completed" not in page
+    assert "Your completion of this course was withdrawn" in page
+    assert "Recorded for the wrong person" in page
 
 
 def test_a_completion_withdrawn_by_hand_is_not_brought_back_by_the_course(client, auth, app, hub_setup):
