@@ -40,6 +40,7 @@ def _fits(page, width: int) -> None:  # type: ignore[no-untyped-def]
     size = page.viewport_size
     page.set_viewport_size({"width": width, "height": 800})
     try:
+        page.reload()  # laid out afresh at this width, as a phone would load it
         wide = page.evaluate("document.documentElement.scrollWidth")
         assert wide <= width, f"{page.url} is {wide} px wide at a {width} px viewport"
     finally:
