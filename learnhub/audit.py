@@ -138,6 +138,9 @@ class Action(StrEnum):
     ALS_FACILITATOR_RESTORED = "als.facilitator_restored", "Facilitator withdrawal undone"
     # Portable credentials (issue 20)
     CREDENTIAL_KEY_ROTATED = "credential.key_rotated", "Credential signing key rotated"
+    # Completion override (issue 14)
+    COURSE_COMPLETION_RECORDED_BY_HAND = "course.completion_recorded_by_hand", "Completion recorded by hand"
+    COURSE_COMPLETION_WITHDRAWN_BY_HAND = "course.completion_withdrawn_by_hand", "Completion withdrawn by hand"
 
 
 #: Never listed on a hub administrator's audit page: reads of confidential ALS notes (shown to

@@ -87,6 +87,28 @@ def led_pcns() -> list:
     return g.learnhub_led_pcns
 
 
+def renewals_due():  # type: ignore[no-untyped-def]
+    """Renewal prompts for the signed-in person (Home, My learning, My certificates), once per request."""
+    from flask import g
+    from flask_login import current_user
+
+    from learnhub.eligibility.renewal import Renewals
+    from learnhub.eligibility.renewal import renewals_due as _renewals_due
+
+    if not current_user.is_authenticated:
+        return Renewals([], [])
+    if "learnhub_renewals" not in g:
+        g.learnhub_renewals = _renewals_due(current_user)
+    return g.learnhub_renewals
+
+
+def renewal_form():  # type: ignore[no-untyped-def]
+    """A button form for the renewal prompts' "re-take in this cohort" buttons."""
+    from learnhub.courses.forms import ButtonForm
+
+    return ButtonForm()
+
+
 def register(app: Flask) -> None:
     """Register the filters and globals on the app."""
     app.add_template_filter(long_date, "long_date")
@@ -99,3 +121,5 @@ def register(app: Flask) -> None:
     app.add_template_global(format_p, "format_p")
     app.add_template_global(evaluation_percentage, "evaluation_percentage")
     app.add_template_global(led_pcns, "pcns_led_by_user")
+    app.add_template_global(renewals_due, "renewals_due")
+    app.add_template_global(renewal_form, "renewal_form")

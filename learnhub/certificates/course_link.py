@@ -13,9 +13,13 @@ from learnhub.courses import signals
 
 
 @signals.course_completed.connect
-def issue_for_completion(completion, **_: object) -> None:  # type: ignore[no-untyped-def]
-    """Issue (and grant eligibility for) the certificate of a course completion."""
-    _issue(completion)
+def issue_for_completion(completion, *, actor=None, **_: object) -> None:  # type: ignore[no-untyped-def]
+    """Issue (and grant eligibility for) the certificate of a course completion.
+
+    The completion has just come into force (first recorded, or recorded again after it was
+    withdrawn), so a certificate revoked with the withdrawal is replaced by a new one.
+    """
+    _issue(completion, actor, replace_revoked=True)
 
 
 @signals.completion_withdrawn.connect

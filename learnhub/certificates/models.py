@@ -18,14 +18,16 @@ class Certificate(db.Model):
 
     __tablename__ = "certificate"
     __table_args__ = (
-        # At most one current (not superseded) certificate per completion, even when two
-        # requests or workers issue at the same moment; issue_certificate relies on it.
+        # At most one valid certificate per completion, even when two requests or workers issue
+        # at the same moment; issue_certificate relies on it. Revoked and superseded versions
+        # are kept beside it: a completion withdrawn (its certificate revoked) and recorded
+        # again gets a new certificate while the revoked one still verifies as revoked.
         Index(
             "uq_certificate_current_completion",
             "completion_id",
             unique=True,
-            sqlite_where=text("status != 'superseded'"),
-            postgresql_where=text("status != 'superseded'"),
+            sqlite_where=text("status = 'valid'"),
+            postgresql_where=text("status = 'valid'"),
         ),
     )
 

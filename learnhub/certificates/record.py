@@ -27,19 +27,23 @@ class Entry:
 
 
 def record_of_learning(user_id: int, today: date) -> list[Entry]:
-    """The user's completions, newest first, each with its certificates (two statements)."""
+    """The user's completions in force, newest first, each with its certificates (two statements).
+
+    A withdrawn completion (attendance removed, or withdrawn by a hub administrator) is not on
+    the record and its CPD hours do not count; its revoked certificate stays in My certificates.
+    """
     from learnhub.courses.models import CourseCompletion
 
     completions = db.session.scalars(
         select(CourseCompletion)
-        .where(CourseCompletion.user_id == user_id)
+        .where(CourseCompletion.user_id == user_id, CourseCompletion.withdrawn_at.is_(None))
         .options(selectinload(CourseCompletion.course))
         .order_by(CourseCompletion.completed_at.desc(), CourseCompletion.id.desc())
     ).all()
     certs = db.session.scalars(
         select(Certificate)
         .where(Certificate.user_id == user_id, Certificate.completion_id.in_([c.id for c in completions]))
-        .order_by(Certificate.version.desc())
+        .order_by(Certificate.version.desc(), Certificate.id.desc())
     ).all()
     by_completion: dict[int, list[Certificate]] = {}
     for cert in certs:

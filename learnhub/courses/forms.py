@@ -288,3 +288,29 @@ class ImageForm(FlaskForm):
 
 class ButtonForm(FlaskForm):
     """A button-only form (the action is in the URL)."""
+
+
+class RecordCompletionForm(FlaskForm):
+    """Record a learner's completion by hand (completion override); the reason is audited."""
+
+    reason = TextAreaField(
+        "Reason for recording the completion",
+        validators=[
+            InputRequired("Enter the reason for recording this completion"),
+            Length(max=500, message="Reason must be 500 characters or fewer"),
+        ],
+        description="For example, attended the same course at another training hub in March",
+    )
+
+
+class WithdrawCompletionForm(FlaskForm):
+    """Withdraw a learner's completion by hand; the reason is audited and printed on the revoked certificate."""
+
+    reason = TextAreaField(
+        "Reason for withdrawing the completion",
+        validators=[
+            InputRequired("Enter the reason for withdrawing this completion"),
+            Length(max=500, message="Reason must be 500 characters or fewer"),
+        ],
+        description="The certificate is revoked with this reason, which its public verify page shows",
+    )

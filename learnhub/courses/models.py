@@ -339,10 +339,18 @@ class CourseCompletion(db.Model):
     #: the row is kept for the record and comes back into force if the course is completed again.
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     withdrawn_reason: Mapped[str | None] = mapped_column(String(500))
+    #: Set when a hub administrator recorded the completion by hand (completion override), with
+    #: why (e.g. "Attended the course at another hub"); None when the course recorded it.
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    recorded_reason: Mapped[str | None] = mapped_column(String(500))
+    #: Set when a hub administrator withdrew the completion by hand: the course does not bring
+    #: it back on its own (only recording it again does).
+    withdrawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
 
     enrolment: Mapped[Enrolment] = relationship(back_populates="completion")
     course: Mapped[Course] = relationship()
-    user: Mapped[User] = relationship()
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    recorded_by: Mapped[User | None] = relationship(foreign_keys=[recorded_by_id])
 
     def __repr__(self) -> str:
         return f"<CourseCompletion {self.id} user={self.user_id} course={self.course_id}>"
@@ -351,3 +359,8 @@ class CourseCompletion(db.Model):
     def in_force(self) -> bool:
         """Not withdrawn."""
         return self.withdrawn_at is None
+
+    @property
+    def by_hand(self) -> bool:
+        """Recorded by a hub administrator (completion override), not by the course."""
+        return self.recorded_by_id is not None

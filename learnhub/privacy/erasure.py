@@ -130,6 +130,16 @@ def erase_user(actor: User, user: User) -> ErasureResult:
             update(CertificateEvent).where(CertificateEvent.certificate_id.in_(certificate_ids)).values(reason=HOLDER_ERASED)
         )
 
+    # Reasons given for recording or withdrawing a course completion by hand are free text about
+    # the person ("Dr Okoye attended at Northshire"): replaced too.
+    for column in (CourseCompletion.recorded_reason, CourseCompletion.withdrawn_reason):
+        db.session.execute(
+            update(CourseCompletion)
+            .where(CourseCompletion.user_id == user.id, column.is_not(None))
+            .values({column.key: HOLDER_ERASED})
+            .execution_options(synchronize_session=False)
+        )
+
     # 3. Eligibility: every current record revoked, with a history line.
     for record in db.session.scalars(select(EligibilityRecord).where(EligibilityRecord.user_id == user.id)):
         if record.revoked_at is None:

@@ -138,7 +138,14 @@ def _courses(user: User) -> list[dict]:
                     for a in sorted(e.attendance, key=lambda a: a.id)
                 ],
                 "completion": (
-                    {"completed_at": _iso(completion.completed_at), "cpd_hours": _iso(completion.cpd_hours)}
+                    {
+                        "completed_at": _iso(completion.completed_at),
+                        "cpd_hours": _iso(completion.cpd_hours),
+                        "recorded_by_hand": completion.by_hand,
+                        "recorded_reason": completion.recorded_reason,
+                        "withdrawn_at": _iso(completion.withdrawn_at),
+                        "withdrawn_reason": completion.withdrawn_reason,
+                    }
                     if completion
                     else None
                 ),

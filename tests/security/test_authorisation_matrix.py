@@ -97,6 +97,8 @@ courses.admin_course:            403 403 403 404 403 200 ;   -   -   -   -   -  
 courses.admin_courses:           403 403 403 200 403 200 ;   -   -   -   -   -   -
 courses.admin_learner:           403 403 403 404 403 404 ;   -   -   -   -   -   -
 courses.allow_another_attempt:     -   -   -   -   -   - ; 403 403 403 404 403 404
+courses.record_completion:       403 403 403 404 403 404 ; 403 403 403 404 403 404
+courses.withdraw_completion:     403 403 403 404 403 404 ; 403 403 403 404 403 404
 courses.admin_questions:         403 403 403 404 403 200 ; 403 403 403 404 403 400
 courses.attempt_result:          302 302 302 404 404 302 ;   -   -   -   -   -   -
 courses.attendance:              403 403 404 404 404 404 ; 403 403 404 404 404 404

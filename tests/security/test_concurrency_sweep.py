@@ -105,6 +105,12 @@ REGISTRY: dict[str, Entry] = {
     "courses.admin_questions": Entry(),
     "courses.allow_another_attempt": Entry(page="/hub/courses/{course_id}/cohorts/{cohort_id}"),
     "courses.reset_attempts": Entry(page="/hub/courses/{course_id}/cohorts/{cohort_id}"),
+    "courses.record_completion": Entry(
+        page="/hub/courses/{course_id}/cohorts/{cohort_id}", overrides={"reason": "Attended at another hub"}
+    ),
+    "courses.withdraw_completion": Entry(
+        page="/hub/courses/{course_id}/cohorts/{cohort_id}", overrides={"reason": "Recorded in error"}
+    ),
     "courses.attendance": Entry(),
     "courses.complete_module": Entry(user="owner", page="/courses/{course_id}/modules/{module_id}"),
     "courses.course_images": Entry(),

@@ -127,6 +127,8 @@ ANONYMOUS: dict[str, str] = {
     "courses.edit_cohort": LOGIN,
     "courses.enrol_csv": LOGIN,
     "courses.allow_another_attempt": LOGIN,
+    "courses.record_completion": LOGIN,
+    "courses.withdraw_completion": LOGIN,
     "courses.reset_attempts": LOGIN,
     "courses.preview_module": LOGIN,
     "courses.admin_learner": LOGIN,

@@ -1,6 +1,6 @@
 """What every certificate service shares: its error, codes, verify links, facts for the PDF, lookups."""
 
-from sqlalchemy import select
+from sqlalchemy import case, select
 
 from learnhub.certificates.codes import format_code, new_code
 from learnhub.certificates.models import Certificate
@@ -52,7 +52,7 @@ def _facts(cert: Certificate) -> CertificateFacts:
 
 
 def find_issued(user_id: int, course_id: int, completion_id: int | None) -> Certificate | None:
-    """The current (not superseded) certificate for a completion, if one was issued."""
+    """The current certificate for a completion, if one was issued: the valid one, else the latest revoked one."""
     stmt = select(Certificate).where(
         Certificate.user_id == user_id,
         Certificate.course_id == course_id,
@@ -62,7 +62,8 @@ def find_issued(user_id: int, course_id: int, completion_id: int | None) -> Cert
         stmt = stmt.where(Certificate.completion_id.is_(None))
     else:
         stmt = stmt.where(Certificate.completion_id == completion_id)
-    return db.session.scalar(stmt.order_by(Certificate.version.desc()))
+    valid_first = case((Certificate.status == Certificate.VALID, 0), else_=1)
+    return db.session.scalar(stmt.order_by(valid_first, Certificate.version.desc(), Certificate.id.desc()).limit(1))
 
 
 def eligibility_label(code: str) -> str:

@@ -3,6 +3,7 @@
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from learnhub.accounts.models import User
 from learnhub.audit import Action, audit
@@ -12,6 +13,7 @@ from learnhub.certificates.services.common import CertificateError
 from learnhub.eligibility.models import EligibilityEvent, EligibilityRecord
 from learnhub.extensions import db
 from learnhub.timeutil import utcnow
+from learnhub.transactions import atomic
 
 
 def revoke_certificate(actor: User, cert: Certificate, reason: str) -> None:
@@ -48,11 +50,33 @@ def reinstate_certificate(actor: User, cert: Certificate, reason: str) -> None:
         raise CertificateError("This certificate is not revoked. Nothing has changed.")
     if cert.user.erased_at is not None or not cert.holder_name:
         raise CertificateError("The holder's personal data has been erased, so this certificate cannot be reinstated.")
+    if cert.completion_id is not None:
+        newer = db.session.scalar(
+            select(Certificate).where(
+                Certificate.completion_id == cert.completion_id,
+                Certificate.status == Certificate.VALID,
+                Certificate.id != cert.id,
+            )
+        )
+        if newer is not None:
+            raise CertificateError(
+                f"The completion was recorded again and certificate {newer.display_code} has been issued for it "
+                "since, so this one cannot be reinstated."
+            )
     revoked_at = cert.revoked_at
-    cert.status = Certificate.VALID
-    cert.revoked_at = None
-    cert.revoked_by_id = None
-    cert.revoked_reason = None
+    try:
+        # One valid certificate per completion (unique index): a completion recorded again at
+        # this very moment has just been given a new one, and that one stands.
+        with atomic():
+            cert.status = Certificate.VALID
+            cert.revoked_at = None
+            cert.revoked_by_id = None
+            cert.revoked_reason = None
+            db.session.flush()
+    except IntegrityError:
+        raise CertificateError(
+            "The completion was recorded again and a new certificate has been issued for it, so this one cannot be reinstated."
+        ) from None
     db.session.add(CertificateEvent(certificate_id=cert.id, kind=CertificateEvent.REINSTATED, reason=reason, actor_id=actor.id))
     records = db.session.scalars(
         select(EligibilityRecord).where(EligibilityRecord.certificate_id == cert.id, EligibilityRecord.revoked_at.is_not(None))

@@ -70,6 +70,7 @@ def issue_certificate(
     outcomes: list[str],
     completed_at: datetime | date,
     actor: User | None = None,
+    replace_revoked: bool = False,
 ) -> Certificate:
     """Issue the certificate for a course completion and grant or renew the eligibility it carries.
 
@@ -78,9 +79,14 @@ def issue_certificate(
     the holder's profession qualifies (``learnhub.eligibility.rules``); otherwise the reason is
     recorded and the certificate is issued all the same. The caller commits (the course
     completion callback runs inside the completion's transaction).
+
+    ``replace_revoked``: the completion has just come (back) into force, so a certificate of it
+    that was revoked (when the completion was withdrawn) does not count: a new one is issued
+    and the revoked one keeps verifying as revoked. Without it (bulk jobs), a revoked
+    certificate is returned as it is: an administrator's revocation is not undone by a batch.
     """
     existing = find_issued(user.id, course_id, completion_id)
-    if existing is not None:
+    if existing is not None and (existing.status == Certificate.VALID or not replace_revoked):
         return existing
     completed_on = completed_at.date() if isinstance(completed_at, datetime) else completed_at
     plans = _plan_grants(user, course_id, completed_on)
@@ -124,7 +130,7 @@ def issue_certificate(
     return cert
 
 
-def issue_for_completion(completion, actor: User | None = None) -> Certificate | None:  # type: ignore[no-untyped-def]
+def issue_for_completion(completion, actor: User | None = None, *, replace_revoked: bool = False) -> Certificate | None:  # type: ignore[no-untyped-def]
     """Issue (and grant eligibility for) the certificate of a course completion.
 
     The one place a certificate is made from a ``CourseCompletion``: the completion signal
@@ -147,13 +153,14 @@ def issue_for_completion(completion, actor: User | None = None) -> Certificate |
         outcomes=course.outcomes,
         completed_at=completion.completed_at,
         actor=actor,
+        replace_revoked=replace_revoked,
     )
 
 
 def _insert_first_current(cert: Certificate) -> bool:
-    """Insert a new certificate; False if the completion already has a current one.
+    """Insert a new certificate; False if the completion already has a valid one.
 
-    The partial unique index ``uq_certificate_current_completion`` refuses a second current
+    The partial unique index ``uq_certificate_current_completion`` refuses a second valid
     certificate for a completion. The insert runs in a savepoint, so the caller's transaction
     (the course completion, the bulk job item) goes on either way.
     """

@@ -8,6 +8,7 @@ concern; every public name is importable from here:
 - ``authoring``: courses, modules, questions and cohorts;
 - ``enrolment``: places, the waiting list and re-takes (under a lock on the cohort);
 - ``learning``: reading, knowledge checks and attendance;
+- ``overrides``: completions recorded or withdrawn by hand (hub administrators);
 - ``reports``: cohort reports.
 """
 
@@ -58,6 +59,7 @@ from learnhub.courses.services.learning import (
     start_attempt,
     submit_attempt,
 )
+from learnhub.courses.services.overrides import record_completion, withdraw_completion_by_hand
 from learnhub.courses.services.reports import CohortReport, cohort_enrolments, cohort_report
 
 __all__ = [
@@ -92,6 +94,8 @@ __all__ = [
     "promote_waiting",
     "question_answered",
     "recheck_completion",
+    "record_completion",
+    "withdraw_completion_by_hand",
     "recheck_course",
     "record_attendance",
     "reset_attempts",

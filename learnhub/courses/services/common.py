@@ -158,6 +158,8 @@ def recheck_completion(enrolment: Enrolment) -> CourseCompletion | None:
     existing = enrolment.completion
     if existing is not None and existing.in_force:
         return existing
+    if existing is not None and existing.withdrawn_by_id is not None:
+        return None  # withdrawn by an administrator: only recording it again brings it back
     if enrolment.is_waiting:
         return None
     db.session.flush()
@@ -191,12 +193,14 @@ def recheck_completion(enrolment: Enrolment) -> CourseCompletion | None:
 def withdraw_completion(actor: User, enrolment: Enrolment, reason: str) -> bool:
     """Withdraw a completion that no longer stands (the course is no longer complete); True if withdrawn.
 
+    A completion an administrator recorded by hand is left alone (it never rested on the modules).
+
     ``completion_withdrawn`` is sent first, so the certificate can be revoked in the same
     transaction; the completion row is kept with when and why.
     """
     completion = enrolment.completion
-    if completion is None or not completion.in_force:
-        return False
+    if completion is None or not completion.in_force or completion.by_hand:
+        return False  # a completion recorded by hand does not rest on the course's modules
     db.session.flush()
     if course_state(enrolment, enrolment.course).complete:
         return False

@@ -21,7 +21,14 @@ from learnhub.courses.access import (
     get_module,
 )
 from learnhub.courses.csv_enrol import check_enrol_rows
-from learnhub.courses.forms import ButtonForm, CohortForm, EnrolCsvForm, EnrolForm
+from learnhub.courses.forms import (
+    ButtonForm,
+    CohortForm,
+    EnrolCsvForm,
+    EnrolForm,
+    RecordCompletionForm,
+    WithdrawCompletionForm,
+)
 from learnhub.courses.models import Course, QuizAttempt
 from learnhub.courses.views import bp
 from learnhub.exports import csv_response
@@ -214,6 +221,7 @@ def admin_learner(course_id: int, cohort_id: int, enrolment_id: int):  # type: i
         attempts=attempts,
         attempts_left={m.id: rules.attempts_left(facts[m.id]) for m in course.modules if m.is_check},
         form=ButtonForm(),
+        certificate=_certificate_of(enrolment),
     )
 
 
@@ -297,3 +305,92 @@ def live_sessions():  # type: ignore[no-untyped-def]
         .options(selectinload(Course.modules), selectinload(Course.cohorts))
     ).all()
     return render_template("courses/live_sessions.html", courses=courses)
+
+
+_LEARNER = "/hub/courses/<int:course_id>/cohorts/<int:cohort_id>/learners/<int:enrolment_id>"
+
+
+def _override_target(course_id: int, cohort_id: int, enrolment_id: int):  # type: ignore[no-untyped-def]
+    course = get_admin_course(course_id)
+    cohort = get_cohort(course, cohort_id)
+    enrolment = get_cohort_enrolment(cohort, enrolment_id)
+    back = url_for("courses.admin_learner", course_id=course.id, cohort_id=cohort.id, enrolment_id=enrolment.id)
+    return course, cohort, enrolment, back
+
+
+@bp.route(f"{_LEARNER}/completion/record", methods=["GET", "POST"])
+@hub_admin_required
+def record_completion(course_id: int, cohort_id: int, enrolment_id: int):  # type: ignore[no-untyped-def]
+    """Confirm, with a reason, then record a learner's completion by hand (a certificate is issued)."""
+    course, cohort, enrolment, back = _override_target(course_id, cohort_id, enrolment_id)
+    name = enrolment.user.name
+    if enrolment.completion is not None and enrolment.completion.in_force:
+        flash(f"{name}'s completion is already recorded. Nothing has changed.", "info")
+        return redirect(back)
+    form = RecordCompletionForm()
+    if form.validate_on_submit():
+        try:
+            completion = services.record_completion(current_user, enrolment, form.reason.data)
+        except services.CourseError as problem:
+            form.reason.errors = [str(problem)]
+        else:
+            if completion is None:
+                flash(f"{name}'s completion is already recorded. Nothing has changed.", "info")
+            else:
+                flash(f"{name}'s completion of {course.title} has been recorded and a certificate issued.", "success")
+            return redirect(back)
+    page = render_template(
+        "courses/admin/completion_override.html",
+        course=course,
+        cohort=cohort,
+        enrolment=enrolment,
+        form=form,
+        recording=True,
+        back=back,
+        certificate=None,
+    )
+    return page, 400 if form.errors else 200
+
+
+@bp.route(f"{_LEARNER}/completion/withdraw", methods=["GET", "POST"])
+@hub_admin_required
+def withdraw_completion(course_id: int, cohort_id: int, enrolment_id: int):  # type: ignore[no-untyped-def]
+    """Confirm, with a reason, then withdraw a learner's completion (its certificate is revoked)."""
+    course, cohort, enrolment, back = _override_target(course_id, cohort_id, enrolment_id)
+    name = enrolment.user.name
+    if enrolment.completion is None or not enrolment.completion.in_force:
+        flash(f"{name} has no completion of this course to withdraw. Nothing has changed.", "info")
+        return redirect(back)
+    form = WithdrawCompletionForm()
+    if form.validate_on_submit():
+        try:
+            withdrawn = services.withdraw_completion_by_hand(current_user, enrolment, form.reason.data)
+        except services.CourseError as problem:
+            form.reason.errors = [str(problem)]
+        else:
+            if withdrawn:
+                flash(f"{name}'s completion of {course.title} has been withdrawn and its certificate revoked.", "success")
+            else:
+                flash(f"{name} has no completion of this course to withdraw. Nothing has changed.", "info")
+            return redirect(back)
+    page = render_template(
+        "courses/admin/completion_override.html",
+        course=course,
+        cohort=cohort,
+        enrolment=enrolment,
+        form=form,
+        recording=False,
+        back=back,
+        certificate=_certificate_of(enrolment),
+    )
+    return page, 400 if form.errors else 200
+
+
+def _certificate_of(enrolment):  # type: ignore[no-untyped-def]
+    """The certificate of the enrolment's completion, if any (shown on the confirmation page)."""
+    from learnhub.certificates.services import find_issued
+
+    completion = enrolment.completion
+    if completion is None:
+        return None
+    return find_issued(completion.user_id, completion.course_id, completion.id)
