@@ -19,6 +19,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(create_admin)
     app.cli.add_command(backup_command)
     app.cli.add_command(db_check)
+    app.cli.add_command(worker_command)
 
 
 @click.command("seed-demo")
@@ -138,3 +139,29 @@ def db_check() -> None:
         err=True,
     )
     raise SystemExit(1)
+
+
+@click.command("worker")
+@click.argument("queues", nargs=-1)
+@click.option("--burst", is_flag=True, help="Stop once the queues are empty (for tests and one-off runs).")
+@with_appcontext
+def worker_command(queues: tuple[str, ...], burst: bool) -> None:
+    """Work on the background queues (default: every LearnHub queue) with LearnHub's logging.
+
+    With ``LEARNHUB_LOG_FORMAT=json`` every line the worker and its jobs log is one JSON
+    object, like the web app's and gunicorn's, so one log pipeline reads them all.
+    """
+    from redis import Redis
+    from rq import Queue, Worker
+
+    from learnhub.certificates.jobs import QUEUE as CERTIFICATES
+    from learnhub.hardening import configure_process_logging
+
+    url = current_app.config.get("REDIS_URL")
+    if not url:
+        raise click.ClickException("LEARNHUB_REDIS_URL is not set, so there is no queue: background jobs run in the web process.")
+    configure_process_logging(current_app)
+    connection = Redis.from_url(url)
+    names = list(queues) or [CERTIFICATES]
+    worker = Worker([Queue(name, connection=connection) for name in names], connection=connection)
+    worker.work(burst=burst, logging_level="INFO")

@@ -173,6 +173,21 @@ class StaticFingerprints:
         values["v"] = known[1]
 
 
+def configure_process_logging(app: Flask) -> None:
+    """Log a whole process (a queue worker, a command) the app's way.
+
+    JSON lines on stderr when ``LOG_FORMAT`` is json; libraries that log through the root
+    logger (RQ) then use it too.
+    """
+    if app.config.get("LOG_FORMAT") != "json":
+        return
+    handler = logging.StreamHandler()
+    handler.setFormatter(JsonFormatter())
+    root = logging.getLogger()
+    root.handlers = [handler]
+    root.setLevel(logging.INFO)
+
+
 def register(app: Flask) -> None:
     """Install the headers, proxy fix, NUL-free request values and request-id logging on the app."""
     app.request_class = LearnHubRequest

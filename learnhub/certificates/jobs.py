@@ -3,7 +3,7 @@
 If Redis is configured but cannot be reached, the job runs inline too (and a warning is
 logged), so an administrator's bulk issue never fails because the queue is down.
 
-Worker: ``.venv/bin/rq worker learnhub-certificates --url "$LEARNHUB_REDIS_URL"`` (the job
+Worker: ``.venv/bin/flask --app learnhub worker`` (RQ's worker with LearnHub's logging; the job
 builds its own app from the same ``LEARNHUB_*`` environment).
 
 Abandoned jobs (the worker, or the gunicorn worker of an inline job, killed mid-job): a runner

@@ -50,6 +50,11 @@ def test_long_running_units_restart_always_as_learnhub_writing_only_instance(nam
     assert service["EnvironmentFile"] == "/etc/learnhub/learnhub.env"
 
 
+def test_the_worker_unit_runs_learnhubs_worker_command():
+    """`flask worker` (tests/core/test_worker.py), not bare `rq worker`: its lines are JSON too."""
+    assert unit("learnhub-worker.service")["Service"]["ExecStart"] == "/srv/learnhub/.venv/bin/flask --app learnhub worker"
+
+
 def test_timers_run_through_the_cron_wrapper():
     for name in ("learnhub-backup.service", "learnhub-daily.service"):
         text = (DEPLOY / "systemd" / name).read_text()
