@@ -310,80 +310,67 @@ def live_sessions():  # type: ignore[no-untyped-def]
 _LEARNER = "/hub/courses/<int:course_id>/cohorts/<int:cohort_id>/learners/<int:enrolment_id>"
 
 
-def _override_target(course_id: int, cohort_id: int, enrolment_id: int):  # type: ignore[no-untyped-def]
+def _completion_override(course_id: int, cohort_id: int, enrolment_id: int, *, recording: bool):  # type: ignore[no-untyped-def]
+    """The confirmation page (with a reason) and the change, for recording or withdrawing by hand.
+
+    A repeat (a double click, another tab) finds the change already made and says nothing has changed.
+    """
     course = get_admin_course(course_id)
     cohort = get_cohort(course, cohort_id)
     enrolment = get_cohort_enrolment(cohort, enrolment_id)
     back = url_for("courses.admin_learner", course_id=course.id, cohort_id=cohort.id, enrolment_id=enrolment.id)
-    return course, cohort, enrolment, back
+    name = enrolment.user.name
+    unchanged = (
+        f"{name}'s completion is already recorded. Nothing has changed."
+        if recording
+        else f"{name} has no completion of this course to withdraw. Nothing has changed."
+    )
+    in_force = enrolment.completion is not None and enrolment.completion.in_force
+    if in_force == recording:
+        flash(unchanged, "info")
+        return redirect(back)
+    form = RecordCompletionForm() if recording else WithdrawCompletionForm()
+    if form.validate_on_submit():
+        try:
+            if recording:
+                changed = services.record_completion(current_user, enrolment, form.reason.data) is not None
+            else:
+                changed = services.withdraw_completion_by_hand(current_user, enrolment, form.reason.data)
+        except services.CourseError as problem:
+            form.reason.errors = [str(problem)]
+        else:
+            if not changed:
+                flash(unchanged, "info")
+            elif recording:
+                flash(f"{name}'s completion of {course.title} has been recorded and a certificate issued.", "success")
+            else:
+                flash(f"{name}'s completion of {course.title} has been withdrawn and its certificate revoked.", "success")
+            return redirect(back)
+    page = render_template(
+        "courses/admin/completion_override.html",
+        course=course,
+        cohort=cohort,
+        enrolment=enrolment,
+        form=form,
+        recording=recording,
+        back=back,
+        certificate=None if recording else _certificate_of(enrolment),
+    )
+    return page, 400 if form.errors else 200
 
 
 @bp.route(f"{_LEARNER}/completion/record", methods=["GET", "POST"])
 @hub_admin_required
 def record_completion(course_id: int, cohort_id: int, enrolment_id: int):  # type: ignore[no-untyped-def]
     """Confirm, with a reason, then record a learner's completion by hand (a certificate is issued)."""
-    course, cohort, enrolment, back = _override_target(course_id, cohort_id, enrolment_id)
-    name = enrolment.user.name
-    if enrolment.completion is not None and enrolment.completion.in_force:
-        flash(f"{name}'s completion is already recorded. Nothing has changed.", "info")
-        return redirect(back)
-    form = RecordCompletionForm()
-    if form.validate_on_submit():
-        try:
-            completion = services.record_completion(current_user, enrolment, form.reason.data)
-        except services.CourseError as problem:
-            form.reason.errors = [str(problem)]
-        else:
-            if completion is None:
-                flash(f"{name}'s completion is already recorded. Nothing has changed.", "info")
-            else:
-                flash(f"{name}'s completion of {course.title} has been recorded and a certificate issued.", "success")
-            return redirect(back)
-    page = render_template(
-        "courses/admin/completion_override.html",
-        course=course,
-        cohort=cohort,
-        enrolment=enrolment,
-        form=form,
-        recording=True,
-        back=back,
-        certificate=None,
-    )
-    return page, 400 if form.errors else 200
+    return _completion_override(course_id, cohort_id, enrolment_id, recording=True)
 
 
 @bp.route(f"{_LEARNER}/completion/withdraw", methods=["GET", "POST"])
 @hub_admin_required
 def withdraw_completion(course_id: int, cohort_id: int, enrolment_id: int):  # type: ignore[no-untyped-def]
     """Confirm, with a reason, then withdraw a learner's completion (its certificate is revoked)."""
-    course, cohort, enrolment, back = _override_target(course_id, cohort_id, enrolment_id)
-    name = enrolment.user.name
-    if enrolment.completion is None or not enrolment.completion.in_force:
-        flash(f"{name} has no completion of this course to withdraw. Nothing has changed.", "info")
-        return redirect(back)
-    form = WithdrawCompletionForm()
-    if form.validate_on_submit():
-        try:
-            withdrawn = services.withdraw_completion_by_hand(current_user, enrolment, form.reason.data)
-        except services.CourseError as problem:
-            form.reason.errors = [str(problem)]
-        else:
-            if withdrawn:
-                flash(f"{name}'s completion of {course.title} has been withdrawn and its certificate revoked.", "success")
-            else:
-                flash(f"{name} has no completion of this course to withdraw. Nothing has changed.", "info")
-            return redirect(back)
-    page = render_template(
-        "courses/admin/completion_override.html",
-        course=course,
-        cohort=cohort,
-        enrolment=enrolment,
-        form=form,
-        recording=False,
-        back=back,
-        certificate=_certificate_of(enrolment),
-    )
-    return page, 400 if form.errors else 200
+    return _completion_override(course_id, cohort_id, enrolment_id, recording=False)
 
 
 def _certificate_of(enrolment):  # type: ignore[no-untyped-def]
