@@ -19,10 +19,14 @@ from learnhub.extensions import db
 M = TypeVar("M")
 
 
-def insert_or_get(model: type[M], key: dict[str, Any], values: dict[str, Any] | None = None) -> tuple[M, bool]:
+def insert_or_get(
+    model: type[M], key: dict[str, Any], values: dict[str, Any] | None = None, where: tuple[Any, ...] = ()
+) -> tuple[M, bool]:
     """The row of ``model`` with unique ``key``, inserting it with ``values`` if missing.
 
-    ``key`` must be the columns of a unique constraint (or primary key). Returns
+    ``key`` must be the columns of a unique constraint (or primary key); for a partial unique
+    index, ``where`` gives its condition (e.g. ``(Key.retired_at.is_(None),)``), so the row found
+    is the one the index keeps unique. Returns
     ``(row, created)``. Pending changes are flushed first so the insert sees them.
     """
     db.session.flush()
@@ -36,6 +40,6 @@ def insert_or_get(model: type[M], key: dict[str, Any], values: dict[str, Any] | 
     stmt = insert(table).values(**row).on_conflict_do_nothing().returning(*primary)
     # RETURNING gives a row only when this statement inserted one (rowcount is unreliable here).
     created = db.session.execute(stmt).first() is not None
-    query = select(model).filter_by(**key)
+    query = select(model).filter_by(**key).where(*where)
     existing = db.session.scalars(query.execution_options(populate_existing=True)).one()
     return existing, created

@@ -15,12 +15,11 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
 from joserfc.jwk import OKPKey
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from learnhub.credentials.models import IssuerKey
 from learnhub.extensions import db
+from learnhub.idempotent import insert_or_get
 from learnhub.timeutil import utcnow
-from learnhub.transactions import atomic
 
 _HKDF_INFO = b"learnhub credential signing keys v1"
 
@@ -65,20 +64,13 @@ def active_key(hub_id: int) -> IssuerKey:
     kid, jwk, pem = _new_key_values()
     # The partial unique index allows one active key per hub: a second request creating one at
     # the same moment inserts nothing and gets the first one's key.
-    db.session.flush()
-    insert_or_get_active(hub_id, kid, jwk, pem)
-    key = db.session.scalar(select(IssuerKey).where(IssuerKey.hub_id == hub_id, IssuerKey.retired_at.is_(None)))
-    assert key is not None
+    key, _created = insert_or_get(
+        IssuerKey,
+        {"hub_id": hub_id},
+        {"kid": kid, "public_jwk": jwk, "private_pem": pem},
+        where=(IssuerKey.retired_at.is_(None),),
+    )
     return key
-
-
-def insert_or_get_active(hub_id: int, kid: str, jwk: dict, pem: bytes) -> None:
-    """Insert a new active key unless the hub already has one."""
-    try:
-        with atomic():
-            db.session.add(IssuerKey(hub_id=hub_id, kid=kid, public_jwk=jwk, private_pem=pem))
-    except IntegrityError:
-        pass
 
 
 def rotate(hub_id: int) -> IssuerKey:
