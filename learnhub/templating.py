@@ -12,7 +12,6 @@ from datetime import date, datetime
 from flask import Flask
 
 from learnhub.roles import PROFESSIONAL_ROLES
-from learnhub.suppression import mask_count
 from learnhub.timeutil import to_uk, uk_time
 
 
@@ -33,11 +32,6 @@ def hours(value: object) -> str:
 def als_when(moment: datetime) -> str:
     """A session time on the UK clock, e.g. 'Monday 9 March 2026, 10:00'."""
     return to_uk(moment).strftime("%A %-d %B %Y, %H:%M")
-
-
-def masked(count: int) -> int | str:
-    """A published count with small numbers shown as '*'."""
-    return mask_count(count)
 
 
 def role_labels(codes: list[str]) -> str:
@@ -115,7 +109,6 @@ def register(app: Flask) -> None:
     app.add_template_filter(hours, "hours")
     app.add_template_filter(uk_time, "uk_time")
     app.add_template_filter(als_when, "als_when")
-    app.add_template_filter(masked, "als_masked")
     app.add_template_filter(role_labels, "role_labels")
     app.add_template_filter(status_tag, "status_tag")
     app.add_template_global(format_p, "format_p")

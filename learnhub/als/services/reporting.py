@@ -29,11 +29,6 @@ class GroupStats:
     present: int
     recorded: int
 
-    @property
-    def rate(self) -> float | None:
-        """Share of recorded attendances that were present."""
-        return self.present / self.recorded if self.recorded else None
-
     def published(self) -> tuple[int | str, int | str, str]:
         """Present, expected and rate as they may be shown (the rounding rule).
 
