@@ -194,6 +194,18 @@ def _apply_plan(sessions: list[AlsSession], plan: rotation.Plan, only: set[int])
                 s.facilitations.append(AlsFacilitation(user_id=person, role=role))
 
 
+def _withdrawal_changes(facilitator: AlsFacilitator, now: datetime):  # type: ignore[no-untyped-def]
+    """The planner's sessions, and each coming session the last withdrawal changed with that change."""
+    sessions, _slots, _pool, _members, current = _planner_inputs(facilitator.programme)
+    by_id = {s.id: s for s in sessions}
+    coming = []
+    for change in facilitator.withdrawal.get("changes", []):
+        session = by_id.get(change["session"])
+        if session is not None and session.starts_at > now and session.is_open:  # held, cancelled, past: left as they are
+            coming.append((session, change, [current[session.id].lead, current[session.id].co]))
+    return sessions, coming
+
+
 def withdrawal_undo_blockers(facilitator: AlsFacilitator, now: datetime | None = None) -> list[AlsSession] | None:
     """The coming sessions re-planned since a withdrawal ([] when it can be undone).
 
@@ -202,17 +214,8 @@ def withdrawal_undo_blockers(facilitator: AlsFacilitator, now: datetime | None =
     """
     if facilitator.active or not facilitator.withdrawal:
         return None
-    now = now or utcnow()
-    sessions, _slots, _pool, _members, current = _planner_inputs(facilitator.programme)
-    by_id = {s.id: s for s in sessions}
-    changed = []
-    for change in facilitator.withdrawal.get("changes", []):
-        session = by_id.get(change["session"])
-        if session is None or session.starts_at <= now or not session.is_open:
-            continue  # held, cancelled or past: left as it is
-        if [current[session.id].lead, current[session.id].co] != change["after"]:
-            changed.append(session)
-    return changed
+    _sessions, coming = _withdrawal_changes(facilitator, now or utcnow())
+    return [session for session, change, now_assigned in coming if now_assigned != change["after"]]
 
 
 def undo_withdrawal(actor: User, facilitator: AlsFacilitator, now: datetime | None = None) -> int:
@@ -225,31 +228,23 @@ def undo_withdrawal(actor: User, facilitator: AlsFacilitator, now: datetime | No
     now = now or utcnow()
     lock_row(AlsFacilitator, facilitator.id)  # a double click undoes once
     db.session.refresh(facilitator)
-    blockers = withdrawal_undo_blockers(facilitator, now)
-    if blockers is None:
+    if facilitator.active or not facilitator.withdrawal:
         raise AlsError(f"{facilitator.user.name} has not withdrawn, so there is nothing to undo")
+    sessions, coming = _withdrawal_changes(facilitator, now)
+    blockers = [session for session, change, now_assigned in coming if now_assigned != change["after"]]
     if blockers:
         names = ", ".join(f"{s.group.name} on {to_local(s.starts_at):%-d %B %Y}" for s in blockers)
         raise AlsError(
             f"The withdrawal of {facilitator.user.name} cannot be undone: sessions have been re-planned since ({names}). "
             "Add them to the pool again and plan facilitators instead"
         )
-    sessions, _slots, _pool, _members, _current = _planner_inputs(facilitator.programme)
-    by_id = {s.id: s for s in sessions}
-    restored = rotation.Plan()
-    back = set()
-    for change in facilitator.withdrawal["changes"]:
-        session = by_id.get(change["session"])
-        if session is None or session.starts_at <= now or not session.is_open:
-            continue
-        restored.assignments[session.id] = rotation.Assignment(*change["before"])
-        back.add(session.id)
-    _apply_plan(sessions, restored, back)
+    restored = rotation.Plan({session.id: rotation.Assignment(*change["before"]) for session, change, _ in coming})
+    _apply_plan(sessions, restored, set(restored.assignments))
     facilitator.active = True
     facilitator.withdrawal = None
     db.session.flush()
-    audit(actor, Action.ALS_FACILITATOR_RESTORED, facilitator=facilitator.id, sessions=len(back))
-    return len(back)
+    audit(actor, Action.ALS_FACILITATOR_RESTORED, facilitator=facilitator.id, sessions=len(restored.assignments))
+    return len(restored.assignments)
 
 
 def sessions_needing_cover(programme: AlsProgramme, now: datetime | None = None) -> set[int]:
