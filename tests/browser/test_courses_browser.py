@@ -130,7 +130,8 @@ def test_check_page_with_errors_and_admin_pages_have_no_axe_violations(page, liv
 def test_holder_due_for_renewal_retakes_the_course(page, live_server_url, axe, browser_login, demo_data):
     browser_login(page, "dr.okoye@example.org", demo_data)
     page.get_by_role("link", name="My learning").first.click()
-    page.get_by_role("link", name=demo_content.TITLE, exact=True).click()
+    # The course's card (the "Time to renew" box above it links to the same course page).
+    page.locator("a.nhsuk-card__link", has_text=demo_content.TITLE).click()
     expect(page.locator("#completed")).to_contain_text("Course completed")
     expect(page.locator("#course-progress")).to_have_count(0)  # no "0%" beside "Course completed"
     expect(page.locator("#retake")).to_have_text("Take the course again")
