@@ -17,7 +17,7 @@ import re
 import secrets
 import time
 
-from flask import Flask, Request, g, request
+from flask import Flask, Request, abort, g, request
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.utils import cached_property
@@ -189,7 +189,7 @@ def configure_process_logging(app: Flask) -> None:
 
 
 def register(app: Flask) -> None:
-    """Install the headers, proxy fix, NUL-free request values and request-id logging on the app."""
+    """Install the headers, proxy fix, NUL-free request values and paths, and request-id logging."""
     app.request_class = LearnHubRequest
     app.url_defaults(StaticFingerprints(app.static_folder))
     hops = int(app.config.get("PROXY_FIX_COUNT") or 0)
@@ -205,6 +205,13 @@ def register(app: Flask) -> None:
     else:
         for handler in app.logger.handlers:
             handler.addFilter(RequestIdFilter())
+
+    @app.url_value_preprocessor
+    def _no_nul_in_path(endpoint: str | None, values: dict | None) -> None:
+        # A path segment with a NUL names nothing we store; PostgreSQL would refuse the lookup
+        # with an error (a 500) where SQLite finds nothing, so every route answers 404 first.
+        if values and any(isinstance(value, str) and "\x00" in value for value in values.values()):
+            abort(404)
 
     @app.before_request
     def _start_request() -> None:
