@@ -172,13 +172,24 @@ def _configure_rate_limits(app: Flask) -> None:
 
 def _configure_templates(app: Flask) -> None:
     """Load our templates first, then the NHS.UK frontend Jinja macros."""
-    app.jinja_options = {**app.jinja_options, "undefined": ChainableUndefined}
+    app.jinja_options = {**app.jinja_options, "undefined": ChainableUndefined, "autoescape": _autoescape}
     app.jinja_loader = ChoiceLoader(  # type: ignore[assignment]
         [
             FileSystemLoader(os.path.join(app.root_path, "templates")),
             PackageLoader("nhsuk_frontend_jinja"),
         ]
     )
+
+
+def _autoescape(template_name: str | None) -> bool:
+    """Escape every template's output except plain-text and calendar files.
+
+    Flask escapes only ``.html``-like names, so the NHS.UK frontend's ``.jinja`` macros printed
+    their ``text`` parameters as raw HTML: a person's name in a flash message, a form error or a
+    back link would have been markup. Every template is escaped instead, and a macro's ``html``
+    parameter (which the macros mark ``| safe``) is the only way to pass markup.
+    """
+    return template_name is None or not template_name.endswith((".txt", ".ics"))
 
 
 def _configure_logging(app: Flask) -> None:

@@ -244,6 +244,7 @@ def test_a_filter_leaving_out_a_few_people_is_withheld(client, auth, app, make_u
     page = client.get(f"{url}/results?role=gp").get_data(as_text=True)
     assert "Filtered results not shown" in page
     assert "Comparing them with the results for everyone would reveal those people" in page
+    assert "&lt;p&gt;" not in page  # the callout's paragraphs are markup, not printed tags
     assert "Question by question" not in page
     rows = list(csv.reader(io.StringIO(client.get(f"{url}/results.csv?role=gp").get_data(as_text=True))))
     assert rows[3][0] == "Filtered results withheld"
