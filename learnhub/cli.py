@@ -20,6 +20,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(backup_command)
     app.cli.add_command(db_check)
     app.cli.add_command(worker_command)
+    app.cli.add_command(mail_group)
 
 
 @click.command("seed-demo")
@@ -165,3 +166,35 @@ def worker_command(queues: tuple[str, ...], burst: bool) -> None:
     names = list(queues) or [CERTIFICATES]
     worker = Worker([Queue(name, connection=connection) for name in names], connection=connection)
     worker.work(burst=burst, logging_level="INFO")
+
+
+@click.group("mail")
+def mail_group() -> None:
+    """Messages the mail server did not take (kept in instance/outbox/)."""
+
+
+@mail_group.command("waiting")
+@with_appcontext
+def mail_waiting() -> None:
+    """List the messages waiting in the outbox (recipient and subject; never the body)."""
+    from learnhub.mail import waiting_messages
+
+    waiting = waiting_messages(current_app)
+    for message in waiting:
+        click.echo(f"{message.kept_at:%Y-%m-%d %H:%M} UTC  {message.to}  {message.subject}")
+    click.echo(f"{len(waiting)} message{'' if len(waiting) == 1 else 's'} waiting.")
+
+
+@mail_group.command("resend")
+@with_appcontext
+def mail_resend() -> None:
+    """Hand every waiting message to the mail server; exit 1 if any is still waiting."""
+    from learnhub.mail import resend_waiting
+
+    try:
+        sent, failed = resend_waiting(current_app)
+    except RuntimeError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Sent {sent}; still waiting {failed}.")
+    if failed:
+        raise SystemExit(1)

@@ -1,10 +1,10 @@
-"""What ``/healthz`` reports: version, database, Redis, rate limits, the job queue and bulk jobs.
+"""What ``/healthz`` reports: version, database, Redis, rate limits, the job queue, bulk jobs and mail.
 
 Every check has a short timeout, so the page answers within seconds even when a dependency
 hangs (the database's connect and statement timeouts are ``DATABASE_CONNECT_TIMEOUT`` and
 ``DATABASE_STATEMENT_TIMEOUT_MS``). A fallback in force (Redis unreachable: rate limits
-counted in each worker's memory, bulk jobs run inline) makes the status "degraded" and is
-logged as a warning each time it is seen.
+counted in each worker's memory, bulk jobs run inline; emails waiting in the outbox while a
+mail server is set) makes the status "degraded" and is logged as a warning each time it is seen.
 """
 
 import importlib.metadata
@@ -113,6 +113,21 @@ def _bulk_jobs() -> dict:
     return {"unfinished": count, "oldest_unfinished_age_s": age}
 
 
+def _mail() -> dict:
+    from learnhub.mail import outbox_dir
+
+    try:
+        waiting = sum(1 for _ in outbox_dir(current_app).glob("*.eml"))
+    except OSError:
+        waiting = None
+    if not current_app.config.get("MAIL_SERVER"):
+        return {"status": "not configured", "waiting": waiting}
+    if waiting:
+        current_app.logger.warning("healthz: %s email(s) waiting in the outbox: run 'flask --app learnhub mail resend'", waiting)
+        return {"status": "messages waiting", "waiting": waiting}
+    return {"status": "ok", "waiting": 0}
+
+
 def report() -> dict:
     """The whole report (``status``: ok, degraded or error)."""
     started = time.perf_counter()
@@ -132,10 +147,16 @@ def report() -> dict:
         "queue": queue,
         "rate_limits": rate_limits,
         "bulk_jobs": _bulk_jobs() if database["status"] == "ok" else {"status": "unknown"},
+        "mail": _mail(),
     }
     if database["status"] != "ok":
         body["status"] = "error"
-    elif redis["status"] == "error" or rate_limits["in_memory_fallback"] or queue.get("status") == "no worker":
+    elif (
+        redis["status"] == "error"
+        or rate_limits["in_memory_fallback"]
+        or queue.get("status") == "no worker"
+        or body["mail"]["status"] == "messages waiting"
+    ):
         body["status"] = "degraded"
     body["elapsed_ms"] = _ms(started)
     return body

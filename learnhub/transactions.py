@@ -27,6 +27,7 @@ from sqlalchemy import event, select, update
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
+from learnhub import deferred
 from learnhub.extensions import db
 
 _KEY = "learnhub_after_commit"
@@ -101,7 +102,7 @@ def init_app(app: Flask) -> None:
                 # saved, so the person must not see a success page, nor a bare 500.
                 from learnhub.errors import unavailable_page
 
-                return unavailable_page(error)
+                return deferred.attach(unavailable_page(error))
         else:
             db.session.rollback()
-        return response
+        return deferred.attach(response)  # last: includes work queued by after-commit steps

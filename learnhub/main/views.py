@@ -2,7 +2,11 @@
 
 from flask import Blueprint, current_app, render_template
 from flask_login import current_user
+from sqlalchemy import select
 
+from learnhub.accounts.models import User
+from learnhub.extensions import db
+from learnhub.mail import WaitingMessage, waiting_messages
 from learnhub.security import hub_admin_required
 
 bp = Blueprint("main", __name__, template_folder="templates")
@@ -19,8 +23,25 @@ def index():  # type: ignore[no-untyped-def]
 @bp.get("/hub")
 @hub_admin_required
 def hub_admin():  # type: ignore[no-untyped-def]
-    """Hub administrators' starting point: every area they manage."""
-    return render_template("main/hub_admin.html")
+    """Hub administrators' starting point: every area they manage (and mail that did not go)."""
+    return render_template("main/hub_admin.html", waiting=_waiting_for_my_hub())
+
+
+@bp.get("/hub/mail-waiting")
+@hub_admin_required
+def mail_waiting():  # type: ignore[no-untyped-def]
+    """Messages to this hub's people that the mail server did not take: who, what, since when."""
+    return render_template("main/mail_waiting.html", waiting=_waiting_for_my_hub())
+
+
+def _waiting_for_my_hub() -> list[WaitingMessage]:
+    """Waiting messages addressed to people of the administrator's hub (never another hub's)."""
+    waiting = waiting_messages(current_app)
+    if not waiting:
+        return []
+    addresses = {message.to for message in waiting}
+    ours = set(db.session.scalars(select(User.email).where(User.hub_id == current_user.hub_id, User.email.in_(addresses))))
+    return [message for message in waiting if message.to in ours]
 
 
 @bp.get("/accessibility")

@@ -165,6 +165,7 @@ main.accessibility:              200 200 200 200 200 200 ;   -   -   -   -   -  
 main.contact:                    200 200 200 200 200 200 ;   -   -   -   -   -   -
 main.healthz:                    200 200 200 200 200 200 ;   -   -   -   -   -   -
 main.hub_admin:                  403 403 403 200 403 200 ;   -   -   -   -   -   -
+main.mail_waiting:               403 403 403 200 403 200 ;   -   -   -   -   -   -
 main.index:                      200 200 200 200 200 200 ;   -   -   -   -   -   -
 main.privacy:                    200 200 200 200 200 200 ;   -   -   -   -   -   -
 organisations.change_active:       -   -   -   -   -   - ; 403 403 403 404 403 302

@@ -29,6 +29,7 @@ ANONYMOUS: dict[str, str] = {
     "main.contact": PUBLIC,
     "main.healthz": PUBLIC,
     "main.hub_admin": LOGIN,
+    "main.mail_waiting": LOGIN,
     "accounts.accept_invite": PUBLIC,
     "accounts.change_password": LOGIN,
     "accounts.forgot_password": PUBLIC,

@@ -1,6 +1,6 @@
 """Finding the hub and the people an administrator may act on (authorisation in :mod:`..access`)."""
 
-from flask import abort, flash
+from flask import abort, current_app, flash
 from flask_login import current_user
 
 from learnhub.accounts.models import User
@@ -34,8 +34,20 @@ def _current_hub() -> Hub:
 ERASED_UNCHANGEABLE = "This person's personal data has been erased. The account cannot be changed or used again."
 
 
+def flash_invitation_sent(email: str, *, again: bool = False) -> None:
+    """Say an invitation went, or, with no mail server set up, that it is waiting (never a false "sent")."""
+    if not current_app.config.get("MAIL_SERVER"):
+        flash(
+            f"No mail server is set up, so the invitation to {email} is waiting to be sent "
+            "(see Emails not sent on the hub administration page).",
+            "warning",
+        )
+    else:
+        flash(f"A{' new' if again else 'n'} invitation has been sent to {email}.", "success")
+
+
 def _flash_invited(email: str, created: bool) -> None:
     if created:
-        flash(f"An invitation has been sent to {email}.", "success")
+        flash_invitation_sent(email)
     else:  # the same form sent twice at once: the first request invited them
         flash(f"An account for {email} already exists. No new invitation was sent.", "warning")

@@ -18,6 +18,7 @@ from learnhub.organisations.views.common import (
     ERASED_UNCHANGEABLE,
     _current_hub,
     _flash_invited,
+    flash_invitation_sent,
     get_hub_user,
     get_manageable_user,
 )
@@ -160,5 +161,5 @@ def resend_invite(user_id: int):  # type: ignore[no-untyped-def]
         flash(f"{user.name} has already set a password.", "error")
     else:
         services.resend_invite(current_user, user)
-        flash(f"A new invitation has been sent to {user.email}.", "success")
+        flash_invitation_sent(user.email, again=True)
     return redirect(url_for("organisations.user_detail", user_id=user.id))
