@@ -59,7 +59,14 @@ def member_may_see(user: User, session: AlsSession) -> bool:
 
 
 def facilitates(user: User, session_id: int) -> bool:
-    """True if the user is booked to facilitate this session."""
+    """True if the user is booked to facilitate this session.
+
+    Administrators of the hub never count as facilitators (the pool refuses them; a booking
+    made before someone was promoted opens nothing): hub administrators never read notes.
+    """
+    session = db.session.get(AlsSession, session_id)
+    if session is None or administers_own_hub(user, session.group.programme.hub_id):
+        return False
     return (
         db.session.scalar(
             select(AlsFacilitation.id).where(AlsFacilitation.session_id == session_id, AlsFacilitation.user_id == user.id)
@@ -117,11 +124,15 @@ def get_session_for(user: User, session_id: int, purpose: str = VIEW) -> AlsSess
 def get_group_for_facilitator(user: User, group_id: int) -> AlsGroup:
     """A set the user facilitates at least one session of (its notes access log); 404 otherwise."""
     group = db.session.get(AlsGroup, group_id)
-    facilitates_group = group is not None and db.session.scalar(
-        select(AlsFacilitation.id)
-        .join(AlsSession, AlsFacilitation.session_id == AlsSession.id)
-        .where(AlsSession.group_id == group_id, AlsFacilitation.user_id == user.id)
-        .limit(1)
+    facilitates_group = (
+        group is not None
+        and not administers_own_hub(user, group.programme.hub_id)
+        and db.session.scalar(
+            select(AlsFacilitation.id)
+            .join(AlsSession, AlsFacilitation.session_id == AlsSession.id)
+            .where(AlsSession.group_id == group_id, AlsFacilitation.user_id == user.id)
+            .limit(1)
+        )
     )
     if not facilitates_group:
         abort(404)

@@ -104,3 +104,44 @@ def test_register_export_is_audited(app, client, auth, make_user):
         event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "export.eligibility_register"))
         assert event is not None
         assert event.actor_id == admin
+
+
+# --- audit visibility matrix (issue 12) -------------------------------------------------------------
+
+#: A person's participation in a confidential activity: never listed on ``/hub/audit``
+#: (the ALS dashboard shows bids and apologies only as suppressed counts; survey answers are
+#: anonymous, so their timing must not be joinable to names).
+PARTICIPATION = {"als.apologies", "als.bid", "als.notes_read", "evaluation.response_saved", "evaluation.response_submitted"}
+#: Running the programme or the survey: listed to the hub's administrators.
+ADMINISTRATION = {
+    "als.calendar_reset", "als.facilitator_added", "als.facilitator_restored", "als.facilitator_withdrawn",
+    "als.group_created", "als.groups_formed", "als.member_added", "als.member_grouped", "als.member_removed_from_set",
+    "als.members_imported", "als.note_retention_changed", "als.notes_purged", "als.planner_run",
+    "als.programme_created", "als.schedule_generated", "als.session_cancelled", "als.session_moved",
+    "als.session_recorded", "als.theme_added", "als.unavailability_added", "evaluation.attachment_changed",
+    "evaluation.instrument_attached", "evaluation.instrument_changed", "evaluation.instrument_copied",
+    "evaluation.instrument_created", "evaluation.instrument_detached", "evaluation.item_added",
+    "evaluation.item_changed", "evaluation.item_deleted", "evaluation.item_moved", "evaluation.item_restored",
+    "evaluation.item_retired", "evaluation.section_added", "evaluation.section_changed", "evaluation.section_moved",
+    "evaluation.section_removed", "evaluation.threshold_set",
+}  # fmt: skip
+
+
+def test_every_als_and_survey_action_is_classified_for_the_hub_audit_page(app, client, auth, make_user, make_hub):
+    """Audit visibility as a matrix over every ALS and survey action: a new action fails here until
+    someone decides whether it is participation (hidden) or administration (listed)."""
+    from learnhub.audit import HIDDEN_FROM_HUB_ADMINS, Action
+
+    actions = {a.value: a for a in Action if a.value.startswith(("als.", "evaluation."))}
+    assert set(actions) == PARTICIPATION | ADMINISTRATION, "classify every als.* and evaluation.* action above"
+    assert not PARTICIPATION & ADMINISTRATION
+    assert {a.value for a in HIDDEN_FROM_HUB_ADMINS} == PARTICIPATION
+    hub_id = make_hub()
+    admin = make_user("auditor@example.org", hub_id=hub_id, hub_role="hub_admin")
+    member = make_user("member@example.org", hub_id=hub_id, name="Pat Member")
+    for code in sorted(actions):
+        _record(app, member, code, hub=hub_id)
+    auth.login_as(admin)
+    page = client.get("/hub/audit").get_data(as_text=True)
+    listed = {code for code, a in actions.items() if f'<div class="app-table__value">{a.label}</div>' in page}
+    assert listed == ADMINISTRATION

@@ -65,6 +65,52 @@ def test_member_promoted_to_hub_admin_reads_nothing_of_the_set(world, recorded, 
     assert NOTE not in response.get_data(as_text=True)
 
 
+def test_hub_admin_cannot_join_the_facilitator_pool(world, client, auth, app):
+    """The next variant of admin-as-member: a facilitator reads the notes of their sessions."""
+    from learnhub.als.models import AlsFacilitator
+
+    with app.app_context():
+        email = db.session.get(User, world.admin).email
+    auth.login_as(world.admin)
+    page = client.post(f"/als/programmes/{world.programme}/facilitators", data={"facilitator-email": email})
+    assert page.status_code == 200
+    assert "is an administrator of your hub, who cannot facilitate its sets" in page.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(AlsFacilitator.id).where(AlsFacilitator.user_id == world.admin)) is None
+
+
+def test_facilitator_promoted_to_admin_reads_no_notes_and_needs_cover(world, recorded, client, auth, app):  # noqa: F811
+    from learnhub.als.models import AlsFacilitation
+    from learnhub.als.services import planning
+
+    session_id, facilitator = recorded
+    group = world.groups[0]
+    auth.login_as(facilitator)
+    assert NOTE in client.get(f"/als/sessions/{session_id}").get_data(as_text=True)
+    assert client.get(f"/als/groups/{group}/note-access").status_code == 200
+    with app.app_context():
+        db.session.get(User, facilitator).hub_role = "hub_admin"
+        db.session.commit()
+        coming = db.session.scalars(
+            select(AlsFacilitation.session_id).where(
+                AlsFacilitation.user_id == facilitator, AlsFacilitation.session_id != session_id
+            )
+        ).all()
+    response = client.get(f"/als/sessions/{session_id}")
+    assert response.status_code == 403
+    assert NOTE not in response.get_data(as_text=True)
+    assert client.get(f"/als/sessions/{session_id}/record").status_code == 403
+    assert client.get(f"/als/groups/{group}/note-access").status_code == 404
+    assert client.get(f"/als/groups/{group}/report").status_code == 404
+    with app.app_context():
+        from learnhub.als.models import AlsProgramme
+
+        programme = db.session.get(AlsProgramme, world.programme)
+        cover = planning.sessions_needing_cover(programme)
+        assert coming
+        assert cover >= set(coming)
+
+
 def test_late_joiner_never_reads_sessions_held_before_they_joined(world, recorded, client, auth, app, make_user):  # noqa: F811
     session_id, _ = recorded
     group = world.groups[0]

@@ -79,20 +79,33 @@ def test_xlsx_has_a_sheet_per_table_with_numbers_at_full_precision():
 
 
 def test_exports_show_directions_w_and_the_method_with_small_counts_hidden():
-    """Each matched item: improved / unchanged / worsened (suppressed as a row), W and the method."""
-    rows = list(csv.reader(io.StringIO(csv_bytes(None, tables.csv_rows(_results(), "Survey", [])).decode("utf-8-sig"))))
+    """Each matched item: improved / unchanged / worsened (suppressed as a row), W and the method.
+
+    With a direction count hidden, W, p, r and the method are hidden too (they would give it back:
+    ``PairedChange.hide_test``); with every count shown they are exported at full precision."""
+    res = _results()
+    res.items[0].change = res.items[0].change.hide_test(False, 8)
+    rows = list(csv.reader(io.StringIO(csv_bytes(None, tables.csv_rows(res, "Survey", [])).decode("utf-8-sig"))))
     figures = {r[2]: r[4] for r in rows if r[0] == "Matched change"}
     assert figures["Improved"] == "35"
     # 2 unchanged and 3 worsened are small: both hidden (hiding one alone could be undone from the total).
     assert figures["Unchanged"] == figures["Worsened"] == "*"
-    assert figures["Wilcoxon W"] == "12.5"
-    assert figures["Method of the p-value"] == stats.NORMAL
-    book = load_workbook(io.BytesIO(xlsx_bytes(tables.sheets(_results(), "Survey", []))))
+    assert figures["Wilcoxon W"] == figures["Wilcoxon p-value"] == figures["Rank-biserial r"] == "*"
+    assert figures["Method of the p-value"] == "*"
+    book = load_workbook(io.BytesIO(xlsx_bytes(tables.sheets(res, "Survey", []))))
     matched = book["Matched change"]
     header = [c.value for c in matched[1]]
     first = [c.value for c in matched[2]]
     assert first[header.index("Improved")] == 35
-    assert first[header.index("Test statistic (W or t)")] == 12.5
-    assert first[header.index("Method of the p-value")] == stats.NORMAL
+    assert first[header.index("Test statistic (W or t)")] == "*"
+    assert first[header.index("Method of the p-value")] == "*"
+    # Every direction count shown (20 up, 12 same, 8 down): W and the method are exported.
+    shown = stats.paired_change_from_counts({1: 20, 0: 12, -1: 8})
+    assert shown.hide_test(False, 8) is shown
+    res.items[0].change = shown
+    rows = list(csv.reader(io.StringIO(csv_bytes(None, tables.csv_rows(res, "Survey", [])).decode("utf-8-sig"))))
+    figures = {r[2]: r[4] for r in rows if r[0] == "Matched change"}
+    assert figures["Wilcoxon W"] == str(shown.w_statistic)
+    assert figures["Method of the p-value"] == stats.NORMAL
     overall = next(row for row in matched.iter_rows(values_only=True) if str(row[0]).startswith("Overall score"))
     assert overall[header.index("Test statistic (W or t)")] == 10.1

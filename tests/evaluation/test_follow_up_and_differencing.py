@@ -20,7 +20,7 @@ ISOLATED = "I feel isolated at work."
 SATISFIED = "How satisfied are you?"
 
 PRE_CONF = [2, 3, 3, 2, 4, 1, 3, 2, 3, 4]
-FU_CONF = [4, 4, 3, 3, 5, 3, 4, 2, 4, 5]
+FU_CONF = [4, 4, 4, 3, 5, 3, 4, 3, 4, 5]  # everyone improved: no hidden direction count
 PRE_ISO = [4, 4, 3, 5, 2, 4, 3, 4, 4, 3]
 FU_ISO = [3, 3, 3, 4, 1, 2, 3, 3, 2, 2]
 

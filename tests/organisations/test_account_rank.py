@@ -41,6 +41,7 @@ def hub_with_site_admin(make_hub, make_user):  # type: ignore[no-untyped-def]
     ("path", "data"),
     [
         ("deactivate", {}),
+        ("reactivate", {}),
         ("permission", {"hub_role": "learner"}),
         ("resend-invitation", {}),
         ("erase", {"confirm": "y"}),

@@ -4,7 +4,9 @@ Two more kinds of user against the recorded session 1 of group A (and group A it
 
 - ``late``: a member who joined group A after session 1 was held (they see later sessions only);
 - ``adminmem``: hub A's administrator holding a membership of group A (someone promoted while a
-  member; adding an administrator is refused, so the row is made directly): it opens nothing.
+  member; adding an administrator is refused, so the row is made directly): it opens nothing;
+- ``adminfac``: session 1's facilitator, promoted to hub administrator (administrators cannot
+  join the facilitator pool): their booking opens nothing either.
 
 Every ``als.*`` rule that takes a ``session_id`` or ``group_id`` must have a line here.
 """
@@ -18,20 +20,20 @@ from learnhub.extensions import db
 from learnhub.timeutil import utcnow
 from tests.als.test_confidentiality import recorded  # noqa: F401
 
-COLUMNS = ("late", "adminmem")
+COLUMNS = ("late", "adminmem", "adminfac")
 
 # fmt: off
 POLICY_TEXT = """
-# endpoint:             late adminmem ; (POST, same columns)
-als.session_detail:      403 403 ;   -   -
-als.session_ics:         403 403 ;   -   -
-als.record:              403 403 ; 403 403
-als.bid:                   -   - ; 403 403
-als.apologies:             -   - ; 403 403
-als.note_access_log:     404 404 ;   -   -
-als.cohort_report:       404 404 ;   -   -
-als.manage_session:      403 200 ; 403 200
-als.cancel_session:        -   - ; 403 302
+# endpoint:             late adminmem adminfac ; (POST, same columns)
+als.session_detail:      403 403 403 ;   -   -   -
+als.session_ics:         403 403 403 ;   -   -   -
+als.record:              403 403 403 ; 403 403 403
+als.bid:                   -   -   - ; 403 403 403
+als.apologies:             -   -   - ; 403 403 403
+als.note_access_log:     404 404 404 ;   -   -   -
+als.cohort_report:       404 404 404 ;   -   -   -
+als.manage_session:      403 200 200 ; 403 200 200
+als.cancel_session:        -   -   - ; 403 302 302
 """
 # fmt: on
 
@@ -51,10 +53,13 @@ def _policy() -> dict[str, dict[str, tuple[str, ...]]]:
 def people(app, world, recorded, make_user):  # type: ignore[no-untyped-def]  # noqa: F811
     from learnhub.als.models import AlsMember
 
-    session_id, _ = recorded
+    session_id, facilitator = recorded
     group = world.groups[0]
     late = make_user(hub_id=world.hub, professional_role="splw", name="Late Joiner")
     with app.app_context():
+        from learnhub.accounts.models import User
+
+        db.session.get(User, facilitator).hub_role = "hub_admin"
         now = utcnow()
         db.session.add(AlsMember(programme_id=world.programme, user_id=late, group_id=group, joined_group_at=now, sees_from=now))
         # Hub A's administrator, in group A since before it first met.
@@ -62,7 +67,7 @@ def people(app, world, recorded, make_user):  # type: ignore[no-untyped-def]  # 
         db.session.add(AlsMember(programme_id=world.programme, user_id=world.admin, group_id=group, joined_group_at=before))
         db.session.commit()
         assert db.session.scalar(select(AlsMember.id).where(AlsMember.user_id == world.admin)) is not None
-    return {"late": late, "adminmem": world.admin}, {"session_id": session_id, "group_id": group}
+    return {"late": late, "adminmem": world.admin, "adminfac": facilitator}, {"session_id": session_id, "group_id": group}
 
 
 def test_late_joiners_and_administrator_members_are_refused(app, client, auth, people) -> None:  # type: ignore[no-untyped-def]

@@ -7,6 +7,7 @@ from sqlalchemy import update
 
 from learnhub.accounts.models import User
 from learnhub.als import rotation
+from learnhub.als.access import administers_own_hub
 from learnhub.als.models import AlsFacilitation, AlsFacilitator, AlsProgramme, AlsSession, AlsUnavailability
 from learnhub.als.schedule import ScheduleError, date_warnings, session_dates
 from learnhub.als.services.common import LONDON, AlsError, local_start, to_local
@@ -134,9 +135,18 @@ def cancel_session(actor: User, session: AlsSession, now: datetime | None = None
 
 
 def add_facilitator(actor: User, programme: AlsProgramme, user: User) -> AlsFacilitator:
-    """Add someone from the hub to the facilitator pool (or bring back someone who withdrew)."""
+    """Add someone from the hub to the facilitator pool (or bring back someone who withdrew).
+
+    Never an administrator of the hub: a facilitator reads the notes of the sessions they
+    facilitate, and hub administrators never read ALS notes (the same rule as for members).
+    """
     if user.hub_id != programme.hub_id:
         raise AlsError("Nobody in your hub has this email address: invite them first")
+    if administers_own_hub(user, programme.hub_id):
+        raise AlsError(
+            f"{user.name} is an administrator of your hub, who cannot facilitate its sets: facilitators "
+            "read the sets' confidential notes. Ask a site administrator to change their permission first"
+        )
     entry, created = insert_or_get(AlsFacilitator, key={"programme_id": programme.id, "user_id": user.id})
     if not created:
         # Returning after a withdrawal: one conditional update, so twin requests reactivate once.
@@ -165,10 +175,12 @@ def add_unavailability(actor: User, facilitator: AlsFacilitator, first: date, la
 def _planner_inputs(programme: AlsProgramme):  # type: ignore[no-untyped-def]
     sessions = [s for s in programme_sessions(programme) if s.status != AlsSession.CANCELLED]
     slots = [rotation.Slot(s.id, s.group_id, s.starts_at, s.starts_at + timedelta(minutes=s.minutes)) for s in sessions]
+    # An administrator of the hub (someone promoted while in the pool) is not a facilitator: their
+    # bookings need cover and the planner never books them.
     pool = [
         rotation.Facilitator(f.user_id, tuple((u.first_day, u.last_day) for u in f.unavailable))
         for f in programme.facilitators
-        if f.active
+        if f.active and not administers_own_hub(f.user, programme.hub_id)
     ]
     members = defaultdict(list)
     for m in programme.members:
@@ -251,7 +263,8 @@ def sessions_needing_cover(programme: AlsProgramme, now: datetime | None = None)
     """Coming sessions that need a facilitator: never covered, or a change broke their booking.
 
     A booking breaks when its facilitator withdraws or is erased, becomes unavailable that day,
-    joins the set as a member, or the session moves onto another of their sessions. The
+    joins the set as a member, becomes an administrator of the hub, or the session moves onto
+    another of their sessions. The
     schedule shows these in error styling until "Plan facilitators" covers them.
     """
     now = now or utcnow()

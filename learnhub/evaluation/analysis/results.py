@@ -9,7 +9,7 @@ Items are read through their attributes only (``id``, ``kind``, ``text``, ``core
 ``retired``, ``reverse_scored``, ``asked()``, ``choices()``), so tests may pass unsaved items.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from learnhub.evaluation import stats
@@ -118,11 +118,13 @@ def _item_waves(item: Item, agg: "Aggregates", threshold: int) -> dict[str, Item
         if item.kind in SCALE_KINDS or item.kind == SINGLE:
             # Complementary suppression: a figure computed from a hidden count would reveal it
             # (a mean with n gives a weighted sum of the counts; an "agree" share gives the sum of
-            # two cells), so it is shown only when every count it uses is shown. A median is an
-            # order statistic (it gives no count) and only needs enough people.
+            # two cells), so it is shown only when every count it uses is shown. A median needs
+            # enough people; with hidden counts it is the lower median (always an answer given):
+            # 2.5 of 12 would say that exactly 6 people answered 2 or less.
             ok = enough_for_statistics(n, threshold)
             if item.kind in SCALE_KINDS:
-                wave.median = stats.median_from_counts(counts_map) if ok else MASK
+                median = stats.low_median_from_counts if MASK in masked else stats.median_from_counts
+                wave.median = median(counts_map) if ok else MASK
             if item.kind == RATING:
                 mean = stats.mean_from_counts(counts_map)
                 shown = ok and MASK not in masked
@@ -140,7 +142,12 @@ def _paired_change(item: Item, counts: dict[int, int], threshold: int, later: st
     pairs = sum(counts.values())
     if not enough_for_statistics(pairs, threshold):
         return None, f"Fewer than {threshold} people answered this question both before and {later}.", ""
+    # Complementary suppression: no figure from which a hidden direction count follows (W, p, r,
+    # the method; the median change becomes the lower median, as for answers).
     change = stats.paired_change_from_counts(counts)
+    if MASK in change.direction_counts(bool(item.reverse_scored), threshold):
+        hidden = change.hide_test(bool(item.reverse_scored), threshold)
+        change = replace(hidden, median_change=stats.low_median_from_counts(counts))
     text = stats.describe_paired_change(change, later=later)
     if item.reverse_scored:
         text += " This statement is negative, so a fall is an improvement."

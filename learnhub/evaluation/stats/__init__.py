@@ -27,7 +27,7 @@ number of distinct differences, not with the number of pairs.
 """
 
 from learnhub.evaluation.stats.composite import composite_change, composite_change_from_sums
-from learnhub.evaluation.stats.counts import mean_from_counts, median_from_counts
+from learnhub.evaluation.stats.counts import low_median_from_counts, mean_from_counts, median_from_counts
 from learnhub.evaluation.stats.results import (
     DESIGN_CAVEAT,
     EXACT,
@@ -62,6 +62,7 @@ __all__ = [
     "describe_paired_change",
     "effect_size_word",
     "format_p",
+    "low_median_from_counts",
     "mean_from_counts",
     "median_from_counts",
     "paired_change",

@@ -1,8 +1,8 @@
 """The results of the statistics (plain dataclasses), their constants, and SciPy loaded lazily."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from learnhub.suppression import DEFAULT_THRESHOLD, suppress_row
+from learnhub.suppression import DEFAULT_THRESHOLD, MASK, suppress_row
 
 
 class _LazySciPy:
@@ -92,6 +92,31 @@ class PairedChange:
         """
         better, worse = (self.n_down, self.n_up) if reverse_scored else (self.n_up, self.n_down)
         return suppress_row([better, self.n_unchanged, worse], threshold)
+
+    def hide_test(self, reverse_scored: bool = False, threshold: int = DEFAULT_THRESHOLD) -> "PairedChange":
+        """The change as it may be published: W, p, r and the method hidden when a direction count is.
+
+        Complementary suppression. W is the smaller rank sum and r = (T+ - T-) / (T+ + T-), so W
+        and r together give T+ + T- = n'(n' + 1) / 2 and with it the number of pairs that changed;
+        with the number of pairs (shown) that is the number unchanged, and with ties (answers
+        moving one point) W alone counts the pairs that went down. The p-value is a function of
+        the same ranks and the method depends on ties and zeros. So when improved, unchanged or
+        worsened is hidden, none of them is shown; the median change (an order statistic) stays.
+        """
+        if MASK not in self.direction_counts(reverse_scored, threshold) or self.p_value is None:
+            return self
+        return replace(
+            self,
+            w_statistic=MASK,  # type: ignore[arg-type]
+            p_value=MASK,  # type: ignore[arg-type]
+            rank_biserial=MASK,  # type: ignore[arg-type]
+            method=MASK,
+            note=(
+                "The test statistic, p-value and effect size are not shown: they would reveal how many "
+                "people's answers went up, stayed the same or went down, which are hidden because "
+                f"some are fewer than {threshold}."
+            ),
+        )
 
 
 @dataclass(frozen=True)

@@ -20,10 +20,12 @@ def effect_size_word(value: float | None, kind: str = "r") -> str:
     return "large"
 
 
-def format_p(p: float | None) -> str:
-    """A p-value as people read it: 'p < 0.001' or 'p = 0.042'."""
+def format_p(p: float | str | None) -> str:
+    """A p-value as people read it: 'p < 0.001' or 'p = 0.042' (a hidden one stays ``*``)."""
     if p is None:
         return "not tested"
+    if isinstance(p, str):
+        return p
     if p < 0.001:
         return "p < 0.001"
     return f"p = {p:.3f}"
@@ -46,22 +48,23 @@ def _p_sentence(p: float) -> str:
     return f"A change like this could easily happen by chance ({format_p(p)}), so it is not clear evidence of a real change."
 
 
+def _median_sentence(result: PairedChange, later: str) -> str:
+    change = abs(result.median_change or 0)
+    return (
+        f"Across {result.n_pairs} people who answered before and {later}, the typical (median) answer "
+        f"{_direction(result.median_change or 0)}" + (f" by {change:g} point{'s' if change != 1 else ''}. " if change else ". ")
+    )
+
+
 def describe_paired_change(result: PairedChange, later: str = "after") -> str:
     """One or two sentences explaining an item's matched change (``later``: "after" or "at follow-up")."""
     if result.n_pairs == 0:
         return f"No one answered this question both before and {later}."
+    if isinstance(result.p_value, str):  # hidden (``PairedChange.hide_test``): the median and why
+        return _median_sentence(result, later) + (result.note or "")
     if result.p_value is None:
         return f"Across {result.n_pairs} people who answered before and {later}, {result.note or 'there was nothing to test.'}"
-    text = (
-        f"Across {result.n_pairs} people who answered before and {later}, the typical (median) answer "
-        f"{_direction(result.median_change or 0)}"
-        + (
-            f" by {abs(result.median_change or 0):g} point{'s' if abs(result.median_change or 0) != 1 else ''}. "
-            if result.median_change
-            else ". "
-        )
-    )
-    text += _p_sentence(result.p_value)
+    text = _median_sentence(result, later) + _p_sentence(result.p_value)
     text += f" The effect size is {effect_size_word(result.rank_biserial)} (rank-biserial r = {result.rank_biserial:.2f})."
     return text
 
