@@ -349,3 +349,25 @@ def test_als_start_time_is_typed_on_the_24_hour_clock_not_the_browsers_time_pick
     client.post("/als/programmes/new", data={**PROGRAMME, "session_time": "18.15"})
     with app.app_context():
         assert db.session.scalar(select(AlsProgramme.session_time)).strftime("%H:%M") == "18:15"
+
+
+def test_every_back_link_is_in_the_back_block_that_base_puts_inside_main():
+    """Issue 23: test_back_link_is_inside_main renders one page; this holds for every template with a back link."""
+    from pathlib import Path
+
+    import learnhub
+
+    root = Path(learnhub.__file__).parent
+    offenders = []
+    found = 0
+    for path in root.rglob("*.html"):
+        text = path.read_text()
+        for match in re.finditer(r"backLink\(|nhsuk-back-link", text):
+            if "nhsuk/components" in str(path):
+                continue
+            found += 1
+            before = text[: match.start()]
+            if before.rfind("{% block back %}") <= before.rfind("{% endblock %}"):
+                offenders.append(f"{path.relative_to(root)}:{text.count(chr(10), 0, match.start()) + 1}")
+    assert found >= 5
+    assert offenders == []
