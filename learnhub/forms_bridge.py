@@ -129,6 +129,9 @@ def nhsuk_field(field: Field, **options: Any) -> tuple[str, dict[str, Any]]:
     for key in ("autocomplete", "spellcheck", "inputmode", "width"):
         if key in options:
             params[key] = options.pop(key)
+    if kind == "ClockTimeField":
+        params["classes"] = classes or "nhsuk-input--width-5"
+        params["spellcheck"] = False
     if input_type == "number":
         params["type"] = "text"
         params.setdefault("inputmode", "numeric")

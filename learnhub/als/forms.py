@@ -15,7 +15,6 @@ from wtforms import (
     SelectMultipleField,
     StringField,
     TextAreaField,
-    TimeField,
     ValidationError,
 )
 from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Optional
@@ -23,7 +22,7 @@ from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Option
 from learnhub.accounts.forms import normalise_email
 from learnhub.als.identifiers import anonymise_message, find_identifiers
 from learnhub.als.models import DEFAULT_ROLES, AlsAction, AlsAttendance
-from learnhub.formfields import DateInputField, WholeNumberField
+from learnhub.formfields import ClockTimeField, DateInputField, WholeNumberField
 from learnhub.roles import PROFESSIONAL_ROLES
 
 
@@ -68,7 +67,7 @@ class ProgrammeForm(FlaskForm):
     presenter_slots = WholeNumberField("Presenters per session", default=2, validators=_whole("number of presenters", 1, 6))
     start_date = DateInputField("First session date", validators=[InputRequired("Enter the date of the first session")])
     end_date = DateInputField("Programme end date", validators=[InputRequired("Enter the date the programme ends")])
-    session_time = TimeField("Start time", validators=[InputRequired("Enter the time sessions start")])
+    session_time = ClockTimeField("Start time", validators=[InputRequired("Enter the time sessions start")])
     mode = RadioField(
         "Where sessions happen",
         choices=[("online", "Online"), ("venue", "At a venue")],
@@ -142,7 +141,7 @@ class MoveForm(FlaskForm):
     """Move a session to a new date and time."""
 
     new_date = DateInputField("New date", validators=[InputRequired("Enter the new date")])
-    new_time = TimeField("New start time", validators=[InputRequired("Enter the new start time")])
+    new_time = ClockTimeField("New start time", validators=[InputRequired("Enter the new start time")])
     #: The new start (ISO) whose warnings (weekend, bank holiday, clash) the administrator has seen.
     confirmed = HiddenField()
 

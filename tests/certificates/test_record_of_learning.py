@@ -45,6 +45,13 @@ def test_record_keeps_the_first_completion_after_a_retake_and_shows_each_certifi
     text = pypdf.PdfReader(io.BytesIO(pdf.data)).pages[0].extract_text()
     assert "Record of learning" in text
     assert "12.5 CPD hours" in text
+    # Tagged like the certificate: a heading, and a table with a caption and column headers.
+    from tests.evaluation.test_report_pdf import _elements
+
+    tags = [str(e["/S"]) for e in _elements(root["/StructTreeRoot"], [])]
+    assert {"/H1", "/Table", "/Caption", "/TH", "/TD"} <= set(tags), tags
+    assert tags.count("/H1") == 1
+    assert b"pdfuaid:part" in root["/Metadata"].get_object().get_data()
 
 
 def test_record_shows_only_the_signed_in_learners_completions(app, client, auth, make_user, issue):

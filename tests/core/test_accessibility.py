@@ -278,3 +278,96 @@ def test_module_content_tables_have_captions_including_the_demo_course():
         body = render_markdown(module.get("body", ""))
         assert body.count("<table>") == body.count("<caption>"), module["title"]
     assert "<caption>" in render_markdown(demo_content.MODULES[1]["body"])
+
+
+def _form_classes():  # type: ignore[no-untyped-def]
+    """Every WTForms form class the app defines (the forms modules of every feature, and formfields)."""
+    import importlib
+    import pkgutil
+
+    import wtforms
+
+    import learnhub
+
+    seen = []
+    for info in pkgutil.walk_packages(learnhub.__path__, "learnhub."):
+        if info.name.rsplit(".", 1)[-1] != "forms":
+            continue
+        module = importlib.import_module(info.name)
+        for value in vars(module).values():
+            if isinstance(value, type) and issubclass(value, wtforms.Form) and value.__module__ == module.__name__:
+                seen.append(value)
+    return seen
+
+
+def test_no_form_uses_the_browsers_own_date_or_time_input():
+    """Issue 23: every date is typed in the NHS.UK date input (day, month, year), never a native date picker."""
+    from wtforms.fields import DateField, DateTimeField, DateTimeLocalField, MonthField, TimeField
+    from wtforms.fields.core import UnboundField
+
+    forms = _form_classes()
+    assert len(forms) > 20  # the walk found the features' forms
+    native = (DateField, DateTimeField, DateTimeLocalField, MonthField, TimeField)
+    offenders = [
+        f"{form.__module__}.{form.__name__}.{name}"
+        for form in forms
+        for name in dir(form)
+        if isinstance(getattr(form, name, None), UnboundField) and issubclass(getattr(form, name).field_class, native)
+    ]
+    assert offenders == []
+
+
+def test_audit_log_date_filter_is_the_nhs_date_input_and_refuses_a_five_digit_year(client, auth, make_user):
+    auth.login_as(make_user(hub_role="hub_admin"))
+    page = client.get("/hub/audit").get_data(as_text=True)
+    assert 'type="date"' not in page
+    for part in ("day", "month", "year"):
+        assert f'name="date_from-{part}"' in page
+    assert "nhsuk-date-input" in page
+    response = client.get("/hub/audit", query_string={"date_from-day": "4", "date_from-month": "1", "date_from-year": "22026"})
+    assert response.status_code == 200
+    text = _text(response.get_data(as_text=True))
+    assert "There is a problem" in text
+    assert "Year must include 4 numbers" in text
+    assert "Not a valid date value" not in text
+
+
+def test_als_start_time_is_typed_on_the_24_hour_clock_not_the_browsers_time_picker(app, client, auth, make_user):
+    from learnhub.als.models import AlsProgramme
+    from tests.als.test_admin import PROGRAMME
+
+    auth.login_as(make_user(hub_role="hub_admin"))
+    page = client.get("/als/programmes/new").get_data(as_text=True)
+    assert 'type="time"' not in page
+    field = re.search(r"<input[^>]*\bname=\"session_time\"[^>]*>", page).group(0)
+    assert 'type="text"' in field
+    assert "Use the 24-hour clock, for example 14:30" in page
+    refused = client.post("/als/programmes/new", data={**PROGRAMME, "session_time": "2:30 PM"})
+    text = _text(refused.get_data(as_text=True))
+    assert "Enter the time as hours and minutes on the 24-hour clock, for example 14:30" in text
+    assert 'value="2:30 PM"' in refused.get_data(as_text=True)  # what was typed is shown again
+    client.post("/als/programmes/new", data={**PROGRAMME, "session_time": "18.15"})
+    with app.app_context():
+        assert db.session.scalar(select(AlsProgramme.session_time)).strftime("%H:%M") == "18:15"
+
+
+def test_every_back_link_is_in_the_back_block_that_base_puts_inside_main():
+    """Issue 23: test_back_link_is_inside_main renders one page; this holds for every template with a back link."""
+    from pathlib import Path
+
+    import learnhub
+
+    root = Path(learnhub.__file__).parent
+    offenders = []
+    found = 0
+    for path in root.rglob("*.html"):
+        text = path.read_text()
+        for match in re.finditer(r"backLink\(|nhsuk-back-link", text):
+            if "nhsuk/components" in str(path):
+                continue
+            found += 1
+            before = text[: match.start()]
+            if before.rfind("{% block back %}") <= before.rfind("{% endblock %}"):
+                offenders.append(f"{path.relative_to(root)}:{text.count(chr(10), 0, match.start()) + 1}")
+    assert found >= 5
+    assert offenders == []
