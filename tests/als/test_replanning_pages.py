@@ -305,3 +305,24 @@ def test_a_session_moved_onto_its_facilitator_s_other_session_needs_cover_until_
     auth.login_as(world.admin)
     _needs_cover_then_plan(client, app, world, {target}, before)
     assert _bookings(app)[(target, "lead")] != person
+
+
+def test_every_page_that_names_a_set_names_its_programme(world, client, auth, app):
+    """A facilitator of one programme may be a member of another: "Set A" alone is ambiguous."""
+    from learnhub.als.models import AlsGroup
+
+    group = world.groups[0]
+    held, coming = world.sessions[group][0], world.sessions[group][1]
+    with app.app_context():
+        set_name = db.session.get(AlsGroup, group).name
+        lead = world.facilitator_of(held)
+    auth.login_as(lead)
+    for path in ("/als/facilitating", f"/als/sessions/{held}", f"/als/sessions/{held}/record", f"/als/groups/{group}/report"):
+        page = client.get(path).get_data(as_text=True)
+        assert set_name in page, path
+        assert "Test programme" in page, path
+    auth.login_as(world.members[group][0])
+    ics = client.get(f"/als/sessions/{coming}/calendar.ics").get_data(as_text=True)
+    summary = next(line for line in ics.splitlines() if line.startswith("SUMMARY"))
+    assert set_name in summary
+    assert "Test programme" in summary
