@@ -65,10 +65,13 @@ def test_jose_accepts_our_credential_and_refuses_a_changed_one_and_sees_the_revo
     cert = cert_of(app, issue(holder_id))
     auth.login_as(holder_id)
     token = client.get(f"/certificates/{cert.id}/credential").get_data(as_text=True)
+    enveloped = json.loads(client.get(f"/certificates/{cert.id}/credential?format=json").get_data(as_text=True))
     client.get("/account/logout")
     jwks = client.get(f"/credentials/issuers/{hub_id}/jwks.json").get_json()
 
     accepted = jose_verify(tmp_path, jwks, token)
+    # The .json download is the same credential, enveloped (VC 2.0 EnvelopedVerifiableCredential).
+    assert jose_verify(tmp_path, jwks, enveloped["id"].removeprefix("data:application/vc+jwt,"))["ok"]
     assert accepted["header"]["typ"] == "vc+jwt"
     assert accepted["payload"]["type"] == ["VerifiableCredential", "OpenBadgeCredential"]
     assert accepted["payload"]["credentialSubject"]["achievement"]["alignment"][0]["targetCode"] == "arrs_clinical_supervisor"
