@@ -102,3 +102,16 @@ def test_jose_accepts_our_credential_and_refuses_a_changed_one_and_sees_the_revo
     assert listed["id"] == status["statusListCredential"]
     assert listed["issuer"] == part(token, 1)["issuer"]["id"]
     assert bit_set(listed["credentialSubject"]["encodedList"], int(status["statusListIndex"]))
+
+    # After the hub rotates its key, its published key set still verifies the credential the old
+    # key signed, and what the new key signs (the status list now) verifies with the same set.
+    result = app.test_cli_runner().invoke(args=["credentials", "rotate-key", "--hub", str(hub_id)])
+    assert result.exit_code == 0, result.output
+    rotated = client.get(f"/credentials/issuers/{hub_id}/jwks.json").get_json()
+    assert len(rotated["keys"]) == 2
+    assert jose_verify(tmp_path, rotated, token)["ok"]
+    relisted = client.get(list_path).get_data(as_text=True)
+    assert part(relisted, 0)["kid"] != part(token, 0)["kid"]
+    assert not jose_verify(tmp_path, jwks, relisted)["ok"]  # the old set alone lacks the new key
+    relisted_bits = jose_verify(tmp_path, rotated, relisted)["payload"]["credentialSubject"]["encodedList"]
+    assert bit_set(relisted_bits, int(status["statusListIndex"]))
