@@ -326,3 +326,34 @@ def test_every_page_that_names_a_set_names_its_programme(world, client, auth, ap
     summary = next(line for line in ics.splitlines() if line.startswith("SUMMARY"))
     assert set_name in summary
     assert "Test programme" in summary
+
+
+def test_moving_a_session_onto_its_own_set_s_day_or_its_facilitator_s_other_session_warns(world, client, auth, app):
+    from datetime import timedelta
+
+    from learnhub.accounts.models import User
+    from learnhub.als.models import AlsGroup
+
+    group = world.groups[0]
+    target, sibling = world.sessions[group][2], world.sessions[group][1]
+    with app.app_context():
+        person = world.facilitator_of(target)
+        other = next(s for s in world.sessions[world.groups[1]][1:] if world.facilitator_of(s) == person)
+        set_name = db.session.get(AlsGroup, group).name
+        other_set = db.session.get(AlsSession, other).group.name
+        name = db.session.get(User, person).name
+        sibling_day = common.to_local(db.session.get(AlsSession, sibling).starts_at)
+        clash = common.to_local(db.session.get(AlsSession, other).starts_at) + timedelta(minutes=30)
+        before = db.session.get(AlsSession, target).starts_at
+    auth.login_as(world.admin)
+    url = f"/als/sessions/{target}/manage"
+    later = sibling_day + timedelta(hours=4)
+    page = client.post(url, data={"new_date": later.date().isoformat(), "new_time": later.strftime("%H:%M")})
+    text = page.get_data(as_text=True)
+    assert f"{set_name} already meets that day (session 2)" in text
+    assert "Move the session anyway" in text
+    page = client.post(url, data={"new_date": clash.date().isoformat(), "new_time": clash.strftime("%H:%M")})
+    text = page.get_data(as_text=True)
+    assert f"{name} facilitates Test programme, {other_set} at that time" in text
+    with app.app_context():
+        assert db.session.get(AlsSession, target).starts_at == before  # nothing moved without confirming
