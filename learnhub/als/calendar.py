@@ -23,7 +23,7 @@ def sessions_calendar(sessions: Iterable[AlsSession], *, name: str, url_for_sess
         event.add("dtstamp", stamp)
         event.add("dtstart", s.starts_at)
         event.add("dtend", s.starts_at + timedelta(minutes=s.minutes))
-        event.add("summary", f"Action learning set: {s.group.name} (session {s.sequence})")
+        event.add("summary", f"Action learning set: {s.group.name}, {programme.name} (session {s.sequence})")
         event.add("location", programme.venue if programme.mode == "venue" and programme.venue else "Online")
         event.add("description", f"{programme.name}. Details: {url_for_session(s)}")
         event.add("url", url_for_session(s))

@@ -242,6 +242,15 @@ def signed_credential(cert: Certificate) -> str:
     return sign(payload, *keys.usable_key(cert.hub_id))
 
 
+def enveloped(token: str) -> dict:
+    """A signed credential as JSON: the VC 2.0 ``EnvelopedVerifiableCredential`` of a ``vc+jwt``."""
+    return {
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "id": f"data:application/vc+jwt,{token}",
+        "type": "EnvelopedVerifiableCredential",
+    }
+
+
 def revoked_numbers(hub_id: int, list_no: int) -> set[int]:
     """Indexes set in a hub's status list: its revoked and superseded certificates in that range."""
     low, high = list_no * statuslist.LIST_SIZE, (list_no + 1) * statuslist.LIST_SIZE

@@ -47,7 +47,10 @@ def _public_json(value: dict, mimetype: str = "application/json", max_age: int =
 @bp.get("/certificates/<int:certificate_id>/credential")
 @login_required
 def download(certificate_id: int):  # type: ignore[no-untyped-def]
-    """The certificate as a signed Open Badges 3.0 credential (``vc+jwt``)."""
+    """The certificate as a signed Open Badges 3.0 credential (``vc+jwt``).
+
+    With ``?format=json``, the same token in a JSON ``EnvelopedVerifiableCredential``.
+    """
     cert = get_certificate_for(current_user, certificate_id)
     if not cert.holder_name or cert.user.erased_at is not None:
         abort(404)
@@ -55,11 +58,17 @@ def download(certificate_id: int):  # type: ignore[no-untyped-def]
         flash("This certificate has been revoked or replaced, so it has no digital credential.", "warning")
         return redirect(url_for("certificates.mine"))
     token = badge.signed_credential(cert)
+    if request.args.get("format") == "json":
+        # The same signed credential as JSON: a W3C VC 2.0 EnvelopedVerifiableCredential, whose
+        # id is the vc+jwt as a data: URL (VC-JOSE-COSE), for wallets and passports that take .json.
+        body, mimetype, extension = json.dumps(badge.enveloped(token), indent=2) + "\n", "application/json", "json"
+    else:
+        body, mimetype, extension = token, "application/vc+jwt", "jwt"
     return Response(
-        token,
-        mimetype="application/vc+jwt",
+        body,
+        mimetype=mimetype,
         headers={
-            "Content-Disposition": f'attachment; filename="credential-{format_code(cert.code)}.jwt"',
+            "Content-Disposition": f'attachment; filename="credential-{format_code(cert.code)}.{extension}"',
             "Cache-Control": "private, no-store",
         },
     )

@@ -4,7 +4,7 @@ import io
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
@@ -326,6 +326,8 @@ def test_published_attendance_rounds_to_five_and_hides_one_to_seven():
     assert GroupStats(None, present=0, recorded=0).published() == (0, 0, "–")
 
 
+# Generation is cheap; on a loaded CI machine one draw took 2.2 s and failed the too_slow health check.
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.tuples(st.integers(0, 40), st.integers(0, 40)).map(lambda t: (min(t), max(t))), min_size=1, max_size=6))
 def test_programme_totals_come_from_true_counts_and_every_shown_count_is_safe(groups):
     """Whatever the sets' sizes: no shown count is between 1 and 7, every shown count is a

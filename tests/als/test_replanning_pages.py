@@ -215,3 +215,145 @@ def test_the_schedule_says_which_sessions_a_bank_holiday_moved_and_why(build_wor
         )
         db.session.commit()
         assert db.session.get(AlsSession, moved_id).planned_on is None
+
+
+def _coming_sessions_of(app, person: int) -> set[int]:  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime
+
+    with app.app_context():
+        return set(
+            db.session.scalars(
+                select(AlsSession.id)
+                .join(AlsFacilitation)
+                .where(AlsFacilitation.user_id == person, AlsSession.starts_at > datetime.now(UTC))
+            )
+        )
+
+
+def _needs_cover_then_plan(client, app, world, expected: set[int], before: dict) -> None:  # type: ignore[no-untyped-def]
+    """The schedule marks exactly ``expected`` in red; Plan facilitators covers them and changes no
+    other booking (``before``: the bookings after the change)."""
+    url = f"/als/programmes/{world.programme}"
+    page = client.get(url).get_data(as_text=True)
+    assert page.count("nhsuk-tag--red app-needs-cover") == len(expected)
+    with app.app_context():
+        from learnhub.als.models import AlsProgramme
+        from learnhub.als.services import planning
+
+        assert planning.sessions_needing_cover(db.session.get(AlsProgramme, world.programme)) == expected
+    page = client.post(f"{url}/plan", follow_redirects=True).get_data(as_text=True)
+    assert "Every coming session has a facilitator" in page
+    assert "app-needs-cover" not in page
+    after = _bookings(app)
+    assert {k: v for k, v in after.items() if k[0] not in expected} == {k: v for k, v in before.items() if k[0] not in expected}
+    assert all(after.get((sid, "lead")) is not None for sid in expected)
+
+
+def test_an_erased_facilitator_s_coming_sessions_need_cover_until_replanned(world, client, auth, app):
+    from learnhub.accounts.models import User
+    from learnhub.privacy.erasure import erase_user
+
+    person = world.facilitators[0]
+    coming = _coming_sessions_of(app, person)
+    assert coming
+    with app.app_context():
+        erase_user(db.session.get(User, world.admin), db.session.get(User, person))
+        db.session.commit()
+    before = _bookings(app)  # erasure itself removes their bookings of sessions not held
+    auth.login_as(world.admin)
+    _needs_cover_then_plan(client, app, world, coming, before)
+    assert not _coming_sessions_of(app, person)
+
+
+def test_a_facilitator_who_joins_the_set_as_a_member_is_taken_off_its_coming_sessions(world, client, auth, app):
+    from learnhub.accounts.models import User
+    from learnhub.als.models import AlsGroup, AlsMember
+    from learnhub.als.services import programmes
+
+    group = world.groups[0]
+    person = world.facilitators[0]
+    with app.app_context():
+        in_set = {s for s in _coming_sessions_of(app, person) if s in world.sessions[group]}
+    assert in_set, "the facilitator should lead some of the set's coming sessions"
+    with app.app_context():
+        member = AlsMember(programme_id=world.programme, user_id=person)
+        db.session.add(member)
+        db.session.flush()
+        programmes.set_member_group(db.session.get(User, world.admin), member, db.session.get(AlsGroup, group))
+        db.session.commit()
+    before = _bookings(app)
+    auth.login_as(world.admin)
+    _needs_cover_then_plan(client, app, world, in_set, before)
+    assert not _coming_sessions_of(app, person) & set(world.sessions[group])
+
+
+def test_a_session_moved_onto_its_facilitator_s_other_session_needs_cover_until_replanned(world, client, auth, app):
+    from datetime import timedelta
+
+    from learnhub.accounts.models import User
+    from learnhub.als.services import planning
+
+    target = world.sessions[world.groups[0]][2]
+    with app.app_context():
+        person = world.facilitator_of(target)
+        other = next(s for s in world.sessions[world.groups[1]][1:] if world.facilitator_of(s) == person)
+        when = db.session.get(AlsSession, other).starts_at + timedelta(minutes=30)
+    with app.app_context():
+        planning.move_session(db.session.get(User, world.admin), db.session.get(AlsSession, target), when)
+        db.session.commit()
+    before = _bookings(app)
+    auth.login_as(world.admin)
+    _needs_cover_then_plan(client, app, world, {target}, before)
+    assert _bookings(app)[(target, "lead")] != person
+
+
+def test_every_page_that_names_a_set_names_its_programme(world, client, auth, app):
+    """A facilitator of one programme may be a member of another: "Set A" alone is ambiguous."""
+    from learnhub.als.models import AlsGroup
+
+    group = world.groups[0]
+    held, coming = world.sessions[group][0], world.sessions[group][1]
+    with app.app_context():
+        set_name = db.session.get(AlsGroup, group).name
+        lead = world.facilitator_of(held)
+    auth.login_as(lead)
+    for path in ("/als/facilitating", f"/als/sessions/{held}", f"/als/sessions/{held}/record", f"/als/groups/{group}/report"):
+        page = client.get(path).get_data(as_text=True)
+        assert set_name in page, path
+        assert "Test programme" in page, path
+    auth.login_as(world.members[group][0])
+    ics = client.get(f"/als/sessions/{coming}/calendar.ics").get_data(as_text=True)
+    summary = next(line for line in ics.splitlines() if line.startswith("SUMMARY"))
+    assert set_name in summary
+    assert "Test programme" in summary
+
+
+def test_moving_a_session_onto_its_own_set_s_day_or_its_facilitator_s_other_session_warns(world, client, auth, app):
+    from datetime import timedelta
+
+    from learnhub.accounts.models import User
+    from learnhub.als.models import AlsGroup
+
+    group = world.groups[0]
+    target, sibling = world.sessions[group][2], world.sessions[group][1]
+    with app.app_context():
+        person = world.facilitator_of(target)
+        other = next(s for s in world.sessions[world.groups[1]][1:] if world.facilitator_of(s) == person)
+        set_name = db.session.get(AlsGroup, group).name
+        other_set = db.session.get(AlsSession, other).group.name
+        name = db.session.get(User, person).name
+        sibling_day = common.to_local(db.session.get(AlsSession, sibling).starts_at)
+        clash = common.to_local(db.session.get(AlsSession, other).starts_at) + timedelta(minutes=30)
+        before = db.session.get(AlsSession, target).starts_at
+    auth.login_as(world.admin)
+    url = f"/als/sessions/{target}/manage"
+    later = sibling_day + timedelta(hours=4)
+    page = client.post(url, data={"new_date": later.date().isoformat(), "new_time": later.strftime("%H:%M")})
+    text = page.get_data(as_text=True)
+    assert f"{set_name} already meets that day (session 2)" in text
+    assert "Move the session anyway" in text
+    page = client.post(url, data={"new_date": clash.date().isoformat(), "new_time": clash.strftime("%H:%M")})
+    text = page.get_data(as_text=True)
+    assert f"{name} facilitates Test programme, {other_set} at that time" in text
+    with app.app_context():
+        assert db.session.get(AlsSession, target).starts_at == before  # nothing moved without confirming

@@ -154,3 +154,47 @@ def test_hub_admin_als_pages_have_no_axe_violations(page, live_server_url, axe, 
     page.get_by_role("button", name="Save").click()
     expect(page.locator(".nhsuk-error-summary")).to_contain_text("from 1 to 120")
     axe(page, "notes retention with errors")
+
+
+def test_admin_confirms_a_weekend_move_withdraws_with_confirmation_sees_needs_cover_and_undoes_it(
+    page, live_server_url, axe, browser_login, als_data
+):
+    """Issue 16 in a browser: a move onto a Saturday warns and needs "Move the session anyway";
+    withdrawing the programme's only facilitator lists their sessions first, the schedule then
+    shows them as Needs cover (red), and Undo withdrawal puts everything back."""
+    pid, entry, last = als_data["programme"], als_data["pool_entry"], als_data["sessions"][2]
+    browser_login(page, "hub.admin@example.org", PASSWORD)
+
+    saturday = date.today() + timedelta(days=3)
+    while saturday.weekday() != 5:
+        saturday += timedelta(days=1)
+    page.goto(f"{live_server_url}/als/sessions/{last}/manage")
+    page.fill('input[name="new_date-day"]', str(saturday.day))
+    page.fill('input[name="new_date-month"]', str(saturday.month))
+    page.fill('input[name="new_date-year"]', str(saturday.year))
+    page.fill('input[name="new_time"]', "10:00")
+    page.get_by_role("button", name="Move the session", exact=True).click()
+    expect(page.locator("main")).to_contain_text("is a weekend")
+    expect(page.locator("body")).not_to_contain_text("The session has been moved")
+    axe(page, "move warnings")
+    page.get_by_role("button", name="Move the session anyway").click()
+    expect(page.locator("body")).to_contain_text("The session has been moved")
+
+    page.goto(f"{live_server_url}/als/programmes/{pid}/facilitators")
+    expect(page.get_by_role("button", name=re.compile("^Undo withdrawal"))).to_have_count(0)
+    page.get_by_role("link", name=re.compile("^Withdraw")).first.click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("from the pool?")
+    expect(page.locator("#affected-sessions li")).to_have_count(2)  # the two sessions still to come
+    page.get_by_role("button", name=re.compile("^Withdraw ")).click()
+    page.goto(f"{live_server_url}/als/programmes/{pid}")
+    expect(page.locator(".app-needs-cover")).to_have_count(2)
+    expect(page.locator(".nhsuk-error-summary")).to_contain_text("2 coming sessions need a facilitator")
+    axe(page, "schedule with sessions needing cover")
+
+    page.goto(f"{live_server_url}/als/programmes/{pid}/facilitators")
+    page.get_by_role("button", name=re.compile("^Undo withdrawal")).click()
+    expect(page.locator("body")).to_contain_text("is back in the pool")
+    page.goto(f"{live_server_url}/als/programmes/{pid}")
+    expect(page.locator(".app-needs-cover")).to_have_count(0)
+    page.goto(f"{live_server_url}/als/programmes/{pid}/facilitators")
+    expect(page.locator(f'a[href$="/facilitators/{entry}/withdraw"]')).to_have_count(1)  # back in the pool

@@ -1,6 +1,7 @@
 """Open Badges 3.0 credentials: what the holder downloads, the public keys and status list, rotation."""
 
 import hashlib
+import io
 import json
 from datetime import date, timedelta
 
@@ -225,3 +226,28 @@ def test_the_issuing_hub_s_administrator_can_download_it_for_the_holder(client, 
     assert part(token, 1)["id"].endswith(cert.display_code)
     auth.login_as(make_user(hub_role="hub_admin"))  # another hub's administrator
     assert client.get(f"/certificates/{cert.id}/credential").status_code == 404
+
+
+def test_the_credential_also_downloads_as_json_and_the_verify_page_accepts_that_file(client, app, auth, make_user, issue):
+    user_id = make_user(name="Dr Priya Shah")
+    cert = cert_of(app, issue(user_id, course_title="Supervising ARRS roles"))
+    auth.login_as(user_id)
+    page = client.get("/certificates").get_data(as_text=True)
+    assert f"/certificates/{cert.id}/credential?format=json" in page
+    assert "the same signed credential as a .json file" in page
+    response = client.get(f"/certificates/{cert.id}/credential?format=json")
+    assert response.status_code == 200
+    assert response.mimetype == "application/json"
+    assert response.headers["Content-Disposition"] == f'attachment; filename="credential-{cert.display_code}.json"'
+    envelope = json.loads(response.get_data(as_text=True))
+    assert envelope["type"] == "EnvelopedVerifiableCredential"
+    assert envelope["@context"] == ["https://www.w3.org/ns/credentials/v2"]
+    media, token = envelope["id"].split(",", 1)
+    assert media == "data:application/vc+jwt"
+    assert part(token, 0)["typ"] == "vc+jwt"
+    assert part(token, 1)["type"] == ["VerifiableCredential", "OpenBadgeCredential"]
+    client.get("/account/logout")
+    upload = {"upload": (io.BytesIO(response.data), f"credential-{cert.display_code}.json")}
+    checked = client.post("/verify/credential", data=upload, content_type="multipart/form-data").get_data(as_text=True)
+    assert "Status: Valid" in checked
+    assert "Supervising ARRS roles" in checked
