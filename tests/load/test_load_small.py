@@ -33,8 +33,11 @@ def test_double_click_mix_on_every_route_of_issue_13_fails_and_duplicates_nothin
     """Each route of issue 13 from two tabs at once (and the ALS page 16 times at once) on gunicorn."""
     world = prepare(app, users=6, rounds=1)
     stats = Stats()
-    with Server(database_url, tmp_path, workers=3) as server:
+    server = Server(database_url, tmp_path, workers=3).start(timeout=300)  # a busy 2-core machine boots slowly
+    try:
         double_click_mix(server.url, world, stats)
+    finally:
+        server.stop()
 
     assert stats.problems == [], "\n".join(stats.problems)
     errors = {page: dict(s) for page, s in stats.status.items() if any(code.startswith("5") for code in s)}
