@@ -770,6 +770,15 @@ def _at_once(send: Callable[[int], object], n: int) -> list[object]:
     return outcomes
 
 
+def _form_for(page: str, action: str, page_path: str) -> dict:
+    """The POST form whose action ends with ``action`` (``/groups``, not ``/groups/auto``)."""
+    for form in forms_on(page):
+        form["action"] = form["action"] or page_path
+        if form["method"] == "post" and form["action"].split("?")[0].endswith(action):
+            return form
+    raise LookupError(f"no POST form with an action ending in {action!r} on {page_path}")
+
+
 def two_tabs(
     user: SimUser, label: str, page_path: str, action: str, values: dict, *, n: int = 2, redirect: bool = True
 ) -> list[int]:
@@ -784,7 +793,7 @@ def two_tabs(
     datas = []
     for tab in tabs:
         page = user.request(f"{label} form", "GET", page_path, http=tab).text
-        form = post_form(page, action, page_path)
+        form = _form_for(page, action, page_path)
         datas.append((form["action"], {**hidden_data(form), **values}))
     outcomes = _at_once(
         lambda i: user.request(f"{label} (two tabs, POST)", "POST", datas[i][0], datas[i][1], expect=SECOND_COPY, http=tabs[i]),
