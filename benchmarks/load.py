@@ -11,7 +11,11 @@ is not disturbed), starts gunicorn on a free 127.0.0.1 port with the production
 ``gunicorn.conf.py`` serving ``benchmarks.load_wsgi`` (LearnHub plus a bare Flask route), and
 runs simulated users in threads: each signs in through the real form, reads the CSRF token
 from each page and submits surveys, knowledge checks or session records; one form in three
-(``--double-every``) is sent twice at once, like a double click. It prints requests/s
+(``--double-every``) is sent twice at once, like a double click. Then the double-click mix
+sends each route of issue 13 from two tabs at once (enrol, complete a course, the last place
+of a cohort, register, create a hub, invite, an invitation link, ALS bid and apologies, first
+visits to the ALS page, add a facilitator, set and theme, a cohort's certificates) and
+counts their rows (``double_click_mix``, ``verify_mix``). It prints requests/s
 and p50/p95 latency per page next to the bare route, then checks the database: every
 acknowledged submission (a 302 after the POST) is stored exactly once and nothing is half
 written. Any error, loss or duplicate is printed and the exit code is 1.
@@ -79,6 +83,30 @@ class World:
     questions: int
     survey_items: int
     session_members: dict[int, list[int]]
+    mix: "Mix | None" = None
+
+
+@dataclass
+class Mix:
+    """What the double-click mix works on: issue 13's routes, each sent from two tabs at once."""
+
+    admin: str  # a hub administrator's email
+    site_admin: str
+    programme_id: int
+    #: a course of one reading module with an open cohort (self-enrol, then complete it)
+    course_id: int
+    module_id: int
+    cohort_id: int
+    #: a course whose only cohort has one place, which every learner asks for at the same moment
+    full_course_id: int
+    full_cohort_id: int
+    #: a cohort whose learners completed without a certificate (a bulk job issues them)
+    records_cohort_id: int
+    #: ALS members: (email, user id, id of a coming session of their set)
+    members: list[tuple[str, int, int]]
+    newcomer: str  # a facilitator the administrator adds to the programme
+    invitation: str  # path of an unused invitation link
+    invitee_id: int
 
 
 def prepare(app, *, users: int = 16, rounds: int = 4) -> World:  # type: ignore[no-untyped-def]
@@ -176,6 +204,7 @@ def prepare(app, *, users: int = 16, rounds: int = 4) -> World:  # type: ignore[
         )
         db.session.add(programme)
         session_members: dict[int, list[int]] = {}
+        mix_members: list[tuple[str, int, int]] = []
         for f in [p for p in people if p.role == "facilitator"]:
             group = AlsGroup(programme=programme, name=f"Set {f.user_id}")
             db.session.add(group)
@@ -191,8 +220,68 @@ def prepare(app, *, users: int = 16, rounds: int = 4) -> World:  # type: ignore[
                 db.session.add(AlsFacilitation(session_id=session.id, user_id=f.user_id, role="lead"))
                 f.targets.append(session.id)
                 session_members[session.id] = [m.id for m in members]
+            # A coming session for the double-click mix's bids and apologies.
+            coming = AlsSession(group=group, sequence=rounds + 1, starts_at=now + timedelta(days=7), minutes=90)
+            db.session.add(coming)
+            db.session.flush()
+            db.session.add(AlsFacilitation(session_id=coming.id, user_id=f.user_id, role="lead"))
+            mix_members += [(m.email, m.id, coming.id) for m in members[:2]]
+        learner_ids = [p.user_id for p in people if p.role == "learner"]
+        mix = _prepare_mix(app, run, hub, programme, person, mix_members, learner_ids)
         db.session.commit()
-        return World(run, people, course.id, check.id, 3, 3, session_members)
+        return World(run, people, course.id, check.id, 3, 3, session_members, mix)
+
+
+def _prepare_mix(
+    app, run: str, hub, programme, person: Callable, members: list[tuple[str, int, int]], learner_ids: list[int]
+) -> Mix:  # type: ignore[no-untyped-def]
+    """The objects of the double-click mix (in the caller's transaction)."""
+    from learnhub.accounts.models import PasswordToken
+    from learnhub.accounts.services import issue_token
+    from learnhub.courses.models import Cohort, Course, CourseCompletion, Enrolment, Module, ModuleKind
+    from learnhub.extensions import db
+    from learnhub.timeutil import utcnow
+
+    admin = person("admin", 0)
+    admin.hub_role = "hub_admin"
+    site_admin = person("site", 0)
+    site_admin.is_site_admin = True
+    newcomer = person("newfac", 0)
+    newcomer.hub_role = "facilitator"
+    invitee = person("invitee", 0)
+    invitee.password_hash = None  # invited, not yet signed up
+    course = Course(hub_id=hub.id, title=f"Load induction {run}", summary="Load", audience=["gp"], published=True)
+    module = Module(course=course, position=1, title="Read this", kind=ModuleKind.CONTENT, body_html="<p>Welcome</p>")
+    cohort = Cohort(course=course, name="Open cohort", starts_on=date.today())
+    full = Course(hub_id=hub.id, title=f"Load masterclass {run}", summary="Load", audience=["gp"], published=True)
+    Module(course=full, position=1, title="Read this", kind=ModuleKind.CONTENT, body_html="<p>Welcome</p>")
+    full_cohort = Cohort(course=full, name="One place", starts_on=date.today(), capacity=1)
+    # Completions recorded without certificates (as before certificates existed): a bulk job's work.
+    records = Course(hub_id=hub.id, title=f"Load records {run}", summary="Load", audience=["gp"], published=True)
+    records_cohort = Cohort(course=records, name="Completed", starts_on=date.today() - timedelta(days=30))
+    db.session.add_all([course, full, records])
+    for user_id in learner_ids:
+        enrolment = Enrolment(course=records, cohort=records_cohort, user_id=user_id)
+        db.session.add_all(
+            [enrolment, CourseCompletion(enrolment=enrolment, course=records, user_id=user_id, completed_at=utcnow())]
+        )
+    db.session.flush()
+    raw = issue_token(invitee, PasswordToken.INVITE)
+    return Mix(
+        admin=admin.email,
+        site_admin=site_admin.email,
+        programme_id=programme.id,
+        course_id=course.id,
+        module_id=module.id,
+        cohort_id=cohort.id,
+        full_course_id=full.id,
+        full_cohort_id=full_cohort.id,
+        records_cohort_id=records_cohort.id,
+        members=members,
+        newcomer=newcomer.email,
+        invitation=f"/account/invitation/{raw}",
+        invitee_id=invitee.id,
+    )
 
 
 # --- the server ----------------------------------------------------------------------------------------
@@ -646,6 +735,237 @@ def run_load(
     return stats, acks, time.perf_counter() - started
 
 
+# --- the double-click mix --------------------------------------------------------------------------------
+
+#: Answers a second copy may get instead of the first one's redirect: the form's own message
+#: (200/400: "already exists", "already has a certificate") or, for a used link, 410.
+SECOND_COPY = (200, 302, 400, 410)
+
+
+def _tabs(user: SimUser, n: int) -> list[requests.Session]:
+    tabs = []
+    for _ in range(n):
+        tab = requests.Session()
+        tab.cookies.update(user.http.cookies)
+        tabs.append(tab)
+    return tabs
+
+
+def _at_once(send: Callable[[int], object], n: int) -> list[object]:
+    start = threading.Barrier(n)
+    outcomes: list[object] = [None] * n
+
+    def run(i: int) -> None:
+        start.wait()
+        try:
+            outcomes[i] = send(i)
+        except Exception as error:  # noqa: BLE001  (reported by the caller)
+            outcomes[i] = error
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=300)
+    return outcomes
+
+
+def _form_for(page: str, action: str, page_path: str) -> dict:
+    """The POST form whose action ends with ``action`` (``/groups``, not ``/groups/auto``)."""
+    for form in forms_on(page):
+        form["action"] = form["action"] or page_path
+        if form["method"] == "post" and form["action"].split("?")[0].endswith(action):
+            return form
+    raise LookupError(f"no POST form with an action ending in {action!r} on {page_path}")
+
+
+def two_tabs(
+    user: SimUser, label: str, page_path: str, action: str, values: dict, *, n: int = 2, redirect: bool = True
+) -> list[int]:
+    """The same form opened in ``n`` tabs, filled in alike and sent at the same moment.
+
+    Each tab has its own rendering of the form, so the double-submit guard does not join them:
+    the services' own idempotent inserts, row locks and atomic updates are what is exercised.
+    One copy must be answered with a redirect (unless ``redirect=False``), the others with a
+    redirect or the form's own message; never a 5xx. Returns the status codes.
+    """
+    tabs = _tabs(user, n)
+    datas = []
+    for tab in tabs:
+        page = user.request(f"{label} form", "GET", page_path, http=tab).text
+        form = _form_for(page, action, page_path)
+        datas.append((form["action"], {**hidden_data(form), **values}))
+    outcomes = _at_once(
+        lambda i: user.request(f"{label} (two tabs, POST)", "POST", datas[i][0], datas[i][1], expect=SECOND_COPY, http=tabs[i]),
+        n,
+    )
+    for tab in tabs:
+        tab.close()
+    codes = [o.status_code if isinstance(o, requests.Response) else 0 for o in outcomes]
+    if redirect and 302 not in codes:
+        user.stats.problem(f"{label}: no copy was answered with a redirect: {codes}")
+    return codes
+
+
+def signed_in_as(base: str, email: str, stats: Stats) -> SimUser:
+    """A simulated user signed in through the form."""
+    user = SimUser(base, Person(email, 0, "mix"), stats, tolerate_faults=False)
+    user.sign_in()
+    return user
+
+
+def double_click_mix(base: str, world: World, stats: Stats) -> None:
+    """Issue 13's routes, each sent from two tabs at once (several people at once where it matters).
+
+    Enrol and complete a course, take the last place of a cohort, register, create a hub,
+    invite, use an invitation link, bid and send apologies for an ALS session, first visits to
+    the ALS page (a GET that creates the calendar token), add a facilitator, a set and a theme,
+    and issue a cohort's certificates (one bulk job). :func:`verify_mix` then counts the rows.
+    """
+    mix = world.mix
+    assert mix is not None
+    learners = [signed_in_as(base, p.email, stats) for p in world.people if p.role == "learner"]
+    course = f"/courses/{mix.course_id}"
+
+    def each(people: list, action: Callable) -> None:
+        for outcome in _at_once(lambda i: action(people[i]), len(people)):
+            if isinstance(outcome, Exception):
+                stats.problem(f"double-click mix: {type(outcome).__name__}: {outcome}")
+
+    # Learners: self-enrol, then complete the only module (the course's completion); all at once.
+    each(learners, lambda u: two_tabs(u, "self-enrol", course, f"/cohorts/{mix.cohort_id}/enrol", {}))
+    module = f"{course}/modules/{mix.module_id}"
+    each(learners, lambda u: two_tabs(u, "complete the last module", module, f"{module}/complete", {}))
+    # Every learner asks for the one place at the same moment (each once).
+    full = f"/courses/{mix.full_course_id}"
+    each(learners, lambda u: two_tabs(u, "enrol in a full cohort", full, f"/cohorts/{mix.full_cohort_id}/enrol", {}, n=1))
+
+    # ALS members: first visits to /als/ at once (16 by the first member, 2 by each other one:
+    # the page creates the calendar token), then a bid or apologies from two tabs each.
+    members = [signed_in_as(base, email, stats) for email, _, _ in mix.members]
+    visits = [members[0]] * 16 + [m for m in members[1:] for _ in range(2)]
+    for outcome in _at_once(lambda i: visits[i].request("ALS home (first visits at once)", "GET", "/als/"), len(visits)):
+        if isinstance(outcome, Exception):
+            stats.problem(f"ALS home: {outcome}")
+    bidders, apologists = members[0::2], members[1::2]
+    sessions = {email: session_id for email, _, session_id in mix.members}
+    each(
+        bidders,
+        lambda u: two_tabs(
+            u,
+            "ALS bid",
+            f"/als/sessions/{sessions[u.person.email]}",
+            f"/sessions/{sessions[u.person.email]}/bid",
+            {"wanted": "yes"},
+        ),
+    )
+    each(
+        apologists,
+        lambda u: two_tabs(
+            u,
+            "ALS apologies",
+            f"/als/sessions/{sessions[u.person.email]}",
+            f"/sessions/{sessions[u.person.email]}/apologies",
+            {"wanted": "yes"},
+        ),
+    )
+
+    # The hub administrator: facilitator, set, theme, invitation; the cohort's certificates.
+    admin = signed_in_as(base, mix.admin, stats)
+    programme = f"/als/programmes/{mix.programme_id}"
+    two_tabs(
+        admin, "add facilitator", f"{programme}/facilitators", f"{programme}/facilitators", {"facilitator-email": mix.newcomer}
+    )
+    two_tabs(admin, "add set", programme, f"{programme}/groups", {"group-group_name": f"Mix set {world.run}"})
+    two_tabs(admin, "add theme", "/als/themes", "/als/themes", {"theme_name": f"Mix theme {world.run}"})
+    invite = {"name": "Mix Invitee", "email": f"load-{world.run}-mixinvite@example.org", "professional_role": "gp"}
+    two_tabs(admin, "invite", "/hub/users/invite", "/hub/users/invite", {**invite, "hub_role": "learner"})
+    cohort = f"/hub/certificates/cohorts/{mix.records_cohort_id}"
+    two_tabs(admin, "issue a cohort's certificates", cohort, cohort, {"kind": "issue"})
+
+    # The site administrator creates a hub; a visitor registers; an invitation link is used.
+    site = signed_in_as(base, mix.site_admin, stats)
+    two_tabs(site, "create hub", "/admin/hubs", "/admin/hubs", {"name": f"Mix hub {world.run}", "signatory": "Dr Mix"})
+    visitor = SimUser(base, Person("", 0, "visitor"), stats, tolerate_faults=False)
+    hub_choice = {"hub_id": ""}
+    page = visitor.request("register form", "GET", "/account/register").text
+    hub_choice["hub_id"] = next(
+        v for v in post_form(page, "/account/register", "/account/register")["fields"]["hub_id"]["values"] if v
+    )
+    register = {
+        "name": "Mix Registrant",
+        "email": f"load-{world.run}-mixregister@example.org",
+        "password": "a-perfectly-long-password-mix",
+        "professional_role": "gp",
+        **hub_choice,
+    }
+    # Registering answers "Check your email" (200) either way: it never says whether the address had an account.
+    two_tabs(visitor, "register", "/account/register", "/account/register", register, redirect=False)
+    password = {"password": "a-long-new-password-mix", "confirm": "a-long-new-password-mix"}
+    two_tabs(visitor, "invitation link", mix.invitation, mix.invitation, password)
+    for u in [*learners, *members, admin, site, visitor]:
+        u.http.close()
+
+
+def verify_mix(app, world: World) -> list[str]:  # type: ignore[no-untyped-def]
+    """Each of the mix's requests made its row once; the one-place cohort gave one place."""
+    from sqlalchemy import func, select
+
+    from learnhub.accounts.models import User
+    from learnhub.als.models import AlsAttendance, AlsBid, AlsCalendarFeed, AlsFacilitator, AlsGroup, AlsTheme
+    from learnhub.audit import Action, AuditEvent
+    from learnhub.certificates.models import BulkJob
+    from learnhub.courses.models import CourseCompletion, Enrolment
+    from learnhub.extensions import db
+    from learnhub.organisations.models import Hub
+
+    mix = world.mix
+    assert mix is not None
+    problems: list[str] = []
+
+    def count(model, *where) -> int:  # type: ignore[no-untyped-def]
+        return db.session.scalar(select(func.count()).select_from(model).where(*where))
+
+    def expect(what: str, found: int, wanted: int) -> None:
+        if found != wanted:
+            problems.append(f"double-click mix: {what}: {found} rows, expected {wanted}")
+
+    with app.app_context():
+        for p in world.people:
+            if p.role != "learner":
+                continue
+            expect(
+                f"enrolment of {p.email}",
+                count(Enrolment, Enrolment.user_id == p.user_id, Enrolment.cohort_id == mix.cohort_id),
+                1,
+            )
+            expect(
+                f"completion of {p.email}",
+                count(CourseCompletion, CourseCompletion.user_id == p.user_id, CourseCompletion.course_id == mix.course_id),
+                1,
+            )
+        learners = sum(p.role == "learner" for p in world.people)
+        full = Enrolment.cohort_id == mix.full_cohort_id
+        expect("places taken in the one-place cohort", count(Enrolment, full, Enrolment.status == Enrolment.ENROLLED), 1)
+        expect("requests for the one-place cohort", count(Enrolment, full), learners)
+        for n, (email, user_id, session_id) in enumerate(mix.members):
+            expect(f"calendar tokens of {email}", count(AlsCalendarFeed, AlsCalendarFeed.user_id == user_id), 1)
+            model = AlsBid if n % 2 == 0 else AlsAttendance
+            expect(f"{model.__name__} of {email}", count(model, model.user_id == user_id, model.session_id == session_id), 1)
+        newcomer = db.session.scalar(select(User.id).where(User.email == mix.newcomer))
+        programme = AlsFacilitator.programme_id == mix.programme_id
+        expect("new facilitator", count(AlsFacilitator, programme, AlsFacilitator.user_id == newcomer), 1)
+        expect("new set", count(AlsGroup, AlsGroup.name == f"Mix set {world.run}"), 1)
+        expect("new theme", count(AlsTheme, AlsTheme.name == f"Mix theme {world.run}"), 1)
+        expect("invited account", count(User, User.email == f"load-{world.run}-mixinvite@example.org"), 1)
+        expect("registered account", count(User, User.email == f"load-{world.run}-mixregister@example.org"), 1)
+        expect("new hub", count(Hub, Hub.name == f"Mix hub {world.run}"), 1)
+        expect("bulk jobs for the cohort", count(BulkJob, BulkJob.cohort_id == mix.records_cohort_id), 1)
+        password_set = count(AuditEvent, AuditEvent.action == Action.ACCOUNT_PASSWORD_SET, AuditEvent.actor_id == mix.invitee_id)
+        expect("passwords set through the invitation link", password_set, 1)
+    return problems
+
+
 # --- counting rows ------------------------------------------------------------------------------------
 
 
@@ -824,9 +1144,18 @@ def run_one(name: str, database_url: str, *, users: int, rounds: int, workers: i
                     http.get(server.url + "/_bare/", timeout=10).raise_for_status()
                     idle.append(time.perf_counter() - started)
             stats, acks, seconds = run_load(server.url, world, rounds=rounds, double_every=double_every)
+            mix_stats = Stats()
+            if double_every:
+                started = time.perf_counter()
+                double_click_mix(server.url, world, mix_stats)
+                mix_seconds = time.perf_counter() - started
         problems = stats.problems + verify(app, world, acks)
+        if double_every:
+            problems += mix_stats.problems + verify_mix(app, world)
     title = f"{name}, {users} users × {rounds} rounds, {workers_running} gunicorn workers, 1 form in {double_every} sent twice"
     print(report(stats, seconds, title, statistics.median(idle)))
+    if double_every:
+        print(report(mix_stats, mix_seconds, f"{name}, double-click mix (issue 13's routes, two tabs at once)"))
     print(f"bare route on the idle server (one client, 200 requests): p50 {statistics.median(idle) * 1000:.1f} ms")
     acknowledged = len(acks.surveys) + sum(len(v) for v in acks.checks.values()) + len(acks.sessions)
     print(f"rows: {acknowledged} acknowledged submissions ({acks.attempted} POSTs) checked in the database")

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from email_validator import EmailNotValidError, validate_email
 
-from learnhub.csvread import CsvProblem, decode, read_table
+from learnhub.csvread import CsvProblem, read_table
 from learnhub.roles import HUB_ROLE_LABELS, PROFESSIONAL_ROLES, HubRole
 
 REQUIRED_COLUMNS = ("name", "email")
@@ -59,14 +59,6 @@ class PcnInfo:
 
     id: int
     practices: dict[str, int]
-
-
-def decode_csv(data: bytes) -> str | None:
-    """Deprecated: use :func:`learnhub.csvread.read_table`. Kept until the cohort and ALS imports move to it."""
-    try:
-        return decode(data)
-    except CsvProblem:
-        return None
 
 
 def check_table(data: bytes | str, *, existing_emails: set[str], pcns: dict[str, PcnInfo]) -> ImportResult:

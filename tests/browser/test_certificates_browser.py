@@ -99,7 +99,7 @@ def test_learner_completes_course_downloads_verifies_and_admin_revokes(
 
     # The URL printed under the QR code (the QR encodes the same URL) shows the certificate as valid.
     page.goto(url)
-    assert "Status: Valid" in page.locator("#certificate-status").inner_text()
+    expect(page.locator("#certificate-status")).to_contain_text("Status: Valid")
     expect(page.locator("body")).to_contain_text("Dr Tom Baker")
     axe(page, "verify page (valid)")
     page.get_by_role("button", name="Sign out").click()
@@ -115,16 +115,16 @@ def test_learner_completes_course_downloads_verifies_and_admin_revokes(
     axe(page, "revoke confirmation page")
     page.get_by_role("button", name="Revoke certificate").click()
     page.locator(".nhsuk-error-summary").wait_for()
-    assert page.title().startswith("Error:")
+    expect(page).to_have_title(re.compile(r"^Error:"))
     axe(page, "revoke with errors")
     page.get_by_label("Reason for revoking").fill("Issued to the wrong person")
     page.get_by_role("button", name="Revoke certificate").click()
     page.get_by_text(re.compile("has been revoked")).wait_for()
 
     page.goto(url)
-    status = page.locator("#certificate-status").inner_text()
-    assert "Status: Revoked" in status
-    assert "Issued to the wrong person" in status
+    status = page.locator("#certificate-status")
+    expect(status).to_contain_text("Status: Revoked")
+    expect(status).to_contain_text("Issued to the wrong person")
     axe(page, "verify page (revoked)")
 
 
@@ -156,7 +156,7 @@ def test_register_and_admin_pages_have_no_axe_violations(page, live_app, live_se
     page.goto(live_server_url + f"/hub/courses/{course_id}/eligibility")
     page.get_by_role("button", name="Add eligibility").click()
     page.locator(".nhsuk-error-summary").wait_for()
-    assert page.title().startswith("Error:")
+    expect(page).to_have_title(re.compile(r"^Error:"))
     axe(page, "declaration with errors")
 
 
@@ -172,7 +172,7 @@ def test_cohort_issue_page_and_progress_have_no_axe_violations(page, live_server
     page.get_by_role("button", name=re.compile(r"^Re-issue 1 certificate")).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Re-issuing certificates")
     expect(page.locator("#job-progress")).to_contain_text("1 of 1 certificate re-issued")
-    assert page.locator("meta[http-equiv=refresh]").count() == 0
+    expect(page.locator("meta[http-equiv=refresh]")).to_have_count(0)
     axe(page, "bulk job progress")
 
 
@@ -206,8 +206,8 @@ def test_public_verify_pages_have_no_axe_violations(page, live_server_url, axe):
     page.get_by_label("Verification code").fill("ABCD-EFGH-U")
     page.get_by_role("button", name="Check certificate").click()
     page.locator(".nhsuk-error-summary").wait_for()
-    assert "Error:" in page.title()
+    expect(page).to_have_title(re.compile("Error:"))
     axe(page, "verify form with errors")
     page.goto(live_server_url + "/verify/0000-0000-0000-0000")
-    assert page.get_by_role("heading", level=1).inner_text() == "Certificate not found"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Certificate not found")
     axe(page, "not found")

@@ -1,5 +1,7 @@
 """The foundation in a real browser: demo login, home page, and axe on the public pages."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -29,14 +31,14 @@ def test_register_page_with_errors_has_no_axe_violations(page, live_server_url, 
     page.goto(live_server_url + "/account/register")
     with page.expect_navigation():
         page.get_by_role("button", name="Create account").click()
-    assert page.locator(".nhsuk-error-summary").is_visible()
-    assert page.title().startswith("Error:")
+    expect(page.locator(".nhsuk-error-summary")).to_be_visible()
+    expect(page).to_have_title(re.compile(r"^Error:"))
     axe(page, "register page with errors")
 
 
 def test_demo_login_reaches_home_page(page, live_server_url, axe, browser_login, demo_data):
     browser_login(page, "gp.learner@example.org", demo_data)
-    assert page.get_by_role("heading", level=1).inner_text() == "Hello, Dr Priya Shah"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Hello, Dr Priya Shah")
     expect(page.locator("body")).to_contain_text("Riverside PCN")
     axe(page, "home page")
     with page.expect_navigation():

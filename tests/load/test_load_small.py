@@ -7,7 +7,7 @@ The figures are not checked (timings never go in tests): ``benchmarks/load.py`` 
 
 import pytest
 
-from benchmarks.load import Server, prepare, run_load, verify
+from benchmarks.load import Server, Stats, double_click_mix, prepare, run_load, verify, verify_mix
 
 pytestmark = pytest.mark.load
 
@@ -27,3 +27,37 @@ def test_sixteen_users_lose_and_duplicate_nothing(app, database_url, tmp_path):
     assert sum(len(ids) for ids in acks.checks.values()) == by_role["learner"] * ROUNDS
     assert len(acks.sessions) == by_role["facilitator"] * ROUNDS
     assert verify(app, world, acks) == []
+
+
+def test_double_click_mix_on_every_route_of_issue_13_fails_and_duplicates_nothing(app, database_url, tmp_path):
+    """Each route of issue 13 from two tabs at once (and the ALS page 16 times at once) on gunicorn."""
+    world = prepare(app, users=6, rounds=1)
+    stats = Stats()
+    server = Server(database_url, tmp_path, workers=3).start(timeout=300)  # a busy 2-core machine boots slowly
+    try:
+        double_click_mix(server.url, world, stats)
+    finally:
+        server.stop()
+
+    assert stats.problems == [], "\n".join(stats.problems)
+    errors = {page: dict(s) for page, s in stats.status.items() if any(code.startswith("5") for code in s)}
+    assert errors == {}
+    covered = {page.split(" (")[0] for page in stats.status}
+    assert {
+        "self-enrol",
+        "complete the last module",
+        "enrol in a full cohort",
+        "ALS home",
+        "ALS bid",
+        "ALS apologies",
+        "add facilitator",
+        "add set",
+        "add theme",
+        "invite",
+        "issue a cohort's certificates",
+        "create hub",
+        "register",
+        "invitation link",
+    } <= covered
+    problems = verify_mix(app, world)
+    assert problems == [], "\n".join(problems)

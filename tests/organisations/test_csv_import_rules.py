@@ -1,6 +1,7 @@
 """The CSV checker on its own: every bad row reported, nothing accepted unless all are good."""
 
-from learnhub.organisations.csv_import import PcnInfo, check_rows, decode_csv
+from learnhub.csvread import decode
+from learnhub.organisations.csv_import import PcnInfo, check_rows
 
 PCNS = {"north pcn": PcnInfo(1, {"riverside surgery": 10})}
 
@@ -71,5 +72,5 @@ def test_blank_lines_are_ignored():
 
 
 def test_excel_encodings_are_decoded():
-    assert decode_csv("\ufeffname,email\n".encode()) == "name,email\n"
-    assert decode_csv("name\nSiân\n".encode("cp1252")) == "name\nSiân\n"
+    assert decode("\ufeffname,email\n".encode()) == "name,email\n"
+    assert decode("name\nSiân\n".encode("cp1252")) == "name\nSiân\n"
