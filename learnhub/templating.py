@@ -116,3 +116,53 @@ def register(app: Flask) -> None:
     app.add_template_global(led_pcns, "pcns_led_by_user")
     app.add_template_global(renewals_due, "renewals_due")
     app.add_template_global(renewal_form, "renewal_form")
+    app.add_template_global(component, "nhsuk_component")
+
+
+#: NHS.UK component macros whose output :func:`component` may keep: pure functions of their params.
+CACHED_COMPONENTS = {
+    "header": "nhsuk/components/header/macro.jinja",
+    "footer": "nhsuk/components/footer/macro.jinja",
+}
+#: Entries kept per app (the cache lives on the app's Jinja environment); cleared past the limit.
+COMPONENT_CACHE_LIMIT = 2048
+
+
+def _freeze(value: object) -> object:
+    """A hashable copy of a component's params (dicts and lists become tuples, tagged by type)."""
+    if isinstance(value, dict):
+        return ("dict", tuple(sorted((str(k), _freeze(v)) for k, v in value.items())))
+    if isinstance(value, (list, tuple)):
+        return ("list", tuple(_freeze(v) for v in value))
+    if value is None or isinstance(value, (str, bool, int, float)):
+        # The type is part of the key: Markup("<b>") and "<b>" render differently, and 1 == True.
+        return (type(value).__name__, value)
+    raise TypeError(f"unhashable component input {type(value).__name__}")
+
+
+def component(name: str, params: dict) -> object:
+    """An NHS.UK component rendered once per distinct params (the header and footer of the layout).
+
+    The header and footer macros are imported without context and read nothing but their params,
+    so their markup is a function of the params alone: the key is the params themselves (every
+    navigation link, the account links and the signed-in person's name), which makes a learner's
+    page unable to get a hub admin's navigation or a signed-out page a signed-in header.
+    """
+    from flask import current_app
+
+    env = current_app.jinja_env
+    cache = env.__dict__.setdefault("learnhub_components", {})
+    macro = cache.get(name)
+    if macro is None:
+        macro = cache[name] = getattr(env.get_template(CACHED_COMPONENTS[name]).module, name)
+    try:
+        key = (name, _freeze(params))
+    except TypeError:
+        return macro(params)
+    rendered = cache.get(key)
+    if rendered is None:
+        rendered = macro(params)
+        if len(cache) >= COMPONENT_CACHE_LIMIT:
+            cache.clear()
+        cache[key] = rendered
+    return rendered
