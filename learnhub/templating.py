@@ -141,10 +141,21 @@ def register(app: Flask) -> None:
     app.add_template_global(component, "nhsuk_component")
 
 
-#: NHS.UK component macros whose output :func:`component` may keep: pure functions of their params.
+#: NHS.UK component macros that :func:`component` may keep: each is imported without context and
+#: reads nothing but its params (and no caller is passed), so its markup is a function of them.
 CACHED_COMPONENTS = {
     "header": "nhsuk/components/header/macro.jinja",
     "footer": "nhsuk/components/footer/macro.jinja",
+    "input": "nhsuk/components/input/macro.jinja",
+    "passwordInput": "nhsuk/components/password-input/macro.jinja",
+    "select": "nhsuk/components/select/macro.jinja",
+    "radios": "nhsuk/components/radios/macro.jinja",
+    "checkboxes": "nhsuk/components/checkboxes/macro.jinja",
+    "textarea": "nhsuk/components/textarea/macro.jinja",
+    "dateInput": "nhsuk/components/date-input/macro.jinja",
+    "button": "nhsuk/components/button/macro.jinja",
+    "backLink": "nhsuk/components/back-link/macro.jinja",
+    "card": "nhsuk/components/card/macro.jinja",
 }
 #: Entries kept per app (the cache lives on the app's Jinja environment); cleared past the limit.
 COMPONENT_CACHE_LIMIT = 2048
@@ -153,7 +164,8 @@ COMPONENT_CACHE_LIMIT = 2048
 def _freeze(value: object) -> object:
     """A hashable copy of a component's params (dicts and lists become tuples, tagged by type)."""
     if isinstance(value, dict):
-        return ("dict", tuple(sorted((str(k), _freeze(v)) for k, v in value.items())))
+        # In insertion order: an attributes dict renders its attributes in that order.
+        return ("dict", tuple((str(k), _freeze(v)) for k, v in value.items()))
     if isinstance(value, (list, tuple)):
         return ("list", tuple(_freeze(v) for v in value))
     if value is None or isinstance(value, (str, bool, int, float)):
@@ -163,12 +175,14 @@ def _freeze(value: object) -> object:
 
 
 def component(name: str, params: dict) -> object:
-    """An NHS.UK component rendered once per distinct params (the header and footer of the layout).
+    """An NHS.UK component rendered once per distinct params: the layout's header and footer, form fields, cards.
 
-    The header and footer macros are imported without context and read nothing but their params,
-    so their markup is a function of the params alone: the key is the params themselves (every
-    navigation link, the account links and the signed-in person's name), which makes a learner's
-    page unable to get a hub admin's navigation or a signed-out page a signed-in header.
+    The key is the params themselves, in order and with their types (every navigation link, the
+    account links and the signed-in person's name for the header; a field's name, value, label,
+    choices and error for a form field), so a learner's page cannot get a hub admin's navigation,
+    a signed-out page a signed-in header, or one person's field another's value. Params that
+    cannot be a key (an object other than a dict, list, string, number, boolean or None) are
+    rendered each time.
     """
     from flask import current_app
 
