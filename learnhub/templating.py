@@ -139,6 +139,7 @@ def register(app: Flask) -> None:
     app.add_template_global(renewals_due, "renewals_due")
     app.add_template_global(renewal_form, "renewal_form")
     app.add_template_global(component, "nhsuk_component")
+    app.add_template_global(back_link, "nhsuk_back_link")
 
 
 #: NHS.UK component macros that :func:`component` may keep: each is imported without context and
@@ -202,3 +203,8 @@ def component(name: str, params: dict) -> object:
             cache.clear()
         cache[key] = rendered
     return rendered
+
+
+def back_link(params: dict) -> object:
+    """The NHS.UK back link (``backLink`` in the layout), rendered once per distinct params."""
+    return component("backLink", params)
