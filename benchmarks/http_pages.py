@@ -13,8 +13,11 @@ client for a few seconds: ``wrk`` when it is installed (``apt-get install wrk``)
 Python client (threads, one ``http.client`` keep-alive connection each; it shares the CPUs with
 the server, so its figures are lower). The pages are the 19 of ``benchmarks.query_counts``
 (each as its user) plus the signed-out landing and sign-in pages. The bare route is measured
-before and after the pages; the share uses their mean. Prints one table: req/s, p50, p99, share
-of the bare route's req/s and p99 against the bare route's. Figures only: compare within a run.
+before each page and after the last; a page's share is its req/s over the mean of the bare runs
+either side of it. Prints one table: req/s, p50, p99, share of the bare route's req/s, p99 against
+the bare route's, and the gunicorn workers' CPU milliseconds per request (from /proc) with the
+bare route's CPU ms over the page's: on a machine shared with other jobs the CPU figures are the
+steadier ones. Figures only: compare within a run.
 """
 
 import argparse
@@ -69,6 +72,7 @@ def with_wrk(url: str, cookie: str | None, seconds: float, connections: int) -> 
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     return {
         "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),  # type: ignore[union-attr]
+        "requests": int(re.search(r"(\d+) requests in", out).group(1)),  # type: ignore[union-attr]
         "p50": _ms(re.search(r"\s50%\s+(\S+)", out).group(1)),  # type: ignore[union-attr]
         "p99": _ms(re.search(r"\s99%\s+(\S+)", out).group(1)),  # type: ignore[union-attr]
         "errors": int(non_2xx.group(1)) if non_2xx else 0,
@@ -110,10 +114,29 @@ def with_python(url: str, cookie: str | None, seconds: float, connections: int) 
     latencies.sort()
     return {
         "rps": len(latencies) / elapsed,
+        "requests": len(latencies),
         "p50": statistics.median(latencies) * 1000,
         "p99": latencies[int(len(latencies) * 0.99) - 1] * 1000,
         "errors": errors[0],
     }
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU seconds the processes have used so far (from /proc)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])
+    return total / ticks
+
+
+def measured(measure, pids: list[int], url: str, cookie: str | None, args: argparse.Namespace) -> dict:  # type: ignore[no-untyped-def]
+    """One load run, with the workers' CPU milliseconds per request."""
+    before = cpu_seconds(pids)
+    figures = measure(url, cookie, args.seconds, args.connections)
+    figures["cpu"] = (cpu_seconds(pids) - before) * 1000 / max(figures["requests"], 1)
+    return figures
 
 
 def check(base: str, path: str, cookie: str | None, email: str | None) -> None:
@@ -146,33 +169,44 @@ def run(name: str, database_url: str, args: argparse.Namespace) -> None:
             for _ in range(3):  # warm each worker's template cache
                 requests.get(server.url + path, headers={"Cookie": cookies[email]} if email else {}, timeout=30)
         bare_url = server.url + "/_bare/"
+        pids = server.worker_pids()
         measure(bare_url, None, 1, args.connections)
-        bare_before = measure(bare_url, None, args.seconds, args.connections)
-        rows = [
-            (label, measure(server.url + path, cookies.get(email), args.seconds, args.connections))
-            for label, path, email in pages
-        ]
-        bare_after = measure(bare_url, None, args.seconds, args.connections)
-        workers = len(server.worker_pids())
+        # The bare route before every page and once after the last: each page's share is against
+        # the mean of the bare runs either side of it, so a change in the machine's load between
+        # pages (other jobs on a shared machine) moves both.
+        bare = [measured(measure, pids, bare_url, None, args)]
+        rows = []
+        for label, path, email in pages:
+            rows.append((label, measured(measure, pids, server.url + path, cookies.get(email), args)))
+            bare.append(measured(measure, pids, bare_url, None, args))
+        workers = len(pids)
     finally:
         server.stop()
-    bare_rps = (bare_before["rps"] + bare_after["rps"]) / 2
-    bare_p99 = (bare_before["p99"] + bare_after["p99"]) / 2
     client = "wrk" if measure is with_wrk else "Python keep-alive client"
-    print(f"\n{name}: {workers} gunicorn workers, {client}, {args.connections} connections, {args.seconds:g} s per page")
-    print(f"{'page':26} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'share':>7} {'p99/bare':>9}")
-    for label, figures in [("bare route (before)", bare_before), ("bare route (after)", bare_after)]:
-        print(f"{label:26} {figures['rps']:8.0f} {figures['p50']:8.1f} {figures['p99']:8.1f}")
+    print(f"\n{name}: {workers} gunicorn workers, {client}, {args.connections} connections, {args.seconds:g} s per run")
+    print(
+        f"{'page':24} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'bare req/s':>10} {'share':>6} {'p99/bare':>8} "
+        f"{'CPU ms':>7} {'CPU share':>9}"
+    )
+    mean = {key: statistics.mean(b[key] for b in bare) for key in ("rps", "p50", "p99", "cpu")}
+    print(
+        f"{'bare route (mean)':24} {mean['rps']:7.0f} {mean['p50']:7.1f} {mean['p99']:7.1f} {'':>10} {'':>6} {'':>8} "
+        f"{mean['cpu']:7.2f}"
+    )
     below = 0
-    for label, figures in rows:
+    for n, (label, figures) in enumerate(rows):
+        around = bare[n : n + 2]
+        bare_rps = statistics.mean(b["rps"] for b in around)
+        bare_p99 = statistics.mean(b["p99"] for b in around)
         share = figures["rps"] / bare_rps
         below += share < 0.25
         errors = f"  {figures['errors']} errors" if figures["errors"] else ""
         print(
-            f"{label:26} {figures['rps']:8.0f} {figures['p50']:8.1f} {figures['p99']:8.1f} {share:7.0%} "
-            f"{figures['p99'] / bare_p99:8.1f}×{errors}"
+            f"{label:24} {figures['rps']:7.0f} {figures['p50']:7.1f} {figures['p99']:7.1f} {bare_rps:10.0f} {share:6.0%} "
+            f"{figures['p99'] / bare_p99:7.1f}× {figures['cpu']:7.2f} {mean['cpu'] / figures['cpu']:9.0%}{errors}"
         )
-    print(f"{len(rows) - below} of {len(rows)} pages at ≥ 25% of the bare route (mean {bare_rps:.0f} req/s)")
+    print(f"{len(rows) - below} of {len(rows)} pages at ≥ 25% of the bare route's req/s (the bare runs either side)")
+    print("CPU ms: the gunicorn workers' CPU time per request; CPU share: the bare route's CPU ms / the page's")
     print(f"(logs in {workdir})")
 
 
