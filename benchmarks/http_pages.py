@@ -188,9 +188,9 @@ def run(name: str, database_url: str, args: argparse.Namespace) -> None:
         f"{'page':24} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'bare req/s':>10} {'share':>6} {'p99/bare':>8} "
         f"{'CPU ms':>7} {'CPU share':>9}"
     )
-    mean = {key: statistics.mean(b[key] for b in bare) for key in ("rps", "p50", "p99", "cpu")}
+    mean = {key: statistics.median(b[key] for b in bare) for key in ("rps", "p50", "p99", "cpu")}
     print(
-        f"{'bare route (mean)':24} {mean['rps']:7.0f} {mean['p50']:7.1f} {mean['p99']:7.1f} {'':>10} {'':>6} {'':>8} "
+        f"{'bare route (median)':24} {mean['rps']:7.0f} {mean['p50']:7.1f} {mean['p99']:7.1f} {'':>10} {'':>6} {'':>8} "
         f"{mean['cpu']:7.2f}"
     )
     below = 0
@@ -198,12 +198,13 @@ def run(name: str, database_url: str, args: argparse.Namespace) -> None:
         around = bare[n : n + 2]
         bare_rps = statistics.mean(b["rps"] for b in around)
         bare_p99 = statistics.mean(b["p99"] for b in around)
-        share = figures["rps"] / bare_rps
+        share = figures["rps"] / max(bare_rps, 1e-9)
         below += share < 0.25
         errors = f"  {figures['errors']} errors" if figures["errors"] else ""
+        cpu_share = mean["cpu"] / max(figures["cpu"], 1e-9)
         print(
             f"{label:24} {figures['rps']:7.0f} {figures['p50']:7.1f} {figures['p99']:7.1f} {bare_rps:10.0f} {share:6.0%} "
-            f"{figures['p99'] / bare_p99:7.1f}× {figures['cpu']:7.2f} {mean['cpu'] / figures['cpu']:9.0%}{errors}"
+            f"{figures['p99'] / max(bare_p99, 1e-9):7.1f}× {figures['cpu']:7.2f} {cpu_share:9.0%}{errors}"
         )
     print(f"{len(rows) - below} of {len(rows)} pages at ≥ 25% of the bare route's req/s (the bare runs either side)")
     print("CPU ms: the gunicorn workers' CPU time per request; CPU share: the bare route's CPU ms / the page's")
