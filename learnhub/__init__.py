@@ -172,7 +172,9 @@ def _configure_rate_limits(app: Flask) -> None:
 
 def _configure_templates(app: Flask) -> None:
     """Load our templates first, then the NHS.UK frontend Jinja macros."""
-    app.jinja_options = {**app.jinja_options, "undefined": ChainableUndefined, "autoescape": _autoescape}
+    # Every template stays compiled: the NHS.UK components and our pages are more than Jinja's
+    # default 400 (auto_reload follows TEMPLATES_AUTO_RELOAD/debug: off in production).
+    app.jinja_options = {**app.jinja_options, "undefined": ChainableUndefined, "autoescape": _autoescape, "cache_size": 5000}
     app.jinja_loader = ChoiceLoader(  # type: ignore[assignment]
         [
             FileSystemLoader(os.path.join(app.root_path, "templates")),

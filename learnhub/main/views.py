@@ -17,7 +17,9 @@ def index():  # type: ignore[no-untyped-def]
     """Home: what is due for a signed-in user, or what LearnHub is for."""
     if not current_user.is_authenticated:
         return render_template("main/landing.html")
-    return render_template("main/home.html")
+    from learnhub.evaluation.services import surveys_due_count
+
+    return render_template("main/home.html", surveys_due=surveys_due_count(current_user))
 
 
 @bp.get("/hub")

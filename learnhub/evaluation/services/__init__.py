@@ -17,6 +17,7 @@ from learnhub.evaluation.services.answering import (
     invited,
     save_response,
     stored_answers,
+    surveys_due_count,
     surveys_for,
 )
 from learnhub.evaluation.services.authoring import (
@@ -87,6 +88,7 @@ __all__ = [
     "save_response",
     "set_threshold",
     "stored_answers",
+    "surveys_due_count",
     "surveys_for",
     "threshold_for",
     "update_attachment",

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import contains_eager
 
 from learnhub.accounts.models import User
 from learnhub.audit import Action, audit
@@ -88,6 +89,36 @@ def surveys_for(user: User, now: datetime | None = None) -> list[DueSurvey]:
             status = "draft" if draft else "not started"
         result.append(DueSurvey(attachment, tp, status))
     return result
+
+
+def surveys_due_count(user: User, now: datetime | None = None) -> int:
+    """How many open waves this person is invited to and has not submitted (the home page's card).
+
+    The same waves as ``surveys_for`` with a status other than "submitted", without looking up
+    drafts (a draft is still due) and with each wave's attachment loaded in the same query.
+    """
+    if user.hub_id is None:
+        return 0
+    now = now or utcnow()
+    timepoints = db.session.scalars(
+        select(AttachmentTimepoint)
+        .join(Attachment)
+        .options(contains_eager(AttachmentTimepoint.attachment))
+        .where(Attachment.hub_id == user.hub_id, AttachmentTimepoint.opens_at <= now)
+    ).all()
+    completed = set(
+        db.session.execute(select(Completion.attachment_id, Completion.timepoint).where(Completion.user_id == user.id)).tuples()
+    )
+    due = 0
+    invited_cache: dict[int, bool] = {}
+    for tp in timepoints:
+        attachment = tp.attachment
+        if (attachment.id, tp.timepoint) in completed or not tp.is_open(now):
+            continue
+        if attachment.id not in invited_cache:
+            invited_cache[attachment.id] = invitation(attachment, user.id)[0]
+        due += invited_cache[attachment.id]
+    return due
 
 
 def find_response(attachment: Attachment, timepoint: str, user_id: int) -> Response | None:
