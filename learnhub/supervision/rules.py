@@ -280,8 +280,7 @@ def check_arrangement(
     # Loads are checked on every day the count can rise during the proposed period: its start
     # and the start of every other arrangement of this supervisor that begins within it.
     days = sorted(
-        {proposed.start}
-        | {a.start for a in others if a.supervisor_id == proposed.supervisor_id and proposed.current_on(a.start)}
+        {proposed.start} | {a.start for a in others if a.supervisor_id == proposed.supervisor_id and proposed.current_on(a.start)}
     )
     if need.ratio is not None:
         peers = max(
@@ -394,7 +393,7 @@ class PcnReport:
 
 @dataclass(frozen=True)
 class Gap:
-    """ "N more X supervisors would cover your M Ys at your cap of C"."""
+    """A gap in cover: "N more X supervisors would cover your M Ys at C each"."""
 
     qualifying: frozenset[str]
     kind: str
