@@ -257,4 +257,4 @@ def hub():  # type: ignore[no-untyped-def]
             hub=hub_obj.id,
         )
     status = 400 if form.errors else 200
-    return render_template("supervision/hub.html", rows=rows, header=services.HUB_HEADER, form=form, boards=boards), status
+    return render_template("supervision/hub.html", rows=rows, columns=services.HUB_HEADER, form=form, boards=boards), status
