@@ -288,6 +288,7 @@ def candidates(staff: StaffMember, kind: str, today: date) -> list[Candidate]:
     if need is None:
         return []
     cap = hub_cap(staff.hub_id)
+    ids: set[int] = set()
     if need.qualifying is None:
         ids = set(
             db.session.scalars(
@@ -302,6 +303,8 @@ def candidates(staff: StaffMember, kind: str, today: date) -> list[Candidate]:
     people = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(supervisors)))}
     found = []
     for sup in supervisors.values():
+        if need.qualifying is None and sup.user_id not in ids:
+            continue  # register holders elsewhere in the hub: only for kinds that need the register
         if not rules.is_valid_choice(sup, _plain_staff(staff), kind, today):
             continue
         problems = rules.check_arrangement(
