@@ -66,10 +66,10 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     from learnhub.courses.views import bp as courses_bp
     from learnhub.credentials.views import bp as credentials_bp
     from learnhub.eligibility.views import bp as eligibility_bp
-    from learnhub.supervision.views import bp as supervision_bp
     from learnhub.evaluation.views import bp as evaluation_bp
     from learnhub.main.views import bp as main_bp
     from learnhub.organisations.views import bp as organisations_bp
+    from learnhub.supervision.views import bp as supervision_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(accounts_bp)

@@ -1,7 +1,7 @@
 """The supervision pages: staff list, CSV import, assigning, logging, dashboards, authorisation."""
 
 import io
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from sqlalchemy import func, select
 
@@ -33,8 +33,10 @@ def test_lead_sees_dashboard_with_missing_supervisors(client, auth, sworld) -> N
 def test_assign_shows_only_valid_people_with_load_and_refuses_an_ineligible_one(app, client, auth, sworld) -> None:  # type: ignore[no-untyped-def]
     auth.login_as(sworld.lead)
     page = client.get(f"/pcn/supervision/staff/{sworld.staff.pharm}/assign/clinical").get_data(as_text=True)
-    assert "Senior Pharm" in page and "0 of 5 supervisees" in page
-    assert "Dr Gee Pee" not in page and "No Register" not in page
+    assert "Senior Pharm" in page
+    assert "0 of 5 supervisees" in page
+    assert "Dr Gee Pee" not in page
+    assert "No Register" not in page
     refused = _assign(client, sworld, sworld.staff.pharm, "clinical", sworld.gp)
     assert refused.status_code == 400
     assert "Clinical pharmacist supervisor" in refused.get_data(as_text=True)
@@ -63,7 +65,8 @@ def test_add_staff_and_duplicate_refused(app, client, auth, sworld) -> None:  # 
     data = {"name": "New Coach", "role": "hwbc", "practice_id": "0", **date_fields("start_date", sworld.today)}
     assert client.post(f"/pcn/supervision/{sworld.pcn1}/staff", data=data).status_code == 302
     again = client.post(f"/pcn/supervision/{sworld.pcn1}/staff", data=data)
-    assert again.status_code == 400 and "already on" in again.get_data(as_text=True)
+    assert again.status_code == 400
+    assert "already on" in again.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(func.count()).where(StaffMember.name == "New Coach")) == 1
 
@@ -73,7 +76,8 @@ def test_add_staff_with_an_account_of_another_pcn_refused(app, client, auth, swo
     auth.login_as(sworld.lead)
     data = {"name": "Elsewhere", "role": "hwbc", "email": "elsewhere@example.org", **date_fields("start_date", sworld.today)}
     response = client.post(f"/pcn/supervision/{sworld.pcn1}/staff", data=data)
-    assert response.status_code == 400 and "belongs to another PCN" in response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "belongs to another PCN" in response.get_data(as_text=True)
 
 
 def _upload(client, pcn_id, text):  # type: ignore[no-untyped-def]
@@ -87,11 +91,16 @@ def _upload(client, pcn_id, text):  # type: ignore[no-untyped-def]
 def test_csv_import_checks_every_row_and_saves_nothing_on_a_problem(app, client, auth, sworld) -> None:  # type: ignore[no-untyped-def]
     auth.login_as(sworld.lead)
     before = _count(app, StaffMember)
-    bad = "name,role,start date,pcn\nA One,splw,2026-04-01,\nA One,splw,2026-04-01,\nB Two,hwbc,2026-04-01,Other PCN A\nC Three,astronaut,2026-04-01,\n"
+    bad = (
+        "name,role,start date,pcn\nA One,splw,2026-04-01,\nA One,splw,2026-04-01,\n"
+        "B Two,hwbc,2026-04-01,Other PCN A\nC Three,astronaut,2026-04-01,\n"
+    )
     response = _upload(client, sworld.pcn1, bad)
     body = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert "Duplicate of row 2" in body and "import each PCN" in body and "not an ARRS role" in body
+    assert "Duplicate of row 2" in body
+    assert "import each PCN" in body
+    assert "not an ARRS role" in body
     assert _count(app, StaffMember) == before
     good = "name,role,start date\nA One,Social prescribing link worker,2026-04-01\nB Two,hwbc,2026-04-01\n"
     assert _upload(client, sworld.pcn1, good).status_code == 302
@@ -106,9 +115,11 @@ def test_log_session_refuses_future_and_before_start_and_identifiers(app, client
     auth.login_as(sworld.splw_user)  # the supervisee logs it
     url = f"/supervision/arrangements/{arrangement_id}"
     future = client.post(url, data={**date_fields("session_date", sworld.today + timedelta(days=1)), "minutes": "60"})
-    assert future.status_code == 400 and "today or in the past" in future.get_data(as_text=True)
+    assert future.status_code == 400
+    assert "today or in the past" in future.get_data(as_text=True)
     early = client.post(url, data={**date_fields("session_date", sworld.today - timedelta(days=3)), "minutes": "60"})
-    assert early.status_code == 400 and "on or after the arrangement started" in early.get_data(as_text=True)
+    assert early.status_code == 400
+    assert "on or after the arrangement started" in early.get_data(as_text=True)
     nhs = client.post(url, data={**date_fields("session_date", sworld.today), "minutes": "60", "note": "Discussed 943 476 5919"})
     assert nhs.status_code == 400
     assert _count(app, SupervisionLog) == 0
@@ -159,9 +170,11 @@ def test_hub_view_suppresses_small_counts_and_exports_csv(client, auth, sworld) 
     body = page.get_data(as_text=True)
     assert '<td class="nhsuk-table__cell">*</td>' in body
     csv = client.get("/hub/supervision?format=csv")
-    assert csv.status_code == 200 and csv.mimetype == "text/csv"
+    assert csv.status_code == 200
+    assert csv.mimetype == "text/csv"
     text = csv.get_data(as_text=True)
-    assert "Staff without a required supervisor" in text and "2" not in text.splitlines()[1].split(",")[1:]
+    assert "Staff without a required supervisor" in text
+    assert "2" not in text.splitlines()[1].split(",")[1:]
 
 
 def test_hub_cap_form(client, auth, sworld) -> None:  # type: ignore[no-untyped-def]
@@ -178,7 +191,7 @@ def test_pcn_dashboard_csv_agrees_with_the_dashboard(client, auth, sworld) -> No
 
 
 def test_end_arrangement_and_revoked_supervisor_flagged(app, client, auth, sworld) -> None:  # type: ignore[no-untyped-def]
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from learnhub.eligibility.models import EligibilityRecord
 
@@ -188,7 +201,7 @@ def test_end_arrangement_and_revoked_supervisor_flagged(app, client, auth, sworl
         record = db.session.scalar(
             select(EligibilityRecord).where(EligibilityRecord.eligibility_type == "personalised_care_supervisor")
         )
-        record.revoked_at = datetime.now(timezone.utc)
+        record.revoked_at = datetime.now(UTC)
         db.session.commit()
         arrangement_id = db.session.scalar(select(SupervisionArrangement.id))
     body = client.get(f"/pcn/supervision/{sworld.pcn1}").get_data(as_text=True)

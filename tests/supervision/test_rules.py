@@ -56,7 +56,9 @@ def test_every_arrs_role_has_a_row_and_every_qualifying_eligibility_exists() -> 
 
 def test_clinical_pharmacist_needs_senior_monthly_gp_and_cpd() -> None:
     clinical = need_for("clinical_pharmacist", "clinical")
-    assert clinical is not None and clinical.every_months == 1 and clinical.ratio == 5
+    assert clinical is not None
+    assert clinical.every_months == 1
+    assert clinical.ratio == 5
     assert need_for("clinical_pharmacist", "gp_clinical") is not None
     assert need_for("senior_clinical_pharmacist", "clinical").every_months == 3  # type: ignore[union-attr]
 
@@ -101,7 +103,8 @@ def test_eligibility_must_last_the_whole_period_and_warns_in_the_window() -> Non
     assert codes(check_arrangement(fixed, staff, s, [], {}, cap=5, today=TODAY)) == ["eligibility_period"]
     open_ended = Arrangement(1, 7, "clinical", TODAY)
     problems = check_arrangement(open_ended, staff, s, [], {}, cap=5, today=TODAY)
-    assert codes(problems) == ["expiring"] and errors(problems) == []
+    assert codes(problems) == ["expiring"]
+    assert errors(problems) == []
 
 
 def test_no_self_supervision_and_not_own_line_manager() -> None:
@@ -162,12 +165,16 @@ def test_pcn_report_missing_overdue_over_cap_flagged_and_gaps() -> None:
     arrangements = [Arrangement(1, 7, "clinical", TODAY - timedelta(days=10), id=1)]
     arrangements += [Arrangement(20, 8, "clinical", TODAY - timedelta(days=100), id=2)]
     report = check_pcn(staff, arrangements, {7: gp, 8: gone}, {}, cap=5, today=TODAY)
-    assert (2, "clinical") in report.missing and (1, "clinical") not in report.missing
-    assert 2 in report.flagged and 2 in report.overdue
+    assert (2, "clinical") in report.missing
+    assert (1, "clinical") not in report.missing
+    assert 2 in report.flagged
+    assert 2 in report.overdue
     splw_gap = next(g for g in report.gaps if g.qualifying == frozenset({"personalised_care_supervisor"}))
     # 8 SPLWs uncovered; the GP has 4 spare places at a cap of 5, so one more GP covers the other 4.
-    assert splw_gap.uncovered["splw"] == 8 and splw_gap.more == 1
-    assert "1 more" in splw_gap.sentence() and "8 social prescribing link workers" in splw_gap.sentence()
+    assert splw_gap.uncovered["splw"] == 8
+    assert splw_gap.more == 1
+    assert "1 more" in splw_gap.sentence()
+    assert "8 social prescribing link workers" in splw_gap.sentence()
 
 
 # --- properties ---------------------------------------------------------------------------------
@@ -236,7 +243,9 @@ def test_no_arrangement_the_engine_accepts_breaks_a_rule(world) -> None:  # type
         assert person.user_id is None or person.user_id not in s.line_managers
         if need.qualifying is not None:
             e = qualifying_eligibility(s, need, a.start)
-            assert e is not None and not e.revoked and e.granted_on <= a.start < e.expires_on
+            assert e is not None
+            assert not e.revoked
+            assert e.granted_on <= a.start < e.expires_on
             assert a.end is None or a.end < e.expires_on
     # On every day an accepted arrangement starts, nobody is over the cap or a ratio.
     for day in {a.start for a in accepted}:
@@ -256,7 +265,8 @@ def test_no_arrangement_the_engine_accepts_breaks_a_rule(world) -> None:  # type
                     assert len(peers) <= need.ratio
     report = check_pcn(staff, accepted, supervisors, {}, cap=cap, today=TODAY)
     assert report.over_cap == {} or any(a.start > TODAY for a in accepted)
-    assert all(a.kind in KINDS for a in accepted) and CAPPED_KINDS <= set(KINDS)
+    assert all(a.kind in KINDS for a in accepted)
+    assert CAPPED_KINDS <= set(KINDS)
 
 
 @settings(max_examples=200, deadline=None)
@@ -269,6 +279,7 @@ def test_no_arrangement_the_engine_accepts_breaks_a_rule(world) -> None:  # type
 def test_due_date_is_monotone_in_logged_sessions(every, start, sessions, extra) -> None:  # type: ignore[no-untyped-def]
     before = due_date(every, start, sessions)
     after = due_date(every, start, [*sessions, extra])
-    assert before is not None and after is not None
+    assert before is not None
+    assert after is not None
     assert after >= before
     assert before > start
