@@ -6,7 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 
 from learnhub.audit import Action
-from learnhub.exports import csv_response
+from learnhub.exports import Sheet, csv_response, xlsx_response
 from learnhub.extensions import db
 from learnhub.organisations.models import Hub
 from learnhub.security import hub_admin_required
@@ -248,6 +248,13 @@ def hub():  # type: ignore[no-untyped-def]
         form.cap.data = hub_obj.supervisee_cap
     boards = services.pcn_dashboards(hub_obj.id, access.managed_pcns(current_user), _today())
     rows = [[b.pcn.name, *(mask_count(b.counts()[k], DEFAULT_THRESHOLD) for k in services.HUB_KEYS)] for b in boards]
+    if request.method == "GET" and request.args.get("format") == "xlsx":
+        return xlsx_response(
+            f"supervision-hub-{_today().isoformat()}.xlsx",
+            [Sheet("Supervision by PCN", services.HUB_HEADER, rows)],
+            action=Action.EXPORT_SUPERVISION,
+            hub=hub_obj.id,
+        )
     if request.method == "GET" and request.args.get("format") == "csv":
         return csv_response(
             f"supervision-hub-{_today().isoformat()}.csv",

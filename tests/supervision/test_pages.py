@@ -177,6 +177,13 @@ def test_hub_view_suppresses_small_counts_and_exports_csv(client, auth, sworld) 
     assert "2" not in text.splitlines()[1].split(",")[1:]
 
 
+def test_hub_view_exports_xlsx(client, auth, sworld) -> None:  # type: ignore[no-untyped-def]
+    auth.login_as(sworld.admin)
+    response = client.get("/hub/supervision?format=xlsx")
+    assert response.status_code == 200
+    assert response.data[:2] == b"PK"
+
+
 def test_hub_cap_form(client, auth, sworld) -> None:  # type: ignore[no-untyped-def]
     auth.login_as(sworld.admin)
     assert client.post("/hub/supervision", data={"cap": "0"}).status_code == 400
