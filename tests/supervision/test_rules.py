@@ -283,3 +283,24 @@ def test_due_date_is_monotone_in_logged_sessions(every, start, sessions, extra) 
     assert after is not None
     assert after >= before
     assert before > start
+
+
+def test_deactivated_or_expired_supervisor_is_flagged_and_the_need_counts_as_missing() -> None:
+    staff = [Staff(1, "splw"), Staff(2, "splw")]
+    arrangements = [Arrangement(1, 7, "clinical", TODAY, id=1), Arrangement(2, 8, "clinical", TODAY, id=2)]
+    supervisors = {
+        7: sup(7, "personalised_care_supervisor", active=False),
+        8: sup(8, "personalised_care_supervisor", expires=TODAY - timedelta(days=1)),
+    }
+    report = check_pcn(staff, arrangements, supervisors, {}, cap=5, today=TODAY)
+    assert sorted(report.flagged) == [1, 2]
+    assert (1, "clinical") in report.missing
+    assert (2, "clinical") in report.missing
+
+
+def test_lapsing_within_the_horizon() -> None:
+    staff = [Staff(1, "splw")]
+    supervisors = {7: sup(7, "personalised_care_supervisor", expires=TODAY + timedelta(days=30))}
+    report = check_pcn(staff, [Arrangement(1, 7, "clinical", TODAY, id=1)], supervisors, {}, cap=5, today=TODAY)
+    assert report.lapsing == [1]
+    assert report.flagged == []
