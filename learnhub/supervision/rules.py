@@ -408,7 +408,7 @@ class Gap:
         )
         noun = "supervisor" if self.more == 1 else "supervisors"
         return (
-            f"{self.more} more {qualifying_label(self.qualifying)} {noun} would cover your {who} "
+            f"{self.more} more {noun} eligible as {qualifying_label(self.qualifying)} would cover your {who} "
             f"({kind_label(self.kind).lower()}) at {self.per_supervisor} supervisees each."
         )
 

@@ -597,3 +597,19 @@ def logs_of(arrangement: SupervisionArrangement) -> list[SupervisionLog]:
 def practices_of(pcn: Pcn) -> list[Practice]:
     """A PCN's practices, by name."""
     return list(db.session.scalars(select(Practice).where(Practice.pcn_id == pcn.id).order_by(Practice.name)))
+
+
+def training_courses(hub_id: int) -> dict[str, list[tuple[int, str]]]:
+    """Published courses of the hub that grant each eligibility: {eligibility: [(course id, title)]}."""
+    from learnhub.courses.models import Course
+    from learnhub.eligibility.models import EligibilityDeclaration
+
+    found: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    for kind, course_id, title in db.session.execute(
+        select(EligibilityDeclaration.eligibility_type, Course.id, Course.title)
+        .join(Course, EligibilityDeclaration.course_id == Course.id)
+        .where(EligibilityDeclaration.hub_id == hub_id, Course.published.is_(True))
+        .order_by(Course.title)
+    ):
+        found[kind].append((course_id, title))
+    return found

@@ -41,7 +41,13 @@ def dashboard(pcn_id: int):  # type: ignore[no-untyped-def]
         return csv_response(
             f"supervision-{pcn.id}-{_today().isoformat()}.csv", header, rows, action=Action.EXPORT_SUPERVISION, pcn=pcn.id
         )
-    return render_template("supervision/dashboard.html", board=board, rules=rules, today=_today())
+    return render_template(
+        "supervision/dashboard.html",
+        board=board,
+        rules=rules,
+        today=_today(),
+        training=services.training_courses(current_user.hub_id),
+    )
 
 
 def _staff_form(pcn) -> StaffForm:  # type: ignore[no-untyped-def]

@@ -216,3 +216,14 @@ def test_end_arrangement_and_revoked_supervisor_flagged(app, client, auth, sworl
     assert client.post(f"/pcn/supervision/arrangements/{arrangement_id}/end").status_code == 302
     with app.app_context():
         assert db.session.get(SupervisionArrangement, arrangement_id).end_date == sworld.today
+
+
+def test_dashboard_says_how_many_more_supervisors_of_which_kind(app, client, auth, sworld) -> None:  # type: ignore[no-untyped-def]
+    with app.app_context():
+        db.session.add(
+            StaffMember(hub_id=sworld.hub_a, pcn_id=sworld.pcn1, name="Phil Io", role="physiotherapist", start_date=sworld.today)
+        )
+        db.session.commit()
+    auth.login_as(sworld.lead)
+    body = client.get(f"/pcn/supervision/{sworld.pcn1}").get_data(as_text=True)
+    assert "1 more supervisor eligible as ARRS clinical supervisor would cover your 1 physiotherapist" in body
