@@ -530,7 +530,7 @@ def pcn_table(board: Dashboard) -> tuple[list[str], list[list[object]]]:
                 )
             for a in found:
                 due = board.due.get(a.id)
-                state = "Supervisor no longer qualifies" if a.id in board.report.flagged else (due.label if due else "")
+                state = "Missing: supervisor no longer qualifies" if a.id in board.report.flagged else (due.label if due else "")
                 rows.append(
                     [
                         s.name,
