@@ -279,7 +279,10 @@ class Candidate:
 
 
 def candidates(staff: StaffMember, kind: str, today: date) -> list[Candidate]:
-    """People who may give this kind of supervision to this staff member, least loaded first.
+    """People who may give this kind of supervision to this staff member today, least loaded first.
+
+    Only valid choices: anyone the rules would refuse (at the cap or ratio, already arranged,
+    the staff member's own line manager) is left out; warnings (renewal open) are kept.
 
     Kinds that need a register entry: any current holder in the hub. Others (CPD, day-to-day
     contact): active accounts of the staff member's PCN.
@@ -298,7 +301,8 @@ def candidates(staff: StaffMember, kind: str, today: date) -> list[Candidate]:
         supervisors = _supervisors(staff.hub_id, ids)
     else:
         supervisors = _supervisors(staff.hub_id)
-    arrangements, _ = _hub_arrangements(staff.hub_id)
+    arrangements, roles = _hub_arrangements(staff.hub_id)
+    roles[staff.id] = staff.role
     plain = [_plain(a) for a in arrangements]
     people = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(supervisors)))}
     found = []
@@ -308,11 +312,16 @@ def candidates(staff: StaffMember, kind: str, today: date) -> list[Candidate]:
         if not rules.is_valid_choice(sup, _plain_staff(staff), kind, today):
             continue
         problems = rules.check_arrangement(
-            rules.Arrangement(staff.id, sup.user_id, kind, today), _plain_staff(staff), sup, plain, {}, cap=cap, today=today
+            rules.Arrangement(staff.id, sup.user_id, kind, today), _plain_staff(staff), sup, plain, roles, cap=cap, today=today
         )
+        if rules.errors(problems):  # at the cap or ratio, already arranged, their line manager…: not a valid choice
+            continue
         found.append(
             Candidate(
-                people[sup.user_id], len(rules.supervisees_of(sup.user_id, plain, today)), cap, [p.message for p in problems]
+                people[sup.user_id],
+                len(rules.supervisees_of(sup.user_id, plain, today)),
+                cap,
+                [p.message for p in problems if p.severity == "warning"],
             )
         )
     return sorted(found, key=lambda c: (c.load, c.user.name))

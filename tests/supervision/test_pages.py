@@ -46,6 +46,21 @@ def test_assign_shows_only_valid_people_with_load_and_refuses_an_ineligible_one(
     assert _count(app, SupervisionArrangement) == 1
 
 
+def test_picker_leaves_out_people_at_the_cap(app, client, auth, sworld) -> None:  # type: ignore[no-untyped-def]
+    from learnhub.organisations.models import Hub
+
+    with app.app_context():
+        db.session.get(Hub, sworld.hub_a).supervisee_cap = 1
+        db.session.commit()
+    auth.login_as(sworld.lead)
+    assert _assign(client, sworld, sworld.staff.pharm, "gp_clinical", sworld.gp).status_code == 302
+    page = client.get(f"/pcn/supervision/staff/{sworld.staff.splw}/assign/clinical").get_data(as_text=True)
+    assert "Dr Gee Pee" not in page
+    refused = _assign(client, sworld, sworld.staff.splw, "clinical", sworld.gp)
+    assert refused.status_code == 400
+    assert "cap is 1 supervisees" in refused.get_data(as_text=True)
+
+
 def test_self_supervision_refused(app, client, auth, sworld) -> None:  # type: ignore[no-untyped-def]
     auth.login_as(sworld.lead)
     response = _assign(client, sworld, sworld.staff.splw, "day_to_day", sworld.splw_user)
