@@ -36,12 +36,15 @@ from learnhub.evaluation import services as evaluation
 from learnhub.evaluation.demo import _answers
 from learnhub.evaluation.models import POST, PRE, Attachment, Instrument, Invitee, Response
 from learnhub.extensions import db
+from learnhub.organisations.models import Pcn
+from learnhub.supervision.models import StaffMember, SupervisionArrangement, SupervisionLog
 from learnhub.timeutil import utcnow
 
 LEARNER = "gp.learner@example.org"
 MEMBER = "splw.member@example.org"
 FACILITATOR = "facilitator@example.org"
 ADMIN = "hub.admin@example.org"
+PCN_LEAD = "facilitator2@example.org"
 COUNTED = {
     "course learners": Enrolment,
     "ALS members": AlsMember,
@@ -51,6 +54,9 @@ COUNTED = {
     "certificates": Certificate,
     "eligibility records": EligibilityRecord,
     "audit events": AuditEvent,
+    "ARRS staff": StaffMember,
+    "supervision arrangements": SupervisionArrangement,
+    "supervision log": SupervisionLog,
 }
 
 
@@ -74,6 +80,12 @@ def pages() -> list[tuple[str, str, str]]:
         .order_by(AlsSession.id)
     )
     instrument = db.session.scalar(select(Instrument).order_by(Instrument.id))
+    riverside = db.session.scalar(select(Pcn).where(Pcn.name == "Riverside PCN"))
+    pharmacist = db.session.scalar(
+        select(StaffMember.id)
+        .where(StaffMember.pcn_id == riverside.id, StaffMember.role == "clinical_pharmacist")
+        .order_by(StaffMember.id)
+    )
     return [
         ("home", "/", LEARNER),
         ("my learning", "/my-learning", LEARNER),
@@ -94,6 +106,12 @@ def pages() -> list[tuple[str, str, str]]:
         ("certificates list", "/hub/certificates", ADMIN),
         ("eligibility register", "/hub/eligibility", ADMIN),
         ("audit page", "/hub/audit", ADMIN),
+        ("supervision dashboard", f"/pcn/supervision/{riverside.id}", PCN_LEAD),
+        ("supervision staff list", f"/pcn/supervision/{riverside.id}/staff", PCN_LEAD),
+        ("supervision staff member", f"/pcn/supervision/staff/{pharmacist}", PCN_LEAD),
+        ("supervision picker", f"/pcn/supervision/staff/{pharmacist}/assign/clinical", PCN_LEAD),
+        ("supervision hub view", "/hub/supervision", ADMIN),
+        ("my supervision", "/supervision", PCN_LEAD),
     ]
 
 
@@ -166,6 +184,36 @@ def multiply(factor: int) -> None:
             evaluation.save_response(
                 user, attachment, POST, _answers(rng, attachment, POST, 0.6), submit=True, now=post.opens_at + timedelta(days=1)
             )
+
+    # Supervision: more ARRS staff in every PCN, each with the arrangements and log of a demo one.
+    staff = db.session.scalars(select(StaffMember).order_by(StaffMember.id)).all()
+    arrangements = db.session.scalars(select(SupervisionArrangement).order_by(SupervisionArrangement.id)).all()
+    logs = db.session.scalars(select(SupervisionLog)).all()
+    for n in range(factor - 1):
+        for member in staff:
+            copy = StaffMember(
+                hub_id=member.hub_id,
+                pcn_id=member.pcn_id,
+                practice_id=member.practice_id,
+                name=f"{member.name} {n + 2}",
+                role=member.role,
+                start_date=member.start_date,
+            )
+            db.session.add(copy)
+            db.session.flush()
+            for a in (a for a in arrangements if a.staff_id == member.id):
+                twin = SupervisionArrangement(
+                    staff_id=copy.id, supervisor_id=a.supervisor_id, kind=a.kind, start_date=a.start_date
+                )
+                db.session.add(twin)
+                db.session.flush()
+                for entry in (e for e in logs if e.arrangement_id == a.id):
+                    db.session.add(
+                        SupervisionLog(
+                            arrangement_id=twin.id, session_date=entry.session_date, kind=entry.kind, minutes=entry.minutes
+                        )
+                    )
+    db.session.commit()
 
     # Audit events: the hub's log grows with everything above; top it up to ~factor× the demo's.
     events = base_events * factor - db.session.scalar(select(func.count()).select_from(AuditEvent))

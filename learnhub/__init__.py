@@ -69,6 +69,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     from learnhub.evaluation.views import bp as evaluation_bp
     from learnhub.main.views import bp as main_bp
     from learnhub.organisations.views import bp as organisations_bp
+    from learnhub.supervision.views import bp as supervision_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(accounts_bp)
@@ -78,6 +79,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     app.register_blueprint(evaluation_bp)
     app.register_blueprint(certificates_bp)
     app.register_blueprint(eligibility_bp)
+    app.register_blueprint(supervision_bp)
     app.register_blueprint(credentials_bp)
 
     from learnhub.wiring import connect_features

@@ -141,6 +141,15 @@ class Action(StrEnum):
     # Completion override (issue 14)
     COURSE_COMPLETION_RECORDED_BY_HAND = "course.completion_recorded_by_hand", "Completion recorded by hand"
     COURSE_COMPLETION_WITHDRAWN_BY_HAND = "course.completion_withdrawn_by_hand", "Completion withdrawn by hand"
+    # Supervision arrangements (issue 19)
+    SUPERVISION_STAFF_ADDED = "supervision.staff_added", "ARRS staff member added"
+    SUPERVISION_STAFF_CHANGED = "supervision.staff_changed", "ARRS staff member changed"
+    SUPERVISION_STAFF_IMPORTED = "supervision.staff_imported", "ARRS staff imported from CSV"
+    SUPERVISION_ASSIGNED = "supervision.assigned", "Supervisor assigned"
+    SUPERVISION_ENDED = "supervision.ended", "Supervision arrangement ended"
+    SUPERVISION_LOGGED = "supervision.logged", "Supervision session logged"
+    SUPERVISION_CAP_SET = "supervision.cap_set", "Supervisee cap set"
+    EXPORT_SUPERVISION = "export.supervision", "Supervision figures exported"
 
 
 #: Never listed on a hub administrator's audit page: reads of confidential ALS notes (shown to

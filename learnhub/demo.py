@@ -24,6 +24,8 @@ STEPS = [
     # earlier holders, so the supervisor register shows renewal, expiry and partial eligibility
     "learnhub.certificates.demo:seed_register",
     "learnhub.als.demo:seed",
+    # ARRS staff and supervision arrangements, using the register entries above
+    "learnhub.supervision.demo:seed",
     "learnhub.evaluation.demo:seed",
     "learnhub.certificates.demo:report",
 ]

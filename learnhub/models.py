@@ -10,5 +10,6 @@ from learnhub.eligibility.models import EligibilityDeclaration, EligibilityEvent
 from learnhub.evaluation import models as evaluation_models  # noqa: F401
 from learnhub.organisations.models import Hub, Pcn, Practice
 from learnhub.submissions import FormSubmission  # noqa: F401
+from learnhub.supervision import models as supervision_models  # noqa: F401
 
 __all__ = ["Hub", "PasswordToken", "Pcn", "Practice", "User"]

@@ -21,6 +21,8 @@ class Hub(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     #: Confidential ALS notes are deleted this many months after their programme ends.
     als_note_retention_months: Mapped[int] = mapped_column(Integer, default=12, server_default="12")
+    #: Most one-to-one supervisees any one supervisor may have (supervision arrangements).
+    supervisee_cap: Mapped[int] = mapped_column(Integer, default=5, server_default="5")
 
     pcns: Mapped[list["Pcn"]] = relationship(back_populates="hub", order_by="Pcn.name", cascade="all, delete-orphan")
 

@@ -12,7 +12,21 @@ from learnhub.accounts.models import User
 from learnhub.demo import DemoContext, run_steps
 from learnhub.extensions import db
 
-GUARDED = ["hub users", "eligibility register", "cohort report", "ALS programme", "ALS dashboard", "facilitating", "audit page"]
+GUARDED = [
+    "hub users",
+    "eligibility register",
+    "cohort report",
+    "ALS programme",
+    "ALS dashboard",
+    "facilitating",
+    "audit page",
+    "supervision dashboard",
+    "supervision staff list",
+    "supervision staff member",
+    "supervision picker",
+    "supervision hub view",
+    "my supervision",
+]
 
 
 def test_statements_per_page_do_not_grow_with_the_data(app, client, auth, count_queries):

@@ -50,6 +50,25 @@ def matrix_world(app, world, make_user, make_course, make_survey, issue, declare
         declaration_id = db.session.scalar(
             select(EligibilityDeclaration.id).where(EligibilityDeclaration.course_id == course.course)
         )
+    with app.app_context():
+        # Supervision: a staff member of hub A's first PCN, with a day-to-day contact (hub A's admin).
+        from datetime import date
+
+        from learnhub.organisations.models import Pcn
+        from learnhub.supervision.models import StaffMember, SupervisionArrangement
+
+        pcn_id = db.session.scalar(select(Pcn.id).where(Pcn.hub_id == world.hub).order_by(Pcn.id))
+        staff = StaffMember(
+            hub_id=world.hub, pcn_id=pcn_id, name="Staff Zed", role="care_coordinator", start_date=date(2026, 1, 5)
+        )
+        db.session.add(staff)
+        db.session.flush()
+        arrangement = SupervisionArrangement(
+            staff_id=staff.id, supervisor_id=world.admin, kind="day_to_day", start_date=date(2026, 1, 5)
+        )
+        db.session.add(arrangement)
+        db.session.commit()
+        staff_id, arrangement_id = staff.id, arrangement.id
     with app.test_request_context():
         from learnhub.credentials.keys import active_key
 
@@ -94,5 +113,9 @@ def matrix_world(app, world, make_user, make_course, make_survey, issue, declare
         "list_no": 0,
         "fmt": "csv",
         "action": "retire",
+        "pcn_id": pcn_id,
+        "staff_id": staff_id,
+        "arrangement_id": arrangement_id,
+        "kind": "day_to_day",
     }
     return SimpleNamespace(users=users, targets=targets, world=world)

@@ -183,6 +183,16 @@ organisations.add_pcn:             -   -   -   -   -   - ; 403 403 403 400 403 4
 organisations.add_practice:        -   -   -   -   -   - ; 403 403 403 400 403 400
 organisations.user_detail:       403 403 403 404 403 200 ;   -   -   -   -   -   -
 organisations.users:             403 403 403 200 403 200 ;   -   -   -   -   -   -
+supervision.arrangement:         404 404 404 404 404 200 ; 404 404 404 404 404 400
+supervision.assign:              403 403 403 404 403 200 ; 403 403 403 404 403 400
+supervision.dashboard:           403 403 403 404 403 200 ;   -   -   -   -   -   -
+supervision.end_arrangement:       -   -   -   -   -   - ; 403 403 403 404 403 302
+supervision.hub:                 403 403 403 200 403 200 ; 403 403 403 400 403 400
+supervision.import_staff:        403 403 403 404 403 200 ; 403 403 403 404 403 400
+supervision.mine:                200 200 200 200 200 200 ;   -   -   -   -   -   -
+supervision.pcns:                403 403 403 200 403 200 ;   -   -   -   -   -   -
+supervision.staff:               403 403 403 404 403 200 ; 403 403 403 404 403 400
+supervision.staff_member:        403 403 403 404 403 200 ; 403 403 403 404 403 400
 """
 # fmt: on
 

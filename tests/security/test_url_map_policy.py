@@ -177,6 +177,16 @@ ANONYMOUS: dict[str, str] = {
     "evaluation.attach": LOGIN,
     "evaluation.attachment": LOGIN,
     "evaluation.detach": LOGIN,
+    "supervision.pcns": LOGIN,
+    "supervision.dashboard": LOGIN,
+    "supervision.staff": LOGIN,
+    "supervision.import_staff": LOGIN,
+    "supervision.staff_member": LOGIN,
+    "supervision.assign": LOGIN,
+    "supervision.end_arrangement": LOGIN,
+    "supervision.arrangement": LOGIN,
+    "supervision.mine": LOGIN,
+    "supervision.hub": LOGIN,
 }
 
 

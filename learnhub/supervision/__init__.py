@@ -1,0 +1,1 @@
+"""Supervision arrangements for ARRS staff (issue 19)."""
