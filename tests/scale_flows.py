@@ -8,6 +8,11 @@ moving between app servers behind a load balancer.
 
 import io
 import re
+import subprocess
+import sys
+import threading
+from datetime import date
+from pathlib import Path
 
 import requests
 from PIL import Image
@@ -98,3 +103,66 @@ def answer_survey(participant: Browser, attachment_id: int) -> None:
         if name.startswith("item_"):
             data[name] = "nothing more to add" if spec["type"] == "textarea" else spec["values"][0]
     participant.request("POST", form["action"], (302,), data=data)
+
+
+ROOT = Path(__file__).resolve().parents[1]
+#: The day the reminders of :func:`people_due_a_reminder` are due (renewal window opens).
+REMINDER_DAY = "2028-10-12"
+
+
+def people_due_a_reminder(app, hub_id: int, n: int) -> list[str]:  # type: ignore[no-untyped-def]
+    """``n`` people of the hub whose eligibility's renewal window opens on REMINDER_DAY; their emails."""
+    from learnhub.accounts.models import User
+    from learnhub.eligibility.models import EligibilityRecord
+    from learnhub.extensions import db
+
+    emails = []
+    with app.app_context():
+        tag = secrets_tag()
+        for i in range(n):
+            user = User(email=f"due-{tag}-{i}@example.org", name=f"Dr Due {i}", professional_role="gp", hub_id=hub_id)
+            db.session.add(user)
+            db.session.flush()
+            db.session.add(
+                EligibilityRecord(
+                    user_id=user.id,
+                    hub_id=hub_id,
+                    eligibility_type="arrs_clinical_supervisor",
+                    first_granted_on=date(2026, 1, 10),
+                    certified_on=date(2026, 1, 10),
+                    expires_on=date(2029, 1, 10),
+                    renewal_window_days=90,
+                )
+            )
+            emails.append(user.email)
+        db.session.commit()
+    return emails
+
+
+def secrets_tag() -> str:
+    """A short random tag for unique names."""
+    import secrets
+
+    return secrets.token_hex(3)
+
+
+def flask_command(instance: Path, *args: str) -> list[str]:
+    """``flask`` on the app with this instance folder (each "host" has its own)."""
+    return [sys.executable, "-m", "flask", "--app", f"learnhub:create_app(instance_path='{instance}')", *args]
+
+
+def run_at_once(commands: list[list[str]], environment: dict[str, str]) -> list[subprocess.CompletedProcess]:
+    """Run each command in its own process (one per "host"), all started at the same moment."""
+    go = threading.Barrier(len(commands))
+    results: list[subprocess.CompletedProcess | None] = [None] * len(commands)
+
+    def host(i: int) -> None:
+        go.wait()
+        results[i] = subprocess.run(commands[i], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=300)
+
+    threads = [threading.Thread(target=host, args=(i,)) for i in range(len(commands))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return [r for r in results if r is not None]
