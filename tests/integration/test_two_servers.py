@@ -41,9 +41,12 @@ ROUNDS = 3
 
 
 @pytest.fixture
-def redis_db():  # type: ignore[no-untyped-def]
-    """Redis database 11, emptied before and after."""
+def redis_db(database_url):  # type: ignore[no-untyped-def]
+    """Redis database 11, emptied before and after (on a PostgreSQL run only)."""
     import redis
+
+    if database_url.startswith("sqlite"):
+        pytest.skip("the two-server test needs PostgreSQL (LEARNHUB_TEST_DATABASE_URL): SQLite is one host's file")
 
     connection = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
     try:
@@ -139,9 +142,7 @@ def _completed(results: list[subprocess.CompletedProcess]) -> list[str]:
     return [r.stdout.strip() for r in results]
 
 
-def test_two_app_servers_and_a_worker_share_everything_and_survive_losing_one(app, database_url, tmp_path, redis_db):
-    if database_url.startswith("sqlite"):
-        pytest.skip("the two-server test needs PostgreSQL (LEARNHUB_TEST_DATABASE_URL): SQLite is one host's file")
+def test_two_app_servers_and_a_worker_share_everything_and_survive_losing_one(redis_db, app, database_url, tmp_path):
     world = prepare(app, users=6, rounds=ROUNDS)
     mix = world.mix
     learner = next(p for p in world.people if p.role == "learner")
