@@ -49,12 +49,12 @@ run: install instance/config.py
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 # Tests run in two phases per database: most in parallel (pytest-xdist, TEST_WORKERS processes,
-# each with its own database), then the browser and load tests one at a time (they start
+# each with its own database), then the browser, load and scale tests one at a time (they start
 # servers and a browser, and measure nothing that another test should disturb).
 TEST_WORKERS ?= 2
 PYTEST := $(VENV)/bin/pytest
-PARALLEL := -n $(TEST_WORKERS) -m "not browser and not load" $(PYTEST_ARGS)
-SERIAL := -m "browser or load" $(PYTEST_ARGS)
+PARALLEL := -n $(TEST_WORKERS) -m "not browser and not load and not scale" $(PYTEST_ARGS)
+SERIAL := -m "browser or load or scale" $(PYTEST_ARGS)
 
 # The whole suite on SQLite, then again on PostgreSQL when LEARNHUB_TEST_DATABASE_URL is set.
 test: install
@@ -69,7 +69,7 @@ test: install
 
 # The inner loop: SQLite, in parallel, without the browser, load and route-sweep tests.
 test-fast: install
-	LEARNHUB_TEST_DATABASE_URL= $(PYTEST) -n $(TEST_WORKERS) -m "not browser and not load and not sweep" $(PYTEST_ARGS)
+	LEARNHUB_TEST_DATABASE_URL= $(PYTEST) -n $(TEST_WORKERS) -m "not browser and not load and not scale and not sweep" $(PYTEST_ARGS)
 
 lint: $(UV)
 	$(UV) sync --frozen

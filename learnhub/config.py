@@ -22,6 +22,8 @@ DEFAULTS: dict[str, object] = {
     #: Seconds a browser is told to wait (Retry-After) on the 503 page.
     "RETRY_AFTER_SECONDS": 30,
     "REDIS_URL": None,
+    #: On SQLite, a daily command's lock row (learnhub.locks) left by a crashed process expires after this.
+    "JOB_LOCK_TTL_SECONDS": 6 * 3600,
     # Rate limits: memory by default, Redis when REDIS_URL is configured.
     "RATELIMIT_STORAGE_URI": None,
     "RATELIMIT_HEADERS_ENABLED": True,

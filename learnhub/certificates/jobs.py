@@ -95,16 +95,27 @@ def launch(job: BulkJob) -> None:
     if redis_url:
         from redis import Redis
         from redis.exceptions import RedisError
-        from rq import Queue
+        from rq import Queue, Retry
 
         try:
             connection = Redis.from_url(str(redis_url), socket_connect_timeout=3, socket_timeout=5)
-            Queue(QUEUE, connection=connection).enqueue(run_in_new_app, job.id, job_timeout=3600)
+            Queue(QUEUE, connection=connection).enqueue(
+                run_in_new_app, job.id, job_timeout=3600, retry=Retry(max=RETRIES, interval=retry_after())
+            )
             return
         except RedisError as error:
             # Degrade as documented (docs/operations.md): do the work now, in this request.
             current_app.logger.warning("job queue (Redis) is unavailable, running bulk job %s inline: %s", job.id, error)
     run_bulk_job(job.id)
+
+
+#: Times RQ runs a bulk job again after it raised (a database restart, a worker killed by the OOM killer).
+RETRIES = 2
+
+
+def retry_after() -> int:
+    """Seconds before RQ retries a job that raised: past the stall time, so the retry may claim it again."""
+    return int(stall_after().total_seconds()) + 30
 
 
 def stall_after() -> timedelta:
@@ -246,6 +257,54 @@ def _issue_item(hub_id: int, item: object) -> None:
     if completion is None or completion.course.hub_id != hub_id:
         raise KeyError("not a completion of this hub's courses")
     issue_for_completion(completion)
+
+
+def jobs_needing_attention(hub_id: int, limit: int = 50) -> list[BulkJob]:
+    """The hub's bulk jobs with items that failed, or unfinished and stalled; newest first."""
+    candidates = db.session.scalars(
+        select(BulkJob)
+        .where(BulkJob.hub_id == hub_id, or_(BulkJob.failed > 0, BulkJob.state.in_(("queued", "running"))))
+        .order_by(BulkJob.id.desc())
+        .limit(limit * 2)
+    )
+    return [job for job in candidates if job.failed > 0 or is_stalled(job)][:limit]
+
+
+def queue_failures(hub_id: int) -> list[dict] | None:
+    """The hub's bulk jobs in RQ's failed-job registry (retries used up): job id, when, the error's type.
+
+    Only the exception's type is shown (``OperationalError``), never its message, which may
+    hold data the hub administrator should not see (another table's values, server names).
+
+    None when there is no queue (no ``REDIS_URL``) or Redis cannot be reached. Other hubs' jobs
+    are never listed.
+    """
+    redis_url = current_app.config.get("REDIS_URL")
+    if not redis_url:
+        return None
+    from redis import Redis
+    from redis.exceptions import RedisError
+    from rq import Queue
+    from rq.job import Job
+    from rq.registry import FailedJobRegistry
+
+    try:
+        connection = Redis.from_url(str(redis_url), socket_connect_timeout=3, socket_timeout=5)
+        registry = FailedJobRegistry(queue=Queue(QUEUE, connection=connection))
+        rq_jobs = [j for j in Job.fetch_many(registry.get_job_ids(0, 499), connection=connection) if j is not None]
+    except RedisError as error:
+        current_app.logger.warning("job queue (Redis) is unavailable for the failed-job view: %s", error)
+        return None
+    ids = {j.args[0]: j for j in rq_jobs if j.args and isinstance(j.args[0], int)}
+    own = set(db.session.scalars(select(BulkJob.id).where(BulkJob.id.in_(list(ids)), BulkJob.hub_id == hub_id))) if ids else set()
+    failures = []
+    for job_id in sorted(own, reverse=True):
+        rq_job = ids[job_id]
+        error = (rq_job.latest_result().exc_string if rq_job.latest_result() else "") or ""
+        lines = [line for line in error.strip().splitlines() if line.strip()]
+        kind = lines[-1].split(":", 1)[0].rsplit(".", 1)[-1].strip() if lines else ""
+        failures.append({"job_id": job_id, "ended_at": rq_job.ended_at, "error": kind or "unknown error"})
+    return failures
 
 
 def pending_jobs(hub_id: int, cohort_id: int | None = None) -> list[BulkJob]:

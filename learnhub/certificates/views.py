@@ -346,6 +346,25 @@ def cohort_bulk(cohort_id: int):  # type: ignore[no-untyped-def]
     return page, 400 if problem else 200
 
 
+@bp.get("/hub/certificates/jobs")
+@hub_admin_required
+def failed_jobs():  # type: ignore[no-untyped-def]
+    """Bulk certificate jobs that need a look: items that failed, jobs that stopped, jobs the queue gave up on."""
+    needing = jobs.jobs_needing_attention(current_user.hub_id)
+    cohorts = {
+        c.id: c for c in db.session.scalars(select(Cohort).where(Cohort.id.in_({j.cohort_id for j in needing if j.cohort_id})))
+    }
+    return render_template(
+        "certificates/failed_jobs.html",
+        needing=needing,
+        cohorts=cohorts,
+        stalled={j.id for j in needing if jobs.is_stalled(j)},
+        queue_failures=jobs.queue_failures(current_user.hub_id),
+        queued=bool(current_app.config.get("REDIS_URL")),
+        retries=jobs.RETRIES,
+    )
+
+
 @bp.get("/hub/certificates/jobs/<int:job_id>")
 @hub_admin_required
 def job(job_id: int):  # type: ignore[no-untyped-def]

@@ -1,6 +1,7 @@
 """Images uploaded for module content: decoded and re-encoded with Pillow, safe names. No Flask.
 
-Images are stored under ``<instance>/course-images/<course id>/<random name>.<ext>`` and served
+Images are stored through :mod:`learnhub.storage` (rows of ``course_image``, so every app
+server sees them; never the web server's disk) under a random name ``<random>.<ext>`` and served
 only to signed-in members of the course's hub. The file's declared name and content type are
 ignored. Every upload is decoded with Pillow within size and pixel limits (a PNG that declares
 100000×100000 pixels is refused before any pixel is decoded) and written out again from its
@@ -11,9 +12,12 @@ are dropped; a photo's EXIF orientation is applied first so it still shows the r
 import io
 import secrets
 import warnings
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PIL import Image, ImageOps, UnidentifiedImageError
+
+if TYPE_CHECKING:
+    from learnhub.storage import ImageStore
 
 #: Default upper limit for one uploaded file.
 MAX_IMAGE_BYTES = 2 * 1024 * 1024
@@ -136,15 +140,14 @@ def image_problem(data: bytes, max_bytes: int = MAX_IMAGE_BYTES) -> str | None:
     return None
 
 
-def store_image(folder: Path, data: bytes, max_bytes: int = MAX_IMAGE_BYTES) -> str:
-    """Re-encode an upload and write it with a random name; returns the name.
+def store_image(store: "ImageStore", course_id: int, data: bytes, max_bytes: int = MAX_IMAGE_BYTES) -> str:
+    """Re-encode an upload and store it with a random name; returns the name.
 
     :raises ImageProblem: for an upload that is not an acceptable image.
     """
     clean, kind = clean_image(data, max_bytes)
-    folder.mkdir(parents=True, exist_ok=True)
     name = f"{secrets.token_urlsafe(12)}.{kind}"
-    (folder / name).write_bytes(clean)
+    store.put(course_id, name, clean, MIME_TYPES[kind])
     return name
 
 
@@ -152,11 +155,3 @@ def safe_image_name(name: str) -> bool:
     """True for names ``store_image`` makes (no paths, a known extension)."""
     stem, dot, ext = name.rpartition(".")
     return bool(dot) and ext in MIME_TYPES and bool(stem) and all(c.isalnum() or c in "-_" for c in stem)
-
-
-def list_images(folder: Path) -> list[str]:
-    """Names of a course's images, newest first."""
-    if not folder.is_dir():
-        return []
-    files = [p for p in folder.iterdir() if p.is_file() and safe_image_name(p.name)]
-    return [p.name for p in sorted(files, key=lambda p: p.stat().st_mtime, reverse=True)]

@@ -3,7 +3,19 @@
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint, false
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from learnhub.accounts.models import User
@@ -364,3 +376,24 @@ class CourseCompletion(db.Model):
     def by_hand(self) -> bool:
         """Recorded by a hub administrator (completion override), not by the course."""
         return self.recorded_by_id is not None
+
+
+class CourseImage(db.Model):
+    """An image uploaded for a course's modules (re-encoded, at most 2 MB), kept in the database.
+
+    Kept here rather than on the web server's disk so that every app server sees every image
+    (issue 21); served by name, ``<random>.<ext>``, as the module Markdown links to it.
+    """
+
+    __tablename__ = "course_image"
+    __table_args__ = (UniqueConstraint("course_id", "name", name="uq_course_image_name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(40))
+    content_type: Mapped[str] = mapped_column(String(40))
+    size: Mapped[int] = mapped_column(Integer)
+    #: Hex SHA-256 of the bytes: the strong ETag.
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    data: Mapped[bytes] = mapped_column(LargeBinary, nullable=False, deferred=True)

@@ -17,6 +17,7 @@ from learnhub.eligibility.rules import ELIGIBILITY_CHOICES, ELIGIBILITY_TYPES, s
 from learnhub.eligibility.supervision import role_rules
 from learnhub.exports import csv_response
 from learnhub.extensions import db
+from learnhub.locks import single_run
 from learnhub.organisations.models import Pcn
 from learnhub.params import arg_int
 from learnhub.roles import PROFESSIONAL_ROLES, may_act_on, registration_number_problem
@@ -231,8 +232,9 @@ EVENT_LABELS = {
 
 @bp.cli.command("send-eligibility-reminders")
 @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), help="Pretend today is this date (for testing).")
+@single_run("send-eligibility-reminders")
 def send_eligibility_reminders(today) -> None:  # type: ignore[no-untyped-def]
-    """Email holders when renewal opens and 30 days before expiry (safe to run daily from cron)."""
+    """Email holders when renewal opens and 30 days before expiry (safe to run daily from cron on every host)."""
     day = today.date() if today else date.today()
     sent = services.send_reminders(day, commit)
     click.echo(f"Sent {sent} eligibility reminder{'s' if sent != 1 else ''}.")

@@ -174,6 +174,11 @@ def test_cohort_issue_page_and_progress_have_no_axe_violations(page, live_server
     expect(page.locator("#job-progress")).to_contain_text("1 of 1 certificate re-issued")
     expect(page.locator("meta[http-equiv=refresh]")).to_have_count(0)
     axe(page, "bulk job progress")
+    page.goto(live_server_url + "/hub/certificates/bulk")
+    page.get_by_role("link", name="Certificate jobs that need a look").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Certificate jobs that need a look")
+    expect(page.locator("#no-jobs-needing-attention")).to_be_visible()
+    axe(page, "certificate jobs that need a look")
 
 
 def test_pcn_lead_sees_only_their_pcn_in_the_register(page, live_server_url, axe, browser_login, demo_data):

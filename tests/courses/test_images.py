@@ -118,3 +118,68 @@ def test_upload_and_serve(client, auth, app, hub_setup, make_hub, make_user):
     auth.login_as(make_user(hub_id=make_hub(), hub_role=HubRole.HUB_ADMIN.value))
     assert client.get(src).status_code == 404
     assert client.get(url).status_code == 404
+
+
+def test_images_are_kept_in_the_database_and_served_with_a_strong_etag(client, auth, app, hub_setup, tmp_path):
+    """Any app server serves an image another stored (no web-server disk); browsers revalidate cheaply."""
+    ids = hub_setup
+    auth.login_as(ids.admin)
+    response = client.post(f"/hub/courses/{ids.course}/images", data={"image": (io.BytesIO(PNG), "a.png")})
+    assert_redirect(response)
+    assert not (tmp_path / "instance" / "course-images").exists()
+    page = client.get(f"/hub/courses/{ids.course}/images").get_data(as_text=True)
+    src = page.split("![Describe the image](", 1)[1].split(")", 1)[0]
+
+    auth.login_as(ids.learner)
+    first = client.get(src)
+    assert first.status_code == 200
+    etag = first.headers["ETag"]
+    assert etag.startswith('"')
+    assert not etag.startswith("W/")
+    assert first.headers["Cache-Control"] == "private, max-age=86400"
+    again = client.get(src, headers={"If-None-Match": etag})
+    assert again.status_code == 304
+    assert again.data == b""
+    assert again.headers["ETag"] == etag
+    assert client.get(src, headers={"If-None-Match": '"something-else"'}).status_code == 200
+    assert client.get(src.rsplit("/", 1)[0] + "/missing.png").status_code == 404
+
+
+def test_the_upgrade_copies_images_from_the_instance_folder(database_url, tmp_path):
+    """Images uploaded before issue 21 (files under instance/course-images) are in the table after upgrade."""
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import select
+
+    from learnhub import create_app
+    from learnhub.courses.models import Course, CourseImage
+    from learnhub.extensions import db
+    from learnhub.organisations.models import Hub
+    from tests.conftest import drop_everything, make_test_config
+
+    if not database_url.startswith("sqlite"):
+        pytest.skip("runs the migrations on its own SQLite file; the suite's PostgreSQL database is shared")
+    url = f"sqlite:///{tmp_path / 'upgrade.sqlite'}"
+    drop_everything(url)
+    instance = tmp_path / "instance"
+    app = create_app(make_test_config(url), instance_path=str(instance))
+    with app.app_context():
+        upgrade(revision="0016_renew_completion_override")
+        hub = Hub(name="Hub")
+        db.session.add(hub)
+        db.session.flush()
+        course = Course(hub_id=hub.id, title="Course")
+        db.session.add(course)
+        db.session.commit()
+        course_id = course.id
+        folder = instance / "course-images" / str(course_id)
+        folder.mkdir(parents=True)
+        (folder / "abc_DEF-1.png").write_bytes(PNG)
+        (folder / "../evil.png").resolve().write_bytes(PNG)  # outside any course folder: ignored
+        (folder / "notes.txt").write_text("not an image")
+        (instance / "course-images" / "999").mkdir()
+        (instance / "course-images" / "999" / "orphan.png").write_bytes(PNG)
+        upgrade()
+        rows = db.session.scalars(select(CourseImage)).all()
+        assert [(r.course_id, r.name, r.content_type, r.data) for r in rows] == [(course_id, "abc_DEF-1.png", "image/png", PNG)]
+        downgrade(revision="0016_renew_completion_override")
+        db.engine.dispose()

@@ -76,6 +76,7 @@ certificates.bulk:               403 403 403 200 403 200 ;   -   -   -   -   -  
 certificates.cohort_bulk:        403 403 403 404 403 200 ; 403 403 403 404 403 400
 certificates.download:           404 404 404 404 404 200 ;   -   -   -   -   -   -
 certificates.job:                403 403 403 404 403 404 ;   -   -   -   -   -   -
+certificates.failed_jobs:        403 403 403 200 403 200 ;   -   -   -   -   -   -
 certificates.job_cancel:           -   -   -   -   -   - ; 403 403 403 404 403 404
 certificates.job_resume:           -   -   -   -   -   - ; 403 403 403 404 403 404
 certificates.mine:               200 200 200 200 200 200 ;   -   -   -   -   -   -

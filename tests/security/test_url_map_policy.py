@@ -99,6 +99,7 @@ ANONYMOUS: dict[str, str] = {
     "certificates.bulk": LOGIN,
     "certificates.cohort_bulk": LOGIN,
     "certificates.job": LOGIN,
+    "certificates.failed_jobs": LOGIN,
     "certificates.job_cancel": LOGIN,
     "certificates.job_resume": LOGIN,
     "certificates.verify_form": PUBLIC,

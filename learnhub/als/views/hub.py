@@ -14,6 +14,7 @@ from learnhub.als.views import bp
 from learnhub.audit import Action
 from learnhub.exports import csv_response
 from learnhub.extensions import db
+from learnhub.locks import single_run
 from learnhub.security import hub_admin_required
 
 
@@ -83,8 +84,9 @@ def dashboard_csv(programme_id: int):  # type: ignore[no-untyped-def]
 
 @bp.cli.command("purge-expired-notes")
 @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), help="Pretend today is this date (for testing).")
+@single_run("als-purge-expired-notes")
 def purge_expired_notes(today) -> None:  # type: ignore[no-untyped-def]
-    """Delete confidential notes past each hub's retention period (safe to run daily from cron)."""
+    """Delete confidential notes past each hub's retention period (safe to run daily from cron on every host)."""
     day = today.date() if today else date.today()
     count = retention.purge_expired_notes(day)
     transactions.commit()

@@ -1,9 +1,8 @@
 """Hub administrators writing courses: details, modules, knowledge-check questions, images."""
 
 from decimal import Decimal
-from pathlib import Path
 
-from flask import abort, current_app, flash, redirect, render_template, request, send_from_directory, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -17,6 +16,7 @@ from learnhub.courses.views import bp
 from learnhub.extensions import db
 from learnhub.roles import PROFESSIONAL_ROLES
 from learnhub.security import hub_admin_required
+from learnhub.storage import image_store
 
 
 @bp.get("/hub/courses")
@@ -222,8 +222,9 @@ def restore_question(course_id: int, module_id: int, question_id: int):  # type:
 # --- images for module content ----------------------------------------------------------------------
 
 
-def _image_folder(course: Course) -> Path:
-    return Path(current_app.instance_path) / "course-images" / str(course.id)
+#: Images never change once stored (a new upload gets a new name), so browsers may keep them a
+#: day and then revalidate with If-None-Match; "private" because only the hub's members may see them.
+IMAGE_CACHE_CONTROL = "private, max-age=86400"
 
 
 @bp.route("/hub/courses/<int:course_id>/images", methods=["GET", "POST"])
@@ -236,14 +237,14 @@ def course_images(course_id: int):  # type: ignore[no-untyped-def]
         limit = int(current_app.config.get("COURSE_IMAGE_MAX_BYTES", images.MAX_IMAGE_BYTES))
         data = form.image.data.read(limit + 1)
         try:
-            name = images.store_image(_image_folder(course), data, limit)
+            name = images.store_image(image_store(), course.id, data, limit)
         except images.ImageProblem as problem:
             form.image.errors.append(str(problem))
         else:
             audit(current_user, Action.COURSE_IMAGE_UPLOADED, course=course.id, image=name)
             flash("The image has been uploaded. Copy its Markdown into a module.", "success")
             return redirect(url_for("courses.course_images", course_id=course.id))
-    names = images.list_images(_image_folder(course))
+    names = image_store().names(course.id)
     return (
         render_template("courses/admin/images.html", course=course, form=form, names=names),
         400 if form.errors else 200,
@@ -257,7 +258,19 @@ def course_image(course_id: int, name: str):  # type: ignore[no-untyped-def]
     course = get_image_course(course_id)
     if not images.safe_image_name(name):
         abort(404)
-    response = send_from_directory(_image_folder(course), name, mimetype=images.MIME_TYPES[name.rsplit(".", 1)[1]])
+    store = image_store()
+    etag = store.etag(course.id, name)
+    if etag is None:
+        abort(404)
+    if request.if_none_match.contains(etag):
+        response = Response(status=304)
+    else:
+        stored = store.get(course.id, name)
+        if stored is None:  # deleted between the two reads
+            abort(404)
+        response = Response(stored.data, mimetype=stored.content_type)
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = IMAGE_CACHE_CONTROL
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'"
     return response
