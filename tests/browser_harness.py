@@ -83,10 +83,9 @@ def _browser() -> Iterator[object]:
 @pytest.fixture
 def live_app(database_url: str, _schema: None, tmp_path: Path):  # type: ignore[no-untyped-def]
     """An app configured like production as far as a browser can tell (CSRF on)."""
-    from learnhub import create_app
-    from tests.conftest import _empty_tables, make_test_config
+    from tests.conftest import _empty_tables, build_app, make_test_config
 
-    app = create_app(
+    app = build_app(
         make_test_config(database_url, WTF_CSRF_ENABLED=True, SERVER_NAME=None), instance_path=str(tmp_path / "instance")
     )
     yield app
