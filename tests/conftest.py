@@ -5,10 +5,14 @@ set (``make test`` does both when a URL is given). The schema is built once per 
 running the real migrations; each test then starts from empty tables.
 """
 
+import atexit
 import os
+import shutil
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from itertools import count
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -74,7 +78,7 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     """
     url = os.environ.get("LEARNHUB_TEST_DATABASE_URL")
     if not url:
-        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+        return f"sqlite:///{_memory_backed_dir(tmp_path_factory) / 'test.sqlite'}"
     url = _normalise(url)
     try:
         engine = create_engine(url)
@@ -87,6 +91,22 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     if worker:  # pytest -n: each worker gets its own database beside the given one
         url = _worker_database(url, worker)
     return url
+
+
+def _memory_backed_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder for the SQLite test database, in memory (``/dev/shm``) where there is one.
+
+    LearnHub keeps SQLite's default ``synchronous=FULL`` (a commit is on disk when it returns),
+    so every commit waits for the disk: 4,116 commits were 5% of the time of ``tests/als`` and
+    ``tests/evaluation``. In a memory-backed folder the same commits cost nothing, and SQLite
+    behaves otherwise the same (WAL, locking, busy timeout). Removed when the session ends.
+    """
+    shm = Path("/dev/shm")
+    if shm.is_dir() and os.access(shm, os.W_OK):
+        folder = Path(tempfile.mkdtemp(prefix="learnhub-test-", dir=shm))
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        return folder
+    return tmp_path_factory.mktemp("db")
 
 
 class ClosingClient(FlaskClient):
