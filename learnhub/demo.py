@@ -8,10 +8,12 @@ import os
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from importlib import import_module
 from pathlib import Path
 
 from flask import current_app
+from werkzeug.security import generate_password_hash
 
 #: "module:function" names, run in order. Each takes a DemoContext.
 STEPS = [
@@ -41,6 +43,11 @@ class DemoContext:
     logins: list[tuple[str, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     objects: dict[str, object] = field(default_factory=dict)
+
+    @cached_property
+    def password_hash(self) -> str:
+        """The demo password, hashed once: every demo account shares it, and scrypt takes ~0.1 s a time."""
+        return generate_password_hash(self.password)
 
 
 def demo_password() -> tuple[str, str]:

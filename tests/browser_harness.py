@@ -35,6 +35,8 @@ CHROMIUM_FLAGS = [
 ]
 #: The WCAG 2.2 A and AA rules of axe-core.
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+#: The password of every demo account in the browser tests.
+DEMO_PASSWORD = "demo-browser-password-42"
 #: What Chromium says when a script runs while the document is being replaced.
 _NAVIGATING = ("Execution context was destroyed", "reading 'documentElement'", "axe is not defined")
 
@@ -81,14 +83,34 @@ def _browser() -> Iterator[object]:
 @pytest.fixture
 def live_app(database_url: str, _schema: None, tmp_path: Path):  # type: ignore[no-untyped-def]
     """An app configured like production as far as a browser can tell (CSRF on)."""
-    from learnhub import create_app
-    from tests.conftest import _empty_tables, make_test_config
+    from tests.conftest import _empty_tables, build_app, make_test_config
 
-    app = create_app(
+    app = build_app(
         make_test_config(database_url, WTF_CSRF_ENABLED=True, SERVER_NAME=None), instance_path=str(tmp_path / "instance")
     )
     yield app
     _empty_tables(app)
+
+
+def load_demo(app, base_url: str | None = None, password: str = DEMO_PASSWORD) -> str:  # type: ignore[no-untyped-def]
+    """Run the real demo steps in ``app``'s database; returns the demo accounts' password.
+
+    With ``base_url`` (the live server's), links the demo stores (a certificate's verify URL)
+    point at the live server.
+    """
+    from learnhub.demo import DemoContext, run_steps
+    from learnhub.extensions import db
+
+    with app.test_request_context(base_url=base_url or "http://localhost"):
+        run_steps(DemoContext(password=password, password_from_env=True))
+        db.session.remove()
+    return password
+
+
+@pytest.fixture
+def demo_data(live_app, live_server_url: str) -> str:  # type: ignore[no-untyped-def]
+    """The demo data loaded into the live server's database; the demo accounts' password."""
+    return load_demo(live_app, live_server_url)
 
 
 @pytest.fixture

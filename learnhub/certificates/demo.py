@@ -120,11 +120,11 @@ def seed_register(ctx) -> None:  # type: ignore[no-untyped-def]
                 pcn_id=pcn.id,
                 practice_id=pcn.practices[practice_index].id,
             )
-            user.set_password(ctx.password)
+            user.set_password_hash(ctx.password_hash)
             db.session.add(user)
             db.session.flush()
         elif ctx.password_from_env:
-            user.set_password(ctx.password)
+            user.set_password_hash(ctx.password_hash)
         ctx.logins.append((email, f"{name} – {user.professional_role_label}, completed the course {months} months ago"))
         if db.session.scalar(select(Certificate.id).where(Certificate.user_id == user.id, Certificate.course_id == course.id)):
             continue

@@ -10,7 +10,6 @@ import random
 from datetime import timedelta
 
 from sqlalchemy import select
-from werkzeug.security import generate_password_hash
 
 from learnhub.accounts.models import User
 from learnhub.evaluation import services
@@ -144,8 +143,7 @@ COMMENTS = [
 def _participants(ctx, hub_id: int) -> list[User]:  # type: ignore[no-untyped-def]
     """Demo participants: existing learners plus eval.participantNN accounts, created once."""
     people = []
-    # Every demo account shares the demo password: hash it once, not once per person.
-    password_hash = generate_password_hash(ctx.password)
+    password_hash = ctx.password_hash  # every demo account shares the demo password, hashed once
     pcn_ids = [p.id for p in ctx.objects["hub"].pcns]
     roles = [
         "gp",

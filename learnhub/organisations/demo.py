@@ -94,7 +94,7 @@ def seed(ctx) -> None:  # type: ignore[no-untyped-def]
                 user.practice_id = pcn.practices[practice_index].id
             db.session.add(user)
         if created or ctx.password_from_env:
-            user.set_password(ctx.password)
+            user.set_password_hash(ctx.password_hash)
         ctx.logins.append(
             (
                 email,

@@ -21,19 +21,10 @@ from sqlalchemy import func, select
 
 from learnhub.courses import demo_content
 from learnhub.extensions import db
+from tests.browser_harness import DEMO_PASSWORD
 
 pytestmark = pytest.mark.browser
-PASSWORD = "demo-corrections-password-42"
-
-
-@pytest.fixture
-def demo_data(live_app, live_server_url):  # type: ignore[no-untyped-def]
-    from learnhub.demo import DemoContext, run_steps
-
-    with live_app.test_request_context(base_url=live_server_url):
-        run_steps(DemoContext(password=PASSWORD, password_from_env=True))
-        db.session.remove()
-    return PASSWORD
+PASSWORD = DEMO_PASSWORD
 
 
 def _audited(live_app, action: str) -> int:  # type: ignore[no-untyped-def]

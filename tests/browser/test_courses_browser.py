@@ -6,22 +6,11 @@ import pytest
 from playwright.sync_api import expect
 
 from learnhub.courses import demo_content
-from learnhub.extensions import db
+from tests.browser_harness import DEMO_PASSWORD
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "demo-browser-password-42"
-
-
-@pytest.fixture
-def demo_data(live_app):  # type: ignore[no-untyped-def]
-    """Load the real demo data (including the demo course) into the live server's database."""
-    from learnhub.demo import DemoContext, run_steps
-
-    with live_app.app_context():
-        run_steps(DemoContext(password=PASSWORD, password_from_env=True))
-        db.session.remove()
-    return PASSWORD
+PASSWORD = DEMO_PASSWORD
 
 
 def _answer(page, questions, *, correctly: bool) -> None:  # type: ignore[no-untyped-def]

@@ -13,23 +13,13 @@ import pytest
 from playwright.sync_api import expect
 
 from learnhub.courses import demo_content
-from learnhub.extensions import db
+from tests.browser_harness import DEMO_PASSWORD
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "demo-errors-password-42"
+PASSWORD = DEMO_PASSWORD
 _FOCUSED_SUMMARY = "() => !!document.activeElement && document.activeElement.classList.contains('nhsuk-error-summary')"
 _FOCUSED_ID = "() => document.activeElement ? document.activeElement.id : null"
-
-
-@pytest.fixture
-def demo_data(live_app):  # type: ignore[no-untyped-def]
-    from learnhub.demo import DemoContext, run_steps
-
-    with live_app.app_context():
-        run_steps(DemoContext(password=PASSWORD, password_from_env=True))
-        db.session.remove()
-    return PASSWORD
 
 
 def test_knowledge_check_names_each_unanswered_question_inline_and_in_the_summary(

@@ -10,17 +10,6 @@ from learnhub.extensions import db
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def demo_data(live_app):  # type: ignore[no-untyped-def]
-    """Load the real demo data into the live server's database."""
-    from learnhub.demo import DemoContext, run_steps
-
-    with live_app.app_context():
-        run_steps(DemoContext(password="demo-browser-password-42", password_from_env=True))
-        db.session.remove()
-    return "demo-browser-password-42"
-
-
 def test_public_pages_have_no_axe_violations(page, live_server_url, axe):
     for path in ("/", "/account/sign-in", "/account/register", "/account/password/forgot"):
         page.goto(live_server_url + path)

@@ -14,19 +14,10 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from learnhub.extensions import db
+from tests.browser_harness import DEMO_PASSWORD
 
 pytestmark = pytest.mark.browser
-PASSWORD = "demo-register-password-42"
-
-
-@pytest.fixture
-def demo_data(live_app, live_server_url):  # type: ignore[no-untyped-def]
-    from learnhub.demo import DemoContext, run_steps
-
-    with live_app.test_request_context(base_url=live_server_url):
-        run_steps(DemoContext(password=PASSWORD, password_from_env=True))
-        db.session.remove()
-    return PASSWORD
+PASSWORD = DEMO_PASSWORD
 
 
 def _set_user(live_app, email: str, **values) -> None:  # type: ignore[no-untyped-def]

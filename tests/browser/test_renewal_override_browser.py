@@ -10,19 +10,10 @@ from sqlalchemy import select
 
 from learnhub.courses import demo_content
 from learnhub.extensions import db
+from tests.browser_harness import DEMO_PASSWORD
 
 pytestmark = pytest.mark.browser
-PASSWORD = "demo-browser-password-42"
-
-
-@pytest.fixture
-def demo_data(live_app, live_server_url):  # type: ignore[no-untyped-def]
-    from learnhub.demo import DemoContext, run_steps
-
-    with live_app.test_request_context(base_url=live_server_url):
-        run_steps(DemoContext(password=PASSWORD, password_from_env=True))
-        db.session.remove()
-    return PASSWORD
+PASSWORD = DEMO_PASSWORD
 
 
 def _cohort_url(live_app, cohort_name: str = "Autumn 2026") -> str:  # type: ignore[no-untyped-def]

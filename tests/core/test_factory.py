@@ -134,7 +134,9 @@ def test_unknown_page_is_a_friendly_404(client):
     assert b"nhsuk-header" in response.data
 
 
-def test_unhandled_error_rolls_back_and_shows_500_page(app):
+def test_unhandled_error_rolls_back_and_shows_500_page(make_app):
+    app = make_app()  # its own app: the test adds a route
+
     @app.get("/boom")
     def boom():  # type: ignore[no-untyped-def]
         raise RuntimeError("boom")
