@@ -11,20 +11,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from learnhub.extensions import db
-
 pytestmark = pytest.mark.browser
-PASSWORD = "demo-supervision-password-42"
-
-
-@pytest.fixture
-def demo_data(live_app, live_server_url):  # type: ignore[no-untyped-def]
-    from learnhub.demo import DemoContext, run_steps
-
-    with live_app.test_request_context(base_url=live_server_url):
-        run_steps(DemoContext(password=PASSWORD, password_from_env=True))
-        db.session.remove()
-    return PASSWORD
 
 
 def test_lead_assigns_a_missing_supervisor_through_the_pages(page, live_server_url, axe, browser_login, demo_data):  # type: ignore[no-untyped-def]
