@@ -4,10 +4,15 @@ Revision ID: 0017_eval_aggregates
 Revises: 0016_renew_completion_override
 Create Date: 2026-12-03 10:00:00
 
-The tables are filled by ``flask --app learnhub evaluation rebuild-aggregates`` (run it once
-after upgrading a database that already has responses); from then on every saved response
-updates them.
+The upgrade fills the tables from the submitted answers already in the database (``_fill``), so
+results are not empty after upgrading a live database; from then on every saved response
+updates them. ``_fill`` is a frozen copy of ``learnhub.evaluation.services.aggregates`` as of
+this revision (migrations do not import application code, which may change after them);
+``tests/evaluation/test_aggregates_migration.py`` checks that it agrees with the application's rebuild.
 """
+
+from collections import Counter
+from datetime import UTC
 
 import sqlalchemy as sa
 from alembic import op
@@ -92,6 +97,158 @@ def upgrade():
         sa.Column("month_later", sa.String(7), primary_key=True),
         _n(),
     )
+    _fill(op.get_bind())
+
+
+# --- filling the tables from the answers already submitted (frozen at this revision) ----------------
+
+_AGREEMENT, _RATING, _MULTIPLE, _FREE_TEXT = "agreement", "rating", "multiple", "text"
+_SCALE = (_AGREEMENT, _RATING)
+_PRE = "pre"
+_MATCHED = {"post": "matched", "follow_up": "matched_follow_up"}
+_ANSWERED = -1
+_SUMS = ("n", "before_sum", "later_sum", "before_squares", "later_squares", "products")
+_KEYS = {
+    "evaluation_people_count": ("attachment_id", "count", "slice_kind", "slice_key"),
+    "evaluation_answer_count": ("attachment_id", "timepoint", "slice_kind", "slice_key", "item_id", "value"),
+    "evaluation_difference_count": ("attachment_id", "later", "slice_kind", "slice_key", "item_id", "difference"),
+    "evaluation_score_count": ("attachment_id", "later", "slice_kind", "slice_key", "before_n", "later_n"),
+    "evaluation_cell_count": (
+        "attachment_id",
+        "count",
+        *("subgroup", "subgroup_later", "pcn", "pcn_later", "role", "role_later", "month", "month_later"),
+    ),
+}
+
+
+def _month(when):
+    if when is None:
+        return None
+    if isinstance(when, str):  # SQLite without a declared type
+        return when[:7]
+    if when.tzinfo is not None:
+        when = when.astimezone(UTC)
+    return when.strftime("%Y-%m")
+
+
+def _slices(sig):
+    subgroup, pcn_id, role, month = sig
+    out = [("all", "")]
+    if subgroup:
+        out.append(("subgroup", subgroup))
+    if pcn_id:
+        out.append(("pcn", str(pcn_id)))
+    if role:
+        out.append(("role", role))
+    if month:
+        year, m = month.split("-")
+        out += [("period", month), ("period", f"{year}-Q{(int(m) - 1) // 3 + 1}")]
+    return out
+
+
+def _score(answers, items):
+    total = count = 0
+    for item_id, value in answers:
+        item = items.get(item_id)
+        if value is None or item is None or not item[1] or item[0] not in _SCALE:
+            continue
+        if item[2]:
+            value = (6 if item[0] == _AGREEMENT else 10) - value
+        total += value
+        count += 1
+    return total, count
+
+
+def _text(value):
+    return "" if value is None else str(value)
+
+
+def _fill(bind):
+    """Count every submitted response, and every pair of a person's responses, into the new tables."""
+    items = {
+        row.id: (row.kind, bool(row.core), bool(row.reverse_scored))
+        for row in bind.execute(sa.text("SELECT id, kind, core, reverse_scored FROM evaluation_item"))
+    }
+    answers = {}
+    for response_id, item_id, value in bind.execute(
+        sa.text(
+            "SELECT a.response_id, a.item_id, a.value FROM evaluation_answer a "
+            "JOIN evaluation_response r ON r.id = a.response_id WHERE r.status = 'submitted'"
+        )
+    ):
+        answers.setdefault(response_id, []).append((item_id, value))
+    response = sa.table(
+        "evaluation_response",
+        *(sa.column(c) for c in ("id", "attachment_id", "respondent_key", "timepoint", "status", "subgroup")),
+        *(sa.column(c) for c in ("pcn_id", "professional_role")),
+        sa.column("submitted_at", sa.DateTime(timezone=True)),
+    )
+    c = response.c
+    rows = bind.execute(
+        sa.select(c.id, c.attachment_id, c.respondent_key, c.timepoint, c.subgroup, c.pcn_id, c.professional_role, c.submitted_at)
+        .where(c.status == "submitted")
+        .order_by(c.attachment_id, c.respondent_key, c.id)
+    )
+    out = {table: Counter() for table in _KEYS}
+    group, current = [], None
+    for rid, att, key, tp, subgroup, pcn_id, role, submitted_at in rows:
+        if (att, key) != current:
+            group, current = [], (att, key)
+        sig = (subgroup, pcn_id, role, _month(submitted_at))
+        mine = answers.get(rid, [])
+        for s in _slices(sig):
+            out["evaluation_people_count"][(att, tp, *s)] += 1
+            answered = set()
+            for item_id, value in mine:
+                if value is not None:
+                    out["evaluation_answer_count"][(att, tp, *s, item_id, value)] += 1
+                if item_id in items and items[item_id][0] in (_MULTIPLE, _FREE_TEXT):
+                    answered.add(item_id)
+            for item_id in answered:
+                out["evaluation_answer_count"][(att, tp, *s, item_id, _ANSWERED)] += 1
+        out["evaluation_cell_count"][(att, tp, _text(subgroup), "", _text(pcn_id), "", _text(role), "", _text(sig[3]), "")] += 1
+        for other in group:
+            if tp == _PRE and other[0] in _MATCHED:
+                _pair(out, att, (tp, sig, mine), other, items)
+            elif other[0] == _PRE and tp in _MATCHED:
+                _pair(out, att, other, (tp, sig, mine), items)
+        group.append((tp, sig, mine))
+    for table, counts in out.items():
+        columns = _KEYS[table]
+        values = []
+        for key, n in counts.items():
+            if table == "evaluation_score_count":
+                values.append({**dict(zip(columns, key, strict=True)), **dict(zip(_SUMS, n, strict=True))})
+            elif n:
+                values.append({**dict(zip(columns, key, strict=True)), "n": n})
+        if values:
+            names = columns + (_SUMS if table == "evaluation_score_count" else ("n",))
+            target = sa.table(table, *(sa.column(name) for name in names))
+            for start in range(0, len(values), 500):
+                bind.execute(target.insert(), values[start : start + 500])
+
+
+def _pair(out, att, before, later, items):
+    (_, before_sig, before_answers), (tp, later_sig, later_answers) = before, later
+    theirs = set(_slices(later_sig))
+    slices = [s for s in _slices(before_sig) if s in theirs]
+    name = _MATCHED[tp]
+    later_values = dict(later_answers)
+    (b, bn), (a, an) = _score(before_answers, items), _score(later_answers, items)
+    for s in slices:
+        out["evaluation_people_count"][(att, name, *s)] += 1
+        for item_id, value in before_answers:
+            item = items.get(item_id)
+            if value is None or item is None or item[0] not in _SCALE or later_values.get(item_id) is None:
+                continue
+            out["evaluation_difference_count"][(att, tp, *s, item_id, later_values[item_id] - value)] += 1
+        if bn and an:
+            key = (att, tp, *s, bn, an)
+            old = out["evaluation_score_count"].get(key, (0,) * 6)
+            add = (1, b, a, b * b, a * a, b * a)
+            out["evaluation_score_count"][key] = tuple(x + y for x, y in zip(old, add, strict=True))
+    cells = (v for both in zip(map(_text, before_sig), map(_text, later_sig), strict=True) for v in both)
+    out["evaluation_cell_count"][(att, name, *cells)] += 1
 
 
 def downgrade():
