@@ -391,3 +391,20 @@ class CellCount(db.Model):
 
 
 AGGREGATE_MODELS = (PeopleCount, AnswerCount, DifferenceCount, ScoreCount, CellCount)
+
+
+class InvitedCount(db.Model):
+    """People invited directly (``evaluation_invitee`` rows of ``hub`` attachments), counted per instrument.
+
+    ``attachment_id`` 0 counts distinct people over all the instrument's hub attachments, and
+    ``subgroup`` "" over every subgroup. Kept by database triggers on ``evaluation_invitee``
+    (migration ``0017_eval_aggregates``) in the transaction that adds, changes or removes an
+    invitation, however it is written (bulk inserts and foreign-key cascades included).
+    """
+
+    __tablename__ = "evaluation_invited_count"
+
+    instrument_id: Mapped[int] = mapped_column(ForeignKey("evaluation_instrument.id", ondelete="CASCADE"), primary_key=True)
+    attachment_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    subgroup: Mapped[str] = mapped_column(String(60), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer, default=0, nullable=False)

@@ -98,6 +98,131 @@ def upgrade():
         _n(),
     )
     _fill(op.get_bind())
+    op.create_table(
+        "evaluation_invited_count",
+        sa.Column(
+            "instrument_id",
+            sa.Integer(),
+            sa.ForeignKey("evaluation_instrument.id", ondelete="CASCADE"),
+            primary_key=True,
+        ),
+        _int("attachment_id"),
+        sa.Column("subgroup", sa.String(60), primary_key=True),
+        _n(),
+    )
+    for statement in _INVITED_TRIGGERS[op.get_bind().dialect.name]:
+        op.execute(statement)
+    op.execute(_INVITED_FILL)
+
+
+# --- people invited directly, counted by triggers on evaluation_invitee ------------------------------
+#
+# Per instrument: (attachment, "") and (attachment, subgroup) count the attachment's invitee rows
+# (one per person, by its unique constraint); (0, "") and (0, subgroup) count distinct people over
+# the instrument's hub attachments: a row adds (or removes) a person there only when no other
+# invitee row of theirs in the instrument already counts them. Only "hub" attachments invite
+# directly. An update counts as a removal and an addition.
+
+_UPSERT = (
+    "INSERT INTO evaluation_invited_count (instrument_id, attachment_id, subgroup, n) "
+    "SELECT a.instrument_id, {attachment}, {subgroup}, {delta} FROM evaluation_attachment a "
+    "WHERE a.id = {row}.attachment_id AND a.subject_type = 'hub' {extra} "
+    "ON CONFLICT (instrument_id, attachment_id, subgroup) DO UPDATE SET n = evaluation_invited_count.n + {delta}"
+)
+_HAS_SUBGROUP = "AND {row}.subgroup IS NOT NULL AND {row}.subgroup <> ''"
+_ALONE = (
+    "AND NOT EXISTS (SELECT 1 FROM evaluation_invitee v JOIN evaluation_attachment b ON b.id = v.attachment_id "
+    "WHERE v.user_id = {row}.user_id AND b.instrument_id = a.instrument_id AND b.subject_type = 'hub' "
+    "AND v.id <> {row}.id {same})"
+)
+
+
+def _changes(row, delta):
+    """The four upserts that add (delta 1) or remove (delta -1) the invitee row ``row`` (NEW or OLD)."""
+    subgroup = _HAS_SUBGROUP.format(row=row)
+    return [
+        _UPSERT.format(attachment=f"{row}.attachment_id", subgroup="''", delta=delta, row=row, extra=""),
+        _UPSERT.format(attachment=f"{row}.attachment_id", subgroup=f"{row}.subgroup", delta=delta, row=row, extra=subgroup),
+        _UPSERT.format(attachment="0", subgroup="''", delta=delta, row=row, extra=_ALONE.format(row=row, same="")),
+        _UPSERT.format(
+            attachment="0",
+            subgroup=f"{row}.subgroup",
+            delta=delta,
+            row=row,
+            extra=subgroup + " " + _ALONE.format(row=row, same=f"AND v.subgroup = {row}.subgroup"),
+        ),
+    ]
+
+
+def _sqlite_trigger(name, event, rows):
+    body = "".join(f"{statement};\n" for row, delta in rows for statement in _changes(row, delta))
+    return f"CREATE TRIGGER {name} AFTER {event} ON evaluation_invitee FOR EACH ROW BEGIN\n{body}END"
+
+
+def _postgresql_function():
+    # A person's invitations are counted one transaction at a time (two new invitations of one
+    # person, to two attachments, must not both see the other missing).
+    lock = "PERFORM pg_advisory_xact_lock(15, {row}.user_id);"
+    remove = "\n".join(f"{s};" for s in _changes("OLD", -1))
+    add = "\n".join(f"{s};" for s in _changes("NEW", 1))
+    return f"""CREATE FUNCTION evaluation_invited_count_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP IN ('DELETE', 'UPDATE') THEN
+    {lock.format(row="OLD")}
+    {remove}
+  END IF;
+  IF TG_OP IN ('INSERT', 'UPDATE') THEN
+    {lock.format(row="NEW")}
+    {add}
+  END IF;
+  RETURN NULL;
+END
+$$"""
+
+
+_INVITED_TRIGGERS = {
+    "sqlite": [
+        _sqlite_trigger("evaluation_invitee_added", "INSERT", [("NEW", 1)]),
+        _sqlite_trigger("evaluation_invitee_removed", "DELETE", [("OLD", -1)]),
+        _sqlite_trigger("evaluation_invitee_changed", "UPDATE", [("OLD", -1), ("NEW", 1)]),
+    ],
+    "postgresql": [
+        _postgresql_function(),
+        "CREATE TRIGGER evaluation_invitee_counted AFTER INSERT OR UPDATE OR DELETE ON evaluation_invitee "
+        "FOR EACH ROW EXECUTE FUNCTION evaluation_invited_count_change()",
+    ],
+}
+_DROP_TRIGGERS = {
+    "sqlite": [f"DROP TRIGGER IF EXISTS evaluation_invitee_{t}" for t in ("added", "removed", "changed")],
+    "postgresql": [
+        "DROP TRIGGER IF EXISTS evaluation_invitee_counted ON evaluation_invitee",
+        "DROP FUNCTION IF EXISTS evaluation_invited_count_change()",
+    ],
+}
+
+#: The counts of the invitations already made.
+_INVITED_FILL = """
+INSERT INTO evaluation_invited_count (instrument_id, attachment_id, subgroup, n)
+SELECT instrument_id, attachment_id, subgroup, n FROM (
+  SELECT a.instrument_id, v.attachment_id, '' AS subgroup, COUNT(*) AS n
+  FROM evaluation_invitee v JOIN evaluation_attachment a ON a.id = v.attachment_id
+  WHERE a.subject_type = 'hub' GROUP BY a.instrument_id, v.attachment_id
+  UNION ALL
+  SELECT a.instrument_id, v.attachment_id, v.subgroup, COUNT(*)
+  FROM evaluation_invitee v JOIN evaluation_attachment a ON a.id = v.attachment_id
+  WHERE a.subject_type = 'hub' AND v.subgroup IS NOT NULL AND v.subgroup <> ''
+  GROUP BY a.instrument_id, v.attachment_id, v.subgroup
+  UNION ALL
+  SELECT a.instrument_id, 0, '', COUNT(DISTINCT v.user_id)
+  FROM evaluation_invitee v JOIN evaluation_attachment a ON a.id = v.attachment_id
+  WHERE a.subject_type = 'hub' GROUP BY a.instrument_id
+  UNION ALL
+  SELECT a.instrument_id, 0, v.subgroup, COUNT(DISTINCT v.user_id)
+  FROM evaluation_invitee v JOIN evaluation_attachment a ON a.id = v.attachment_id
+  WHERE a.subject_type = 'hub' AND v.subgroup IS NOT NULL AND v.subgroup <> ''
+  GROUP BY a.instrument_id, v.subgroup
+) AS counted
+"""
 
 
 # --- filling the tables from the answers already submitted (frozen at this revision) ----------------
@@ -252,7 +377,10 @@ def _pair(out, att, before, later, items):
 
 
 def downgrade():
+    for statement in _DROP_TRIGGERS[op.get_bind().dialect.name]:
+        op.execute(statement)
     for name in (
+        "evaluation_invited_count",
         "evaluation_cell_count",
         "evaluation_score_count",
         "evaluation_difference_count",

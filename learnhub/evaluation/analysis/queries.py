@@ -36,6 +36,7 @@ from learnhub.evaluation.models import (
     Attachment,
     DifferenceCount,
     Instrument,
+    InvitedCount,
     Invitee,
     PeopleCount,
     Response,
@@ -121,11 +122,15 @@ def _pairs(instrument_id: int, filters: Filters, later: str = POST):  # type: ig
     return pre, post, on, where
 
 
-def invited_count(instrument: Instrument, filters: Filters) -> int:
+def invited_count(instrument: Instrument, filters: Filters, maintained: bool = True) -> int:
     """People invited to the instrument's attachments (after subject, subgroup, PCN and role filters).
 
-    People invited directly (``hub`` attachments, the ``evaluation_invitee`` table) are counted
-    by the database; courses and ALS programmes give their rosters through the interface.
+    People invited directly (``hub`` attachments, the ``evaluation_invitee`` table) are read from
+    the counts the database keeps (``InvitedCount``, one row) when no PCN or role filter applies
+    and no course or ALS attachment shares the instrument; otherwise they are counted from the
+    invitations, joined to the people's current PCN and role. Courses and ALS programmes give
+    their rosters through the interface. ``maintained=False`` always counts the invitations (the
+    oracle the maintained counts are tested against).
     """
     direct: list[int] = []
     others: set[int] = set()
@@ -138,11 +143,23 @@ def invited_count(instrument: Instrument, filters: Filters) -> int:
         for user_id, subgroup in services.invited(attachment).items():
             if not filters.subgroup or subgroup == filters.subgroup:
                 others.add(user_id)
+    narrowed = bool(filters.pcn_id or filters.professional_role)
+    if maintained and direct and not others and not narrowed:
+        # Counted by the database as invitations are made and removed (``InvitedCount``): one row.
+        return (
+            db.session.scalar(
+                select(InvitedCount.n).where(
+                    InvitedCount.instrument_id == instrument.id,
+                    InvitedCount.attachment_id == (filters.attachment_id or 0),
+                    InvitedCount.subgroup == (filters.subgroup or ""),
+                )
+            )
+            or 0
+        )
     chosen = [Invitee.attachment_id.in_(direct or [-1])]
     if filters.subgroup:
         chosen.append(Invitee.subgroup == filters.subgroup)
     invitees = select(Invitee.user_id).where(*chosen)
-    narrowed = bool(filters.pcn_id or filters.professional_role)
 
     def people(stmt):  # type: ignore[no-untyped-def]
         if filters.pcn_id:
@@ -387,7 +404,7 @@ def gather_raw(instrument: Instrument, filters: Filters) -> Aggregates:
     respondents.update({(tp, item_id): n for tp, item_id, n in n_rows})
 
     out = Aggregates(
-        invited=invited_count(instrument, filters),
+        invited=invited_count(instrument, filters, maintained=False),
         per_wave=per_wave,
         distribution=distribution,
         respondents=respondents,

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, distinct, func, literal, select, union_all
 from sqlalchemy.dialects import postgresql, sqlite
 
 from learnhub.evaluation.models import (
@@ -39,6 +39,8 @@ from learnhub.evaluation.models import (
     CellCount,
     DifferenceCount,
     Instrument,
+    InvitedCount,
+    Invitee,
     Item,
     PeopleCount,
     Response,
@@ -385,12 +387,44 @@ def stored(instrument: Instrument) -> Counter:
     return out
 
 
+def invited(instrument: Instrument) -> dict[tuple[int, str], int]:
+    """People invited directly, from the invitations: ``{(attachment id or 0, subgroup or ""): n}`` (see ``InvitedCount``)."""
+    direct = (Attachment.instrument_id == instrument.id, Attachment.subject_type == "hub")
+    named = (Invitee.subgroup.is_not(None), Invitee.subgroup != "")
+    joined = select().select_from(Invitee).join(Attachment, Attachment.id == Invitee.attachment_id).where(*direct)
+    parts = [
+        joined.add_columns(Invitee.attachment_id, literal(""), func.count()).group_by(Invitee.attachment_id),
+        joined.add_columns(Invitee.attachment_id, Invitee.subgroup, func.count())
+        .where(*named)
+        .group_by(Invitee.attachment_id, Invitee.subgroup),
+        joined.add_columns(literal(0), literal(""), func.count(distinct(Invitee.user_id))),
+        joined.add_columns(literal(0), Invitee.subgroup, func.count(distinct(Invitee.user_id)))
+        .where(*named)
+        .group_by(Invitee.subgroup),
+    ]
+    return {(a, s): int(n) for a, s, n in db.session.execute(union_all(*parts)) if n}
+
+
+def stored_invited(instrument: Instrument) -> dict[tuple[int, str], int]:
+    """The invited counts the database keeps for the instrument (zero rows left out)."""
+    rows = db.session.execute(
+        select(InvitedCount.attachment_id, InvitedCount.subgroup, InvitedCount.n).where(
+            InvitedCount.instrument_id == instrument.id, InvitedCount.n != 0
+        )
+    )
+    return {(a, s): n for a, s, n in rows}
+
+
 def rebuild(instrument: Instrument) -> int:
-    """Replace the instrument's aggregates by counts recomputed from the answers; returns the rows written."""
+    """Replace the instrument's aggregates by counts recomputed from the answers (and invitations); returns the rows written."""
     attachments = select(Attachment.id).where(Attachment.instrument_id == instrument.id)
     for model in AGGREGATE_MODELS:
         db.session.execute(delete(model).where(model.attachment_id.in_(attachments)))
     counts = recompute(instrument)
     apply(counts)
+    db.session.execute(delete(InvitedCount).where(InvitedCount.instrument_id == instrument.id))
+    db.session.add_all(
+        InvitedCount(instrument_id=instrument.id, attachment_id=a, subgroup=s, n=n) for (a, s), n in invited(instrument).items()
+    )
     db.session.flush()
     return sum(1 for key, n in counts.items() if n and (key[0] is not ScoreCount or key[-1] == "n"))
