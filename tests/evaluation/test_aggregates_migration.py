@@ -8,14 +8,16 @@ from them must equal those computed from the raw answers.
 
 import random
 from collections import Counter
+from datetime import timedelta
 
 from flask_migrate import downgrade, upgrade
 
+from learnhub.evaluation import services
 from learnhub.evaluation.analysis import differencing, queries
-from learnhub.evaluation.models import FOLLOW_UP, POST, PRE, Instrument
+from learnhub.evaluation.models import FOLLOW_UP, POST, PRE, Instrument, Invitee
 from learnhub.evaluation.services import aggregates
 from learnhub.extensions import db
-from tests.evaluation.test_maintained_aggregates import PEOPLE, _run, _same_cells, _setup, _views
+from tests.evaluation.test_maintained_aggregates import PEOPLE, START, _run, _same_cells, _setup, _views
 
 #: The revision before ``0017_eval_aggregates``.
 BEFORE_AGGREGATES = "0016_renew_completion_override"
@@ -36,8 +38,17 @@ def test_upgrade_fills_the_aggregates_from_existing_answers(app, make_hub, make_
         ops.append(("erase", 2))
         _run(ops, world, course_invitees)
         instrument = db.session.get(Instrument, world["instrument"])
+        # People invited directly to two sets (one of them to both).
+        window = (START, START + timedelta(days=400))
+        hub_sets = [services.attach(instrument, "hub", world["hub"], f"Set {k}", {PRE: window}) for k in (1, 2)]
+        people = world["people"]
+        db.session.add_all(Invitee(attachment_id=hub_sets[0].id, user_id=u, subgroup="A") for u in people[:4])
+        db.session.add_all(Invitee(attachment_id=hub_sets[1].id, user_id=u, subgroup="B") for u in people[3:])
+        db.session.commit()
         expected = Counter({k: n for k, n in aggregates.recompute(instrument).items() if n})
         assert expected
+        invited = aggregates.invited(instrument)
+        assert invited[(0, "")] == PEOPLE
         db.session.remove()
 
         downgrade(revision=BEFORE_AGGREGATES)
@@ -46,6 +57,7 @@ def test_upgrade_fills_the_aggregates_from_existing_answers(app, make_hub, make_
 
         instrument = db.session.get(Instrument, world["instrument"])
         assert aggregates.stored(instrument) == expected
+        assert aggregates.stored_invited(instrument) == invited
         views = _views(instrument)
         assert len(views) > 10
         for filters in views:
