@@ -165,7 +165,7 @@ def _postgresql_function():
     lock = "PERFORM pg_advisory_xact_lock(15, {row}.user_id);"
     remove = "\n".join(f"{s};" for s in _changes("OLD", -1))
     add = "\n".join(f"{s};" for s in _changes("NEW", 1))
-    return f"""CREATE FUNCTION evaluation_invited_count_change() RETURNS trigger LANGUAGE plpgsql AS $$
+    return f"""CREATE OR REPLACE FUNCTION evaluation_invited_count_change() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP IN ('DELETE', 'UPDATE') THEN
     {lock.format(row="OLD")}
