@@ -1,4 +1,4 @@
-"""Command-line commands: ``seed-demo`` and ``create-admin``."""
+"""Command-line commands: ``seed-demo``, ``create-admin``, ``backup``, ``db-check``, ``worker`` and ``evaluation``."""
 
 import os
 from pathlib import Path
@@ -21,6 +21,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(db_check)
     app.cli.add_command(worker_command)
     app.cli.add_command(mail_group)
+    app.cli.add_command(evaluation_group)
 
 
 @click.command("seed-demo")
@@ -198,3 +199,37 @@ def mail_resend() -> None:
     click.echo(f"Sent {sent}; still waiting {failed}.")
     if failed:
         raise SystemExit(1)
+
+
+@click.group("evaluation")
+def evaluation_group() -> None:
+    """Evaluation surveys: maintenance."""
+
+
+@evaluation_group.command("rebuild-aggregates")
+@click.option(
+    "--instrument", "instrument_ids", type=int, multiple=True, help="Only this survey (repeatable; default: every survey)."
+)
+@with_appcontext
+def rebuild_aggregates(instrument_ids: tuple[int, ...]) -> None:
+    """Recompute the results' aggregate tables from the submitted answers (after a bulk load or restore).
+
+    Saved responses keep the tables up to date; this replaces each survey's counts with counts
+    recomputed from the answers, one survey per transaction.
+    """
+    from learnhub.evaluation.models import Instrument
+    from learnhub.evaluation.services import aggregates
+
+    query = select(Instrument.id).order_by(Instrument.id)
+    if instrument_ids:
+        query = query.where(Instrument.id.in_(instrument_ids))
+    ids = list(db.session.scalars(query))
+    if instrument_ids and len(ids) != len(set(instrument_ids)):
+        missing = sorted(set(instrument_ids) - set(ids))
+        raise click.ClickException(f"No survey with id {', '.join(map(str, missing))}")
+    for instrument_id in ids:
+        instrument = db.session.get(Instrument, instrument_id)
+        rows = aggregates.rebuild(instrument)
+        db.session.commit()
+        click.echo(f"Survey {instrument_id} ({instrument.title}): {rows:,} aggregate rows")
+    click.echo(f"Rebuilt the aggregates of {len(ids)} survey(s).")

@@ -8,7 +8,7 @@ an answer, while a person's pre and post responses still match through the key.
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from learnhub.extensions import db
@@ -282,3 +282,129 @@ class Answer(db.Model):
 
     def __repr__(self) -> str:
         return f"<Answer {self.id} item={self.item_id}>"
+
+
+# --- aggregates maintained with every submission (issue 15) ----------------------------------------
+#
+# The results page reads these instead of the answers, so its cost does not grow with the number
+# of responses. Each table holds counts per attachment and per *slice*: ``("all", "")`` is every
+# submitted response of the attachment; ``("subgroup", cohort)``, ``("pcn", "12")``,
+# ``("role", "gp")`` and ``("period", "2026-10")`` or ``("period", "2026-Q4")`` are the one
+# predefined filter a results view may apply (see ``analysis.slices``). A pair is in a slice when
+# both of its responses are. ``services.aggregates`` keeps them up to date in the transaction
+# that saves a response, and ``flask evaluation rebuild-aggregates`` recomputes them from the answers.
+# Counts may be 0 after an edit (rows are not deleted); readers skip them.
+
+#: ``slice_kind`` of every submitted response of an attachment.
+ALL_SLICE = "all"
+#: ``value`` of an :class:`AnswerCount` row counting the people who answered a multiple-choice or free-text item.
+ANSWERED = -1
+#: ``count`` names of :class:`PeopleCount` and :class:`CellCount` for matched pairs.
+MATCHED = {POST: "matched", FOLLOW_UP: "matched_follow_up"}
+
+
+class PeopleCount(db.Model):
+    """Submitted responses per wave (``count`` = pre, post, follow_up) and matched pairs (matched, matched_follow_up)."""
+
+    __tablename__ = "evaluation_people_count"
+
+    attachment_id: Mapped[int] = mapped_column(ForeignKey("evaluation_attachment.id", ondelete="CASCADE"), primary_key=True)
+    count: Mapped[str] = mapped_column(String(20), primary_key=True)
+    slice_kind: Mapped[str] = mapped_column(String(10), primary_key=True)
+    slice_key: Mapped[str] = mapped_column(String(60), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+
+
+class AnswerCount(db.Model):
+    """Answers per wave, item and value (``value`` = ``ANSWERED``: people who answered a multiple-choice or free-text item)."""
+
+    __tablename__ = "evaluation_answer_count"
+
+    attachment_id: Mapped[int] = mapped_column(ForeignKey("evaluation_attachment.id", ondelete="CASCADE"), primary_key=True)
+    timepoint: Mapped[str] = mapped_column(String(20), primary_key=True)
+    slice_kind: Mapped[str] = mapped_column(String(10), primary_key=True)
+    slice_key: Mapped[str] = mapped_column(String(60), primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("evaluation_item.id", ondelete="CASCADE"), primary_key=True)
+    value: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    n: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+
+
+class DifferenceCount(db.Model):
+    """Matched pairs (before, ``later``) per scale item and difference ``later - before``."""
+
+    __tablename__ = "evaluation_difference_count"
+
+    attachment_id: Mapped[int] = mapped_column(ForeignKey("evaluation_attachment.id", ondelete="CASCADE"), primary_key=True)
+    later: Mapped[str] = mapped_column(String(20), primary_key=True)
+    slice_kind: Mapped[str] = mapped_column(String(10), primary_key=True)
+    slice_key: Mapped[str] = mapped_column(String(60), primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("evaluation_item.id", ondelete="CASCADE"), primary_key=True)
+    difference: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    n: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+
+
+class ScoreCount(db.Model):
+    """Matched pairs by how many core answers each response has, with the exact integer sums of their scores.
+
+    A response's composite score is ``sum / answers`` of its scored core answers; per (answers
+    before, answers later) the table keeps the pairs and the sums of ``before_sum``,
+    ``later_sum``, their squares and their product, from which the paired t-test's sums follow
+    exactly. Almost every pair answers every core item, so there is about one row per slice.
+    """
+
+    __tablename__ = "evaluation_score_count"
+
+    attachment_id: Mapped[int] = mapped_column(ForeignKey("evaluation_attachment.id", ondelete="CASCADE"), primary_key=True)
+    later: Mapped[str] = mapped_column(String(20), primary_key=True)
+    slice_kind: Mapped[str] = mapped_column(String(10), primary_key=True)
+    slice_key: Mapped[str] = mapped_column(String(60), primary_key=True)
+    before_n: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    later_n: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    n: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+    before_sum: Mapped[int] = mapped_column(BigInteger, default=0, nullable=False)
+    later_sum: Mapped[int] = mapped_column(BigInteger, default=0, nullable=False)
+    before_squares: Mapped[int] = mapped_column(BigInteger, default=0, nullable=False)
+    later_squares: Mapped[int] = mapped_column(BigInteger, default=0, nullable=False)
+    products: Mapped[int] = mapped_column(BigInteger, default=0, nullable=False)
+
+
+#: The summed columns of :class:`ScoreCount`, in the order the aggregates carry them.
+SCORE_SUMS = ("n", "before_sum", "later_sum", "before_squares", "later_squares", "products")
+
+
+class CellCount(db.Model):
+    """The differencing cells: people per (count, cohort, PCN, role, month), both responses' for pairs ('' = none)."""
+
+    __tablename__ = "evaluation_cell_count"
+
+    attachment_id: Mapped[int] = mapped_column(ForeignKey("evaluation_attachment.id", ondelete="CASCADE"), primary_key=True)
+    count: Mapped[str] = mapped_column(String(20), primary_key=True)
+    subgroup: Mapped[str] = mapped_column(String(60), primary_key=True)
+    subgroup_later: Mapped[str] = mapped_column(String(60), primary_key=True)
+    pcn: Mapped[str] = mapped_column(String(20), primary_key=True)
+    pcn_later: Mapped[str] = mapped_column(String(20), primary_key=True)
+    role: Mapped[str] = mapped_column(String(40), primary_key=True)
+    role_later: Mapped[str] = mapped_column(String(40), primary_key=True)
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    month_later: Mapped[str] = mapped_column(String(7), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+
+
+AGGREGATE_MODELS = (PeopleCount, AnswerCount, DifferenceCount, ScoreCount, CellCount)
+
+
+class InvitedCount(db.Model):
+    """People invited directly (``evaluation_invitee`` rows of ``hub`` attachments), counted per instrument.
+
+    ``attachment_id`` 0 counts distinct people over all the instrument's hub attachments, and
+    ``subgroup`` "" over every subgroup. Kept by database triggers on ``evaluation_invitee``
+    (migration ``0017_eval_aggregates``) in the transaction that adds, changes or removes an
+    invitation, however it is written (bulk inserts and foreign-key cascades included).
+    """
+
+    __tablename__ = "evaluation_invited_count"
+
+    instrument_id: Mapped[int] = mapped_column(ForeignKey("evaluation_instrument.id", ondelete="CASCADE"), primary_key=True)
+    attachment_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    subgroup: Mapped[str] = mapped_column(String(60), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer, default=0, nullable=False)

@@ -25,6 +25,7 @@ from learnhub.evaluation.analysis.queries import (
     gather,
     invited_count,
     submission_months,
+    submission_subgroups,
 )
 from learnhub.evaluation.analysis.results import (
     FollowUpItem,
@@ -80,6 +81,7 @@ __all__ = [
     "slices",
     "stats",
     "submission_months",
+    "submission_subgroups",
     "withheld",
     "withheld_views",
     "withhold",

@@ -2,7 +2,8 @@
 
 - :mod:`.common`: plain-words errors, pseudonymous respondent keys, the hub's threshold;
 - :mod:`.answering`: who is invited, what is due, saving drafts and submissions;
-- :mod:`.authoring`: instruments, sections, questions and attachments.
+- :mod:`.authoring`: instruments, sections, questions and attachments;
+- :mod:`.aggregates`: the results' counts, kept in step with every saved response (and rebuilt).
 
 Everything is re-exported here, so callers write ``services.save_response(...)``.
 """

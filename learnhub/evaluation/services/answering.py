@@ -25,6 +25,7 @@ from learnhub.evaluation.models import (
     Item,
     Response,
 )
+from learnhub.evaluation.services import aggregates
 from learnhub.evaluation.services.common import MAX_TEXT, SurveyProblem, respondent_key
 from learnhub.extensions import db
 from learnhub.idempotent import insert_or_get
@@ -217,8 +218,10 @@ def _write_response(
     """Write one person's response to one wave; safe when the same request arrives twice at once.
 
     The response row is inserted with ``ON CONFLICT DO NOTHING`` (a double click or two tabs
-    get the same row, never an ``IntegrityError``), then locked with an UPDATE so that a second
-    save waits and replaces the first one's answers instead of adding its own beside them.
+    get the same row, never an ``IntegrityError``), then locked (with the person's other waves of
+    the attachment, whose pairs it counts in) so that a second save waits and replaces the first
+    one's answers instead of adding its own beside them. The results' aggregate tables are
+    updated with the difference the save makes (``services.aggregates``).
     """
     key = respondent_key(attachment.instrument, user.id)
     response, _created = insert_or_get(
@@ -226,10 +229,12 @@ def _write_response(
         key={"attachment_id": attachment.id, "timepoint": timepoint, "respondent_key": key},
         values={"created_at": now, "updated_at": now, "status": Response.DRAFT},
     )
+    aggregates.lock_person(attachment.id, key)
     db.session.execute(
         update(Response).where(Response.id == response.id).values(updated_at=now).execution_options(synchronize_session=False)
     )
     db.session.refresh(response)
+    before = aggregates.before_change(attachment, response)
     response.subgroup = subgroup
     response.pcn_id = user.pcn_id
     response.professional_role = user.professional_role
@@ -255,7 +260,7 @@ def _write_response(
             key={"attachment_id": attachment.id, "timepoint": timepoint, "user_id": user.id},
             values={"submitted_at": now},
         )
-    db.session.flush()
+    aggregates.after_change(attachment, response, before)
     return response
 
 

@@ -5,7 +5,7 @@ Services never commit: the request (or CLI command) commits once (``learnhub.tra
 
 from datetime import datetime
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import delete, exists, func, select
 
 from learnhub.accounts.models import User
 from learnhub.audit import Action, audit
@@ -19,6 +19,7 @@ from learnhub.evaluation.models import (
     AttachmentTimepoint,
     Completion,
     Instrument,
+    Invitee,
     Item,
     Response,
     Section,
@@ -353,6 +354,9 @@ def detach(actor: User, attachment: Attachment) -> None:
             "their answers would be lost. You can close it instead by changing its dates."
         )
     attachment_id, instrument_id = attachment.id, attachment.instrument_id
+    # Its invitations first, while the attachment is there: the database counts them off the
+    # instrument's invited people (``InvitedCount``) by looking the attachment up.
+    db.session.execute(delete(Invitee).where(Invitee.attachment_id == attachment.id))
     db.session.delete(attachment)
     db.session.flush()
     audit(actor, Action.EVALUATION_INSTRUMENT_DETACHED, attachment=attachment_id, instrument=instrument_id)

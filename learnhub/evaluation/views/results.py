@@ -1,7 +1,7 @@
 """Hub administrators: the results dashboard and the written comments, under safe filters."""
 
 from flask import render_template, request
-from sqlalchemy import distinct, select
+from sqlalchemy import select
 
 from learnhub.evaluation import analysis, charts, interface, services
 from learnhub.evaluation.access import (
@@ -13,10 +13,8 @@ from learnhub.evaluation.forms import (
 from learnhub.evaluation.models import (
     FREE_TEXT,
     TIMEPOINTS,
-    Attachment,
     Instrument,
 )
-from learnhub.evaluation.models import Response as SurveyResponse
 from learnhub.evaluation.views import bp
 from learnhub.extensions import db
 from learnhub.organisations.models import Pcn
@@ -38,12 +36,7 @@ def read_filters(inst: Instrument) -> tuple[FilterForm, analysis.Filters, list[s
     """
     form = FilterForm(formdata=None, meta={"csrf": False})
     form.attachment.choices = [("", "All")] + [(str(a.id), a.label) for a in inst.attachments]
-    subgroups = db.session.scalars(
-        select(distinct(SurveyResponse.subgroup))
-        .join(Attachment, Attachment.id == SurveyResponse.attachment_id)
-        .where(Attachment.instrument_id == inst.id, SurveyResponse.subgroup.is_not(None))
-        .order_by(SurveyResponse.subgroup)
-    ).all()
+    subgroups = analysis.submission_subgroups(inst)
     # Course cohorts and ALS groups are stored by id: show their names (several names if two
     # subjects happen to share a key).
     names: dict[str, set[str]] = {}
