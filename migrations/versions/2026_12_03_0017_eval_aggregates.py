@@ -1,7 +1,7 @@
 """Evaluation results aggregates: counts kept with every submission, so the results page does not read every answer.
 
 Revision ID: 0017_eval_aggregates
-Revises: 0016_renew_completion_override
+Revises: 0018_job_lock
 Create Date: 2026-12-03 10:00:00
 
 The upgrade fills the tables from the submitted answers already in the database (``_fill``), so
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0017_eval_aggregates"
-down_revision = "0016_renew_completion_override"
+down_revision = "0018_job_lock"
 branch_labels = None
 depends_on = None
 

@@ -20,7 +20,7 @@ from learnhub.extensions import db
 from tests.evaluation.test_maintained_aggregates import PEOPLE, START, _run, _same_cells, _setup, _views
 
 #: The revision before ``0017_eval_aggregates``.
-BEFORE_AGGREGATES = "0016_renew_completion_override"
+BEFORE_AGGREGATES = "0018_job_lock"
 
 
 def test_upgrade_fills_the_aggregates_from_existing_answers(app, make_hub, make_user, course_invitees):
