@@ -194,7 +194,10 @@ class _Sender:
         if not self.app.config.get("MAIL_SERVER"):
             from learnhub.mail import write_to_outbox
 
-            path = write_to_outbox(self.app, msg)
+            try:
+                path = write_to_outbox(self.app, msg)
+            except OSError as error:  # disk full, permissions: try again later
+                return "retry", f"{type(error).__name__}: {error}"[:500]
             self.app.logger.info("mail to %s (%s) written to %s: no MAIL_SERVER is set", msg["To"], msg["Subject"], path)
             return "sent", None
         try:

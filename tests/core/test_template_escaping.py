@@ -19,8 +19,16 @@ COMPONENTS = os.path.join(os.path.dirname(nhsuk_frontend_jinja.__file__), "templ
 def _text_params() -> dict:
     text = {"text": PAYLOAD}
     return {
-        "text": PAYLOAD, "heading": PAYLOAD, "titleText": PAYLOAD, "href": "/", "name": "x", "id": "x",
-        "label": text, "hint": text, "legend": text, "errorMessage": text,
+        "text": PAYLOAD,
+        "heading": PAYLOAD,
+        "titleText": PAYLOAD,
+        "href": "/",
+        "name": "x",
+        "id": "x",
+        "label": text,
+        "hint": text,
+        "legend": text,
+        "errorMessage": text,
         "items": [{"text": PAYLOAD, "value": "1", "href": "/"}],
         "rows": [{"key": text, "value": text}],
     }
@@ -51,4 +59,3 @@ def test_every_nhsuk_component_escapes_its_text_parameters(app):
 )
 def test_only_plain_text_and_calendar_templates_are_unescaped(app, name, escaped):
     assert app.jinja_env.autoescape(name) is escaped
-
