@@ -140,7 +140,7 @@ def _deliver_one(app: Flask, session: Session, sender: _Sender, message_id: int,
         result.failed.append(message_id)
         app.logger.error("mail to %s (%s) FAILED after %d attempts: %s", row.to_address, row.subject, row.attempts, error)
     else:
-        base = float(app.config.get("MAIL_RETRY_BASE_SECONDS") or 60)
+        base = float(app.config.get("MAIL_RETRY_BASE_SECONDS", 60))
         values.update(status=OutboxMessage.QUEUED, next_attempt_at=done + timedelta(seconds=base * 2 ** (row.attempts - 1)))
         result.retrying.append(message_id)
         app.logger.error(
