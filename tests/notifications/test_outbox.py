@@ -41,7 +41,8 @@ def test_enrolment_confirmation_arrives_with_one_click_unsubscribe(mail_app, smt
     assert "You are enrolled on Supervising ARRS roles" in body
     assert f"/courses/{ids.course}" in body
     unsubscribe = message["List-Unsubscribe"]
-    assert unsubscribe.startswith("<http://localhost/notifications/unsubscribe/") and unsubscribe.endswith(">")
+    assert unsubscribe.startswith("<http://localhost/notifications/unsubscribe/")
+    assert unsubscribe.endswith(">")
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert unsubscribe[1:-1] in body
     (row,) = _rows(mail_app)
