@@ -88,3 +88,15 @@ def answer(attachment_id: int, timepoint: str):  # type: ignore[no-untyped-def]
         can_edit=tp.is_open(now),
         threshold=services.threshold_for(attachment.hub_id),
     )
+
+
+@bp.cli.command("send-survey-emails")
+def send_survey_emails() -> None:
+    """Email survey invitations when a wave opens and one reminder before it closes (cron, e.g. hourly)."""
+    import click
+
+    from learnhub.evaluation.notices import send_survey_emails as send
+    from learnhub.transactions import commit
+
+    invitations, reminders = send(commit)
+    click.echo(f"Queued {invitations} survey invitation(s) and {reminders} reminder(s).")
