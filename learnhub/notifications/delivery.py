@@ -21,6 +21,7 @@ from __future__ import annotations
 import smtplib
 from dataclasses import dataclass, field
 from datetime import timedelta
+from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from urllib.parse import urlsplit
@@ -156,7 +157,9 @@ def _deliver_one(app: Flask, session: Session, sender: _Sender, message_id: int,
 
 def build_message(app: Flask, row: OutboxMessage) -> EmailMessage:
     """The MIME message of an outbox row (stdlib ``email``)."""
-    msg = EmailMessage()
+    # Headers are not folded below RFC 5322's 998-character limit: the standard library folds a
+    # long subject before its first word, which some clients then show with a leading space.
+    msg = EmailMessage(policy=policy.default.clone(max_line_length=998))
     msg["From"] = app.config["MAIL_DEFAULT_SENDER"]
     msg["To"] = row.to_address
     msg["Subject"] = row.subject

@@ -48,7 +48,24 @@ def smtp():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def mail_app(make_app, smtp):  # type: ignore[no-untyped-def]
-    """An app that sends to the loopback SMTP server (retries due at once: no backoff wait in tests)."""
+def app(database_url, _schema, tmp_path, smtp):  # type: ignore[no-untyped-def]
+    """Here the test app (and every fixture built on it) sends to the loopback SMTP server.
+
+    Retries are due at once (no backoff wait in tests).
+    """
+    from learnhub import create_app
+    from tests.conftest import ClosingClient, _empty_tables, make_test_config
+
     port, _ = smtp
-    return make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_USE_TLS=False, MAIL_RETRY_BASE_SECONDS=0)
+    config = make_test_config(
+        database_url, MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_USE_TLS=False, MAIL_RETRY_BASE_SECONDS=0
+    )
+    made = create_app(config, instance_path=str(tmp_path / "instance"))
+    made.test_client_class = ClosingClient
+    yield made
+    _empty_tables(made)
+
+
+@pytest.fixture
+def mail_app(app):  # type: ignore[no-untyped-def]
+    return app
