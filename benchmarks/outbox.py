@@ -100,7 +100,8 @@ def main() -> None:
     controller.stop()
     backend = "PostgreSQL" if args.postgres_url else "SQLite"
     print(f"{backend}: queue {args.people} emails in one transaction: {queued:.2f} s ({queued / args.people * 1000:.2f} ms each)")
-    print(f"{backend}: deliver_due sent {len(result.sent)} (sink received {sink.count}) in {sent:.2f} s: {len(result.sent) / sent:.0f} messages/s")
+    rate = len(result.sent) / sent
+    print(f"{backend}: deliver_due sent {len(result.sent)} (sink received {sink.count}) in {sent:.2f} s: {rate:.0f} messages/s")
 
 
 if __name__ == "__main__":
