@@ -146,6 +146,15 @@ def test_after_the_last_attempt_a_message_is_failed_and_shown_to_the_hub(make_ap
     deliver_due(app)  # nothing left to try: failed is final until "mail resend"
     (row,) = _rows(app)
     assert (row.status, row.attempts) == ("failed", 3)
+    admin = make_user("admin@example.org", hub_id=hub, hub_role="hub_admin")
+    client = app.test_client()
+    with app.app_context():
+        session_id = db.session.get(User, admin).get_id()
+    with client.session_transaction() as session:
+        session["_user_id"], session["_fresh"] = session_id, True
+    listing = client.get("/hub/mail-waiting").get_data(as_text=True)
+    assert "gp@example.org" in listing
+    assert "Not sent after 3 tries" in listing
     assert app.test_client().get("/healthz").get_json()["mail"] == {"status": "messages waiting", "waiting": 1, "bounced": 0}
 
 
