@@ -180,3 +180,12 @@ def notify(
     if created:
         _batch().ids.append(row.id)
     return row
+
+
+def recent_for(user: User, limit: int = 20) -> list[OutboxMessage]:
+    """The latest emails to ``user`` (for hub administrators: subject, time and status, never the body)."""
+    return list(
+        db.session.scalars(
+            select(OutboxMessage).where(OutboxMessage.user_id == user.id).order_by(OutboxMessage.id.desc()).limit(limit)
+        )
+    )

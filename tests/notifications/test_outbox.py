@@ -248,3 +248,21 @@ def test_one_click_unsubscribe_works_without_signing_in(app, client, make_user):
         assert db.session.scalar(select(NotificationPreference.enabled).where(NotificationPreference.user_id == uid)) is False
     assert client.post(f"/notifications/unsubscribe/{token}x").status_code == 404
     assert client.get("/notifications/unsubscribe/not-a-token").status_code == 404
+
+
+def test_hub_admins_see_what_was_sent_to_a_person_but_not_the_body(app, smtp, make_hub, make_user):
+    hub = make_hub()
+    admin = make_user("admin@example.org", hub_id=hub, hub_role="hub_admin")
+    learner = make_user("learner@example.org", hub_id=hub)
+    with app.app_context():
+        notify("test:seen", category="account", user=db.session.get(User, learner), subject="Visible subject", body="SECRET-BODY")
+        db.session.commit()
+    client = app.test_client()
+    with app.app_context():
+        session_id = db.session.get(User, admin).get_id()
+    with client.session_transaction() as session:
+        session["_user_id"], session["_fresh"] = session_id, True
+    page = client.get(f"/hub/users/{learner}").get_data(as_text=True)
+    assert "Emails sent" in page
+    assert "Visible subject" in page
+    assert "SECRET-BODY" not in page
