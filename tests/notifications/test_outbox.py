@@ -266,3 +266,24 @@ def test_hub_admins_see_what_was_sent_to_a_person_but_not_the_body(app, smtp, ma
     assert "Emails sent" in page
     assert "Visible subject" in page
     assert "SECRET-BODY" not in page
+
+
+def test_erasure_removes_their_queued_and_sent_emails(app, smtp, make_hub, make_user, monkeypatch):
+    from learnhub.privacy.erasure import erase_user
+
+    _, inbox = smtp
+    hub = make_hub()
+    admin = make_user("admin@example.org", hub_id=hub, hub_role="hub_admin")
+    learner = make_user("learner@example.org", hub_id=hub)
+    with app.app_context():
+        user = db.session.get(User, learner)
+        notify("test:sent-before", category="account", user=user, subject="Sent before", body="B")
+        db.session.commit()
+        monkeypatch.setattr("learnhub.notifications.delivery.schedule", lambda ids: None)  # the next one waits
+        notify("test:queued", category="account", user=db.session.get(User, learner), subject="Queued", body="B")
+        db.session.commit()
+        erase_user(db.session.get(User, admin), db.session.get(User, learner))
+        db.session.commit()
+    assert _rows(app) == []
+    assert deliver_due(app).sent == []
+    assert [m["Subject"] for m in inbox.messages] == ["Sent before"]
