@@ -122,10 +122,14 @@ def _deliver_one(app: Flask, session: Session, sender: _Sender, message_id: int,
         return
     row = session.get(OutboxMessage, message_id, populate_existing=True)
     assert row is not None
-    msg = build_message(app, row)
-    if app.testing and row.attempts == 1:
-        app.extensions.setdefault("outbox", []).append(msg)
-    outcome, error = sender.send(msg)
+    try:
+        msg = build_message(app, row)
+        if app.testing and row.attempts == 1:
+            app.extensions.setdefault("outbox", []).append(msg)
+        outcome, error = sender.send(msg)
+    except Exception as problem:  # a bug, not the server: count the attempt so it ends as failed
+        app.logger.exception("mail %s could not be built or handed over", message_id)
+        outcome, error = "retry", f"{type(problem).__name__}: {problem}"[:500]
     done = utcnow()
     values: dict = {"claimed_until": None, "last_error": error}
     if outcome == "sent":
