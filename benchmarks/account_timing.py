@@ -42,6 +42,12 @@ class SlowSMTP:
     def send_message(self, msg: object) -> None:
         """Nothing to do."""
 
+    def quit(self) -> None:
+        """Nothing to do (the outbox's sender closes its connection with ``quit``)."""
+
+    def close(self) -> None:
+        """Nothing to do."""
+
 
 def _time(client, path: str, data: dict, n: int) -> tuple[list[float], list[float]]:  # type: ignore[no-untyped-def]
     answered, with_mail = [], []

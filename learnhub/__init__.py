@@ -68,6 +68,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     from learnhub.eligibility.views import bp as eligibility_bp
     from learnhub.evaluation.views import bp as evaluation_bp
     from learnhub.main.views import bp as main_bp
+    from learnhub.notifications.views import bp as notifications_bp
     from learnhub.organisations.views import bp as organisations_bp
     from learnhub.supervision.views import bp as supervision_bp
 
@@ -81,6 +82,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     app.register_blueprint(eligibility_bp)
     app.register_blueprint(supervision_bp)
     app.register_blueprint(credentials_bp)
+    app.register_blueprint(notifications_bp)
 
     from learnhub.wiring import connect_features
 

@@ -36,6 +36,8 @@ class Action(StrEnum):
 
     ACCOUNT_REGISTERED = "account.registered", "Registered"
     ACCOUNT_PASSWORD_RESET_REQUESTED = "account.password_reset_requested", "Password reset requested"
+    NOTIFICATION_PREFERENCES_CHANGED = "notification.preferences_changed", "Email choices changed"
+    NOTIFICATION_UNSUBSCRIBED = "notification.unsubscribed", "Unsubscribed from an email category"
     ACCOUNT_PASSWORD_SET = "account.password_set", "Password set from a link"
     ACCOUNT_PASSWORD_CHANGED = "account.password_changed", "Password changed"
     ACCOUNT_PROFILE_UPDATED = "account.profile_updated", "Profile updated"

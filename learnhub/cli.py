@@ -22,6 +22,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(worker_command)
     app.cli.add_command(mail_group)
     app.cli.add_command(evaluation_group)
+    app.cli.add_command(send_outbox)
 
 
 @click.command("seed-demo")
@@ -158,20 +159,33 @@ def worker_command(queues: tuple[str, ...], burst: bool) -> None:
 
     from learnhub.certificates.jobs import QUEUE as CERTIFICATES
     from learnhub.hardening import configure_process_logging
+    from learnhub.notifications.delivery import QUEUE as MAIL
 
     url = current_app.config.get("REDIS_URL")
     if not url:
         raise click.ClickException("LEARNHUB_REDIS_URL is not set, so there is no queue: background jobs run in the web process.")
     configure_process_logging(current_app)
     connection = Redis.from_url(url)
-    names = list(queues) or [CERTIFICATES]
+    names = list(queues) or [CERTIFICATES, MAIL]
     worker = Worker([Queue(name, connection=connection) for name in names], connection=connection)
     worker.work(burst=burst, logging_level="INFO")
 
 
 @click.group("mail")
 def mail_group() -> None:
-    """Messages the mail server did not take (kept in instance/outbox/)."""
+    """Messages the mail server did not take (kept in the outbox table until sent)."""
+
+
+@click.command("send-outbox")
+@with_appcontext
+def send_outbox() -> None:
+    """Send every message that is due (new, or due for a retry); for cron, e.g. every minute."""
+    from learnhub.notifications.delivery import deliver_due
+
+    result = deliver_due(current_app._get_current_object())  # type: ignore[attr-defined]
+    click.echo(
+        f"Sent {len(result.sent)}; retrying {len(result.retrying)}; failed {len(result.failed)}; bounced {len(result.bounced)}."
+    )
 
 
 @mail_group.command("waiting")
@@ -204,6 +218,17 @@ def mail_resend() -> None:
 @click.group("evaluation")
 def evaluation_group() -> None:
     """Evaluation surveys: maintenance."""
+
+
+@evaluation_group.command("send-survey-emails")
+@with_appcontext
+def send_survey_emails() -> None:
+    """Email survey invitations when a wave opens and one reminder before it closes (cron, e.g. hourly)."""
+    from learnhub.evaluation.notices import send_survey_emails as send
+    from learnhub.transactions import commit
+
+    invitations, reminders = send(commit)
+    click.echo(f"Queued {invitations} survey invitation(s) and {reminders} reminder(s).")
 
 
 @evaluation_group.command("rebuild-aggregates")

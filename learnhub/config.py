@@ -41,6 +41,10 @@ DEFAULTS: dict[str, object] = {
     "MAIL_PASSWORD": None,
     "MAIL_DEFAULT_SENDER": "LearnHub <no-reply@learnhub.invalid>",
     "MAIL_OUTBOX_DIR": "outbox",
+    # Outbox delivery: a message the server did not take is retried after 60 s, 120 s, 240 s…
+    # and marked failed (shown to the hub) after MAIL_MAX_ATTEMPTS tries.
+    "MAIL_MAX_ATTEMPTS": 8,
+    "MAIL_RETRY_BASE_SECONDS": 60,
     #: Identical form submissions within this many seconds are handled once (0: off).
     "DOUBLE_SUBMIT_SECONDS": 10,
     "PASSWORD_RESET_TTL_MINUTES": 60,

@@ -114,18 +114,21 @@ def _bulk_jobs() -> dict:
 
 
 def _mail() -> dict:
-    from learnhub.mail import outbox_dir
+    """Messages in the outbox the mail server has not taken (retrying, failed; bounced apart)."""
+    from learnhub.mail import waiting_messages
 
     try:
-        waiting = sum(1 for _ in outbox_dir(current_app).glob("*.eml"))
-    except OSError:
-        waiting = None
+        found = waiting_messages(current_app._get_current_object())  # type: ignore[attr-defined]
+    except Exception:  # noqa: BLE001 - reported under "database"
+        return {"status": "unknown"}
+    bounced = sum(1 for m in found if m.status == "bounced")
+    waiting = len(found) - bounced
     if not current_app.config.get("MAIL_SERVER"):
-        return {"status": "not configured", "waiting": waiting}
+        return {"status": "not configured", "waiting": waiting, "bounced": bounced}
     if waiting:
         current_app.logger.warning("healthz: %s email(s) waiting in the outbox: run 'flask --app learnhub mail resend'", waiting)
-        return {"status": "messages waiting", "waiting": waiting}
-    return {"status": "ok", "waiting": 0}
+        return {"status": "messages waiting", "waiting": waiting, "bounced": bounced}
+    return {"status": "ok", "waiting": 0, "bounced": bounced}
 
 
 def report() -> dict:

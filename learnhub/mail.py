@@ -1,89 +1,48 @@
-"""Sending email: SMTP when MAIL_SERVER is configured, otherwise an outbox folder.
+"""Email: one path, the notifications outbox (:mod:`learnhub.notifications`).
 
-Two rules hold whatever happens:
+Every message is a row written in the transaction of the change that caused it and delivered
+after that transaction commits (SMTP when MAIL_SERVER is configured, otherwise the outbox
+folder ``instance/outbox/``, readable by the service user only). Two rules hold whatever
+happens:
 
 - **Nothing is logged but the recipient and subject.** Bodies carry one-time links (password
-  reset, invitations), so they never go to the log.
-- **Mail never fails the request.** During a request, the SMTP conversation happens after the
-  response has been sent (``response.call_on_close``) and only when the request succeeded
-  (so a rolled-back change sends no link to a token that was never stored). If the server
-  cannot be reached, the message is written to the outbox folder (``instance/outbox/``,
-  readable by the service user only) and an error is logged, so an administrator can forward
-  it; the person sees the same page either way (no account enumeration through a 500).
+  reset, invitations), so they never go to the log, nor to the hub's "Emails not sent" page.
+- **Mail never fails the request.** Delivery happens after the response has been sent; a
+  server that cannot be reached leaves the message queued for a retry with backoff.
 
-Messages left in the outbox are *waiting*: hub administrators see those addressed to their
+Messages the server did not take are *waiting*: hub administrators see those addressed to their
 hub's people on the hub page (:func:`waiting_messages`), ``/healthz`` counts them, and
-``flask --app learnhub mail resend`` hands them to the mail server once it works
-(:func:`resend_waiting`; docs/operations.md, "When something fails").
+``flask --app learnhub mail resend`` tries them all again at once (:func:`resend_waiting`;
+docs/operations.md, "Email").
 """
 
-import os
-import smtplib
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from email import message_from_bytes, policy
 from email.message import EmailMessage
-from email.parser import BytesHeaderParser
-from email.utils import parseaddr
 from pathlib import Path
 
-from flask import Flask, current_app
+from flask import Flask
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
 
-from learnhub.deferred import after_response
 
+def send_mail(to: str, subject: str, body: str, *, key: str | None = None, category: str = "account") -> None:
+    """Queue a plain-text service email to an address (prefer :func:`learnhub.notifications.services.notify`).
 
-def send_mail(to: str, subject: str, body: str) -> None:
-    """Send a plain-text email (see the module notes: never raises, never logs the body).
-
-    Under test the message is also kept in ``app.extensions['outbox']``.
+    Written in the current transaction; sent after it commits.
     """
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    msg = EmailMessage()
-    msg["From"] = app.config["MAIL_DEFAULT_SENDER"]
-    msg["To"] = to
-    msg["Subject"] = subject
-    msg.set_content(body)
+    from learnhub.notifications.services import notify
 
-    if app.testing:
-        app.extensions.setdefault("outbox", []).append(msg)
-
-    if not app.config.get("MAIL_SERVER"):
-        path = _write_to_outbox(app, msg)
-        app.logger.info("mail to %s (%s) written to %s: no MAIL_SERVER is set", to, subject, path)
-        return
-
-    after_response(lambda: _deliver(app, msg), only_if_successful=True)
-
-
-def _smtp_send(app: Flask, msg: EmailMessage) -> None:
-    """One SMTP conversation (raises ``OSError`` or ``smtplib.SMTPException`` on failure)."""
-    with smtplib.SMTP(app.config["MAIL_SERVER"], int(app.config["MAIL_PORT"]), timeout=20) as smtp:
-        if app.config.get("MAIL_USE_TLS"):
-            smtp.starttls()
-        if app.config.get("MAIL_USERNAME"):
-            smtp.login(app.config["MAIL_USERNAME"], app.config["MAIL_PASSWORD"])
-        smtp.send_message(msg)
-
-
-def _deliver(app: Flask, msg: EmailMessage) -> None:
-    """Hand the message to the SMTP server; on failure keep it in the outbox and log an error."""
-    try:
-        _smtp_send(app, msg)
-    except (OSError, smtplib.SMTPException) as error:
-        path = _write_to_outbox(app, msg)
-        app.logger.error(
-            "mail to %s (%s) NOT sent: %s: %s; kept in %s", msg["To"], msg["Subject"], type(error).__name__, error, path
-        )
-        return
-    app.logger.info("mail sent to %s: %s", msg["To"], msg["Subject"])
+    notify(key or f"mail:{uuid.uuid4().hex}", category=category, to=to, subject=subject, body=body)
 
 
 def outbox_dir(app: Flask) -> Path:
-    """The folder where unsent messages wait (``instance/outbox/`` by default)."""
+    """The folder where messages go when no MAIL_SERVER is set (``instance/outbox/`` by default)."""
     return Path(app.instance_path) / app.config["MAIL_OUTBOX_DIR"]
 
 
-def _write_to_outbox(app: Flask, msg: EmailMessage) -> Path:
+def write_to_outbox(app: Flask, msg: EmailMessage) -> Path:
     outbox = outbox_dir(app)
     outbox.mkdir(mode=0o700, parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
@@ -95,55 +54,58 @@ def _write_to_outbox(app: Flask, msg: EmailMessage) -> Path:
 
 @dataclass(frozen=True)
 class WaitingMessage:
-    """A message in the outbox: who it is for, what it is about and since when (never its body)."""
+    """A message the mail server has not taken: who it is for, what about, since when (never its body)."""
 
     to: str
     subject: str
     kept_at: datetime
+    status: str = "queued"
+    attempts: int = 0
+    last_error: str | None = None
 
 
-def waiting_messages(app: Flask) -> list[WaitingMessage]:
-    """Every message waiting in the outbox, oldest first (headers only: bodies hold one-time links)."""
-    found = []
-    for path in sorted(outbox_dir(app).glob("*.eml")):
-        try:
-            with path.open("rb") as handle:
-                headers = BytesHeaderParser(policy=policy.default).parse(handle)
-            kept_at = datetime.fromtimestamp(path.stat().st_mtime, UTC)
-        except OSError:  # sent (and removed) by ``mail resend`` while we looked
-            continue
-        to = parseaddr(str(headers["To"] or ""))[1].lower()
-        found.append(WaitingMessage(to=to, subject=str(headers["Subject"] or ""), kept_at=kept_at))
-    return found
+def _not_delivered():  # type: ignore[no-untyped-def]
+    from learnhub.notifications.models import OutboxMessage as M
+
+    return or_(
+        and_(M.status.in_((M.QUEUED, M.SENDING)), M.attempts > 0),
+        M.status.in_((M.FAILED, M.BOUNCED)),
+    )
+
+
+def waiting_messages(app: Flask, *, include_bounced: bool = True) -> list[WaitingMessage]:
+    """Messages tried and not delivered (retrying, failed, bounced), oldest first; headers only."""
+    from learnhub.extensions import db
+    from learnhub.notifications.models import OutboxMessage as M
+
+    with app.app_context(), Session(db.engine) as session:
+        query = select(M).where(_not_delivered()).order_by(M.id)
+        if not include_bounced:
+            query = query.where(M.status != M.BOUNCED)
+        return [
+            WaitingMessage(
+                to=row.to_address.lower(),
+                subject=row.subject,
+                kept_at=row.created_at,
+                status=row.status,
+                attempts=row.attempts,
+                last_error=(row.last_error or "").split(":", 1)[0] or None,
+            )
+            for row in session.scalars(query)
+        ]
 
 
 def resend_waiting(app: Flask) -> tuple[int, int]:
-    """Try every waiting message again; return (sent, still waiting).
+    """Try every waiting message again now (retrying and failed; not bounced); return (sent, still waiting).
 
-    Each file is claimed by renaming it first, so two runs at once never send a message twice;
-    a message the server refuses again goes back to the outbox unchanged.
+    Each message is claimed before it is sent, so two runs at once never send one twice.
     """
+    from learnhub.notifications.delivery import deliver_due
+
     if not app.config.get("MAIL_SERVER"):
         raise RuntimeError("LEARNHUB_MAIL_SERVER is not set: there is no mail server to send the waiting messages to")
-    sent = failed = 0
-    for path in sorted(outbox_dir(app).glob("*.eml")):
-        claimed = path.with_name(f"{path.name}.sending-{os.getpid()}")
-        try:
-            path.rename(claimed)
-        except OSError:  # another run took it
-            continue
-        msg = message_from_bytes(claimed.read_bytes(), policy=policy.default)
-        try:
-            _smtp_send(app, msg)  # type: ignore[arg-type]
-        except (OSError, smtplib.SMTPException) as error:
-            claimed.rename(path)
-            failed += 1
-            app.logger.error("mail to %s (%s) still NOT sent: %s: %s", msg["To"], msg["Subject"], type(error).__name__, error)
-            continue
-        claimed.unlink()
-        sent += 1
-        app.logger.info("waiting mail sent to %s: %s", msg["To"], msg["Subject"])
-    return sent, failed
+    result = deliver_due(app, force=True)
+    return len(result.sent), len(result.retrying) + len(result.failed) + len(result.bounced)
 
 
 def warn_if_unconfigured(app: Flask) -> None:

@@ -9,6 +9,7 @@ from learnhub.credentials.models import IssuerKey  # noqa: F401
 from learnhub.eligibility.models import EligibilityDeclaration, EligibilityEvent, EligibilityRecord, PcnLead  # noqa: F401
 from learnhub.evaluation import models as evaluation_models  # noqa: F401
 from learnhub.locks import JobLock  # noqa: F401
+from learnhub.notifications.models import NotificationPreference, OutboxMessage  # noqa: F401
 from learnhub.organisations.models import Hub, Pcn, Practice
 from learnhub.submissions import FormSubmission  # noqa: F401
 from learnhub.supervision import models as supervision_models  # noqa: F401

@@ -48,6 +48,11 @@ def public_base_url(app: Flask | None = None) -> str:
     return DEVELOPMENT_BASE_URL
 
 
+def public_host(app: Flask | None = None) -> str:
+    """The host name of the public base URL (for calendar UIDs and Message-IDs)."""
+    return urlsplit(public_base_url(app)).hostname or "learnhub"
+
+
 def external_url(endpoint: str, **values: object) -> str:
     """The absolute URL of ``endpoint`` on the public site, for emails, PDFs and feeds.
 

@@ -1,6 +1,7 @@
 """Account state changes. Each function is one transaction and logs who did what."""
 
 import secrets
+import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
@@ -14,9 +15,11 @@ from learnhub.audit import Action, audit
 from learnhub.deferred import after_response
 from learnhub.extensions import db
 from learnhub.idempotent import insert_or_get
-from learnhub.mail import send_mail
+from learnhub.notifications.categories import ACCOUNT, SECURITY
+from learnhub.notifications.services import notify
 from learnhub.roles import HubRole
 from learnhub.timeutil import utcnow
+from learnhub.transactions import commit
 from learnhub.urls import external_url
 
 
@@ -65,28 +68,34 @@ def _send_welcome(user_id: int) -> None:
     user = db.session.get(User, user_id)
     if user is None:
         return
-    send_mail(
-        user.email,
-        "Your LearnHub account",
-        f"Hello {user.name},\n\nYour LearnHub account has been created. Sign in with this email address "
+    notify(
+        f"welcome:user-{user.id}",
+        category=ACCOUNT,
+        user=user,
+        subject="Your LearnHub account",
+        body=f"Hello {user.name},\n\nYour LearnHub account has been created. Sign in with this email address "
         f"and the password you chose:\n\n{external_url('accounts.login')}\n\n"
         "Then add your PCN and practice to your profile.\n\n"
         "If you did not ask for an account, reply to this email or contact your training hub.\n",
     )
+    commit()  # runs after the response, outside the request's transaction: its own unit of work
 
 
 def _send_already_registered(email: str) -> None:
     user = get_user_by_email(email)
     if user is None:
         return
-    send_mail(
-        user.email,
-        "You already have a LearnHub account",
-        f"Hello {user.name},\n\nSomeone, probably you, asked to create a LearnHub account with this email "
+    notify(
+        f"already-registered:{uuid.uuid4().hex}",
+        category=SECURITY,
+        user=user,
+        subject="You already have a LearnHub account",
+        body=f"Hello {user.name},\n\nSomeone, probably you, asked to create a LearnHub account with this email "
         f"address. You already have one, so nothing has changed.\n\nSign in:\n\n{external_url('accounts.login')}\n\n"
         f"If you have forgotten your password, you can reset it:\n\n{external_url('accounts.forgot_password')}\n\n"
         "If it was not you, you can ignore this email.\n",
     )
+    commit()  # its own unit of work, like the welcome email
 
 
 def authenticate(email: str, password: str) -> User | None:
@@ -161,10 +170,12 @@ def request_password_reset(email: str) -> None:
     raw = issue_token(user, PasswordToken.RESET)
     link = external_url("accounts.reset_password", token=raw)
     minutes = current_app.config["PASSWORD_RESET_TTL_MINUTES"]
-    send_mail(
-        user.email,
-        "Reset your LearnHub password",
-        f"Hello {user.name},\n\nUse this link to choose a new LearnHub password:\n\n{link}\n\n"
+    notify(
+        f"password-reset:{PasswordToken.hash(raw)}",
+        category=SECURITY,
+        user=user,
+        subject="Reset your LearnHub password",
+        body=f"Hello {user.name},\n\nUse this link to choose a new LearnHub password:\n\n{link}\n\n"
         f"The link works once and expires in {minutes} minutes. If you did not ask for it, "
         "you can ignore this email: your password has not changed.\n",
     )

@@ -194,6 +194,11 @@ class AlsSession(db.Model):
     #: planned, held, cancelled or moved (a moved session is still to happen, at its new time).
     status: Mapped[str] = mapped_column(String(10), default=PLANNED)
     recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: iCalendar SEQUENCE: goes up each time the session is moved or cancelled, so calendars
+    #: replace the event they have (iTIP) instead of adding a second one.
+    ical_sequence: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    #: When the time or status last changed (iCalendar LAST-MODIFIED).
+    changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     group: Mapped[AlsGroup] = relationship(back_populates="sessions")
     facilitations: Mapped[list["AlsFacilitation"]] = relationship(

@@ -14,7 +14,8 @@ from learnhub.eligibility.models import EligibilityDeclaration, EligibilityEvent
 from learnhub.eligibility.rules import ELIGIBILITY_TYPES, label, types_covering
 from learnhub.extensions import db
 from learnhub.idempotent import insert_or_get
-from learnhub.mail import send_mail
+from learnhub.notifications.categories import RENEWAL
+from learnhub.notifications.services import notify
 from learnhub.organisations.models import Pcn
 from learnhub.roles import PROFESSIONAL_ROLES
 from learnhub.urls import external_url
@@ -219,10 +220,12 @@ def send_reminders(today: date, commit: Callable[[], None]) -> int:
             today >= window_opens(record.expires_on, record.renewal_window_days)
             and record.window_reminder_for != record.expires_on
         ):
-            send_mail(
-                record.user.email,
-                f"Time to renew: {record.label}",
-                f"Hello {record.user.name},\n\nYour eligibility as {record.label} expires on {expires}. "
+            notify(
+                f"renewal-window:record-{record.id}:{record.expires_on.isoformat()}",
+                category=RENEWAL,
+                user=record.user,
+                subject=f"Time to renew: {record.label}",
+                body=f"Hello {record.user.name},\n\nYour eligibility as {record.label} expires on {expires}. "
                 "Renewal is now open: complete the course again, or its refresher, to keep it.\n\n"
                 f"Your certificates: {link}\n",
             )
@@ -230,10 +233,12 @@ def send_reminders(today: date, commit: Callable[[], None]) -> int:
             commit()
             sent += 1
         if (record.expires_on - today).days <= EXPIRY_REMINDER_DAYS and record.expiry_reminder_for != record.expires_on:
-            send_mail(
-                record.user.email,
-                f"{record.label}: expires on {expires}",
-                f"Hello {record.user.name},\n\nYour eligibility as {record.label} expires on {expires}, "
+            notify(
+                f"expiry-soon:record-{record.id}:{record.expires_on.isoformat()}",
+                category=RENEWAL,
+                user=record.user,
+                subject=f"{record.label}: expires on {expires}",
+                body=f"Hello {record.user.name},\n\nYour eligibility as {record.label} expires on {expires}, "
                 f"in {(record.expires_on - today).days} days. Complete the renewal course before then to keep it "
                 "on the supervisor register.\n\n"
                 f"Your certificates: {link}\n",

@@ -15,11 +15,11 @@ from learnhub.accounts.services import issue_token
 from learnhub.audit import Action, audit
 from learnhub.extensions import db
 from learnhub.idempotent import insert_or_get
-from learnhub.mail import send_mail
+from learnhub.notifications.categories import ACCOUNT
+from learnhub.notifications.services import notify
 from learnhub.organisations.csv_import import ImportResult, PcnInfo, check_table
 from learnhub.organisations.models import Hub, Pcn, Practice
 from learnhub.roles import HubRole, may_act_on, may_grant
-from learnhub.transactions import after_commit
 from learnhub.urls import external_url
 
 
@@ -70,7 +70,7 @@ def _send_invite(user: User, hub: Hub, inviter: User) -> None:
         f"supervision training and Action Learning Sets.\n\nSet your password here:\n\n{link}\n\n"
         f"The link works once and expires in {days} day{'' if days == 1 else 's'}.\n"
     )
-    after_commit(lambda: send_mail(to, subject, body))
+    notify(f"invitation:{PasswordToken.hash(raw)}", category=ACCOUNT, user=user, to=to, subject=subject, body=body)
 
 
 def invite_user(

@@ -27,6 +27,7 @@ from learnhub.courses.models import CourseCompletion, Enrolment
 from learnhub.eligibility.models import EligibilityEvent, EligibilityRecord
 from learnhub.evaluation.models import Completion, Invitee
 from learnhub.extensions import db
+from learnhub.notifications.models import NotificationPreference, OutboxMessage
 from learnhub.privacy.names import ERASED_NAME, HOLDER_ERASED, erased_email, name_variants, scrub_name
 from learnhub.roles import HubRole, may_act_on
 from learnhub.timeutil import utcnow
@@ -110,6 +111,9 @@ def erase_user(actor: User, user: User) -> ErasureResult:
     user.last_login_at = None
     user.erased_at = now
     db.session.execute(delete(PasswordToken).where(PasswordToken.user_id == user.id))
+    # Emails to them (queued or sent) hold their name and address: none is sent any more, none is kept.
+    db.session.execute(delete(OutboxMessage).where(OutboxMessage.user_id == user.id))
+    db.session.execute(delete(NotificationPreference).where(NotificationPreference.user_id == user.id))
 
     # 2. Certificates: valid ones revoked as "holder erased"; every version loses the name and the PDF.
     # An earlier revocation's reason is free text about the person, shown on the public verify

@@ -158,7 +158,9 @@ def test_forgot_password_answers_before_any_mail_is_sent(app, make_user, monkeyp
     """Real and unknown accounts get their answer before the (slow) mail server is involved."""
     make_user("gp@example.org")
     events: list[str] = []
-    monkeypatch.setattr("learnhub.accounts.services.send_mail", lambda to, subject, body: events.append(f"mail {to}"))
+    monkeypatch.setattr(
+        "learnhub.notifications.delivery._Sender.send", lambda self, msg: events.append(f"mail {msg['To']}") or ("sent", None)
+    )
     client = app.test_client()
     for email in ("gp@example.org", "nobody@example.org"):
         # Unbuffered, as a WSGI server sees it before it has sent the body and closed the response.
@@ -173,7 +175,9 @@ def test_registration_answers_before_any_mail_is_sent(app, make_hub, make_user, 
     hub = make_hub()
     make_user("taken@example.org")
     events: list[str] = []
-    monkeypatch.setattr("learnhub.accounts.services.send_mail", lambda to, subject, body: events.append(f"mail {to}"))
+    monkeypatch.setattr(
+        "learnhub.notifications.delivery._Sender.send", lambda self, msg: events.append(f"mail {msg['To']}") or ("sent", None)
+    )
     client = app.test_client()
     for email in ("taken@example.org", "new@example.org"):
         data = {"name": "N", "email": email, "password": "a-brand-new-passphrase", "professional_role": "gp", "hub_id": str(hub)}
@@ -189,7 +193,7 @@ def test_an_unreachable_mail_server_does_not_change_the_answer(app, make_user, m
     def broken(*args):  # type: ignore[no-untyped-def]
         raise OSError("connection refused")
 
-    monkeypatch.setattr("learnhub.accounts.services.send_mail", broken)
+    monkeypatch.setattr("learnhub.notifications.delivery._Sender.send", broken)
     client = app.test_client()
     real = client.post("/account/password/forgot", data={"email": "gp@example.org"})
     unknown = client.post("/account/password/forgot", data={"email": "nobody@example.org"})

@@ -92,7 +92,7 @@ def test_hub_admins_see_their_own_peoples_waiting_mail_and_never_the_link(make_a
     assert "2 emails to people in your hub are waiting" in hub_b.get("/hub").get_data(as_text=True)
 
     health = app.test_client().get("/healthz").get_json()
-    assert health["mail"] == {"status": "messages waiting", "waiting": 3}
+    assert health["mail"] == {"status": "messages waiting", "waiting": 3, "bounced": 0}
     assert health["status"] == "degraded"
 
 

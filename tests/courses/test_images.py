@@ -163,7 +163,7 @@ def test_the_upgrade_copies_images_from_the_instance_folder(database_url, tmp_pa
     instance = tmp_path / "instance"
     app = create_app(make_test_config(url), instance_path=str(instance))
     with app.app_context():
-        upgrade(revision="0016_renew_completion_override")
+        upgrade(revision="0017_supervision_arrangements")
         hub = Hub(name="Hub")
         db.session.add(hub)
         db.session.flush()
@@ -181,5 +181,5 @@ def test_the_upgrade_copies_images_from_the_instance_folder(database_url, tmp_pa
         upgrade()
         rows = db.session.scalars(select(CourseImage)).all()
         assert [(r.course_id, r.name, r.content_type, r.data) for r in rows] == [(course_id, "abc_DEF-1.png", "image/png", PNG)]
-        downgrade(revision="0016_renew_completion_override")
+        downgrade(revision="0017_supervision_arrangements")
         db.engine.dispose()

@@ -169,6 +169,8 @@ main.hub_admin:                  403 403 403 200 403 200 ;   -   -   -   -   -  
 main.mail_waiting:               403 403 403 200 403 200 ;   -   -   -   -   -   -
 main.index:                      200 200 200 200 200 200 ;   -   -   -   -   -   -
 main.privacy:                    200 200 200 200 200 200 ;   -   -   -   -   -   -
+notifications.preferences:       200 200 200 200 200 200 ; 302 302 302 302 302 302
+notifications.unsubscribe:       404 404 404 404 404 404 ; 404 404 404 404 404 404
 organisations.change_active:       -   -   -   -   -   - ; 403 403 403 404 403 302
 organisations.change_permission:   -   -   -   -   -   - ; 403 403 403 404 403 400
 organisations.audit_log:         403 403 403 200 403 200 ;   -   -   -   -   -   -

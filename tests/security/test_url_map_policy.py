@@ -10,7 +10,8 @@ added to the table (see docs/development.md, "Adding a route").
 The CSRF test posts, with CSRF enabled and a signed-in site administrator, to every rule that
 accepts POST/PUT/PATCH/DELETE, without a token: each must be refused with our 400 page and
 leave every table unchanged. Sign-out is the documented exception: it is exempt from the token
-and checks the Origin/Referer instead (``learnhub.security.same_origin_post``).
+and checks the Origin/Referer instead (``learnhub.security.same_origin_post``); so is one-click
+unsubscribe (RFC 8058), whose signed link is its authorisation.
 """
 
 import pytest
@@ -30,6 +31,8 @@ ANONYMOUS: dict[str, str] = {
     "main.healthz": PUBLIC,
     "main.hub_admin": LOGIN,
     "main.mail_waiting": LOGIN,
+    "notifications.preferences": LOGIN,
+    "notifications.unsubscribe": PUBLIC,  # signed one-click link from an email (RFC 8058); 404 here
     "accounts.accept_invite": PUBLIC,
     "accounts.change_password": LOGIN,
     "accounts.forgot_password": PUBLIC,
@@ -252,6 +255,13 @@ def test_every_state_changing_rule_needs_a_csrf_token(csrf_app, make_user, make_
     for rule in _rules(csrf_app, {"POST", "PUT", "PATCH", "DELETE"}):
         if rule.endpoint == "accounts.logout":
             continue  # same-origin check instead of a token (documented exception)
+        if rule.endpoint == "notifications.unsubscribe":
+            # RFC 8058 one-click unsubscribe: mail clients POST without a token; the signed link
+            # is the authorisation and can only turn one optional category off. Unsigned: 404.
+            response = client.post(_url(rule))
+            if response.status_code != 404:
+                refused.append(f"POST {rule.rule}: {response.status_code}")
+            continue
         for method in sorted(rule.methods & {"POST", "PUT", "PATCH", "DELETE"}):
             response = client.open(_url(rule), method=method, data={"name": "x"})
             if response.status_code != 400 or b"The form had expired or was sent from another site" not in response.data:

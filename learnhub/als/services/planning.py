@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import update
 
 from learnhub.accounts.models import User
-from learnhub.als import rotation
+from learnhub.als import notices, rotation
 from learnhub.als.access import administers_own_hub
 from learnhub.als.models import AlsFacilitation, AlsFacilitator, AlsProgramme, AlsSession, AlsUnavailability
 from learnhub.als.schedule import ScheduleError, date_warnings, session_dates
@@ -98,8 +98,11 @@ def move_session(actor: User, session: AlsSession, new_start: datetime, now: dat
         if clash or not available:
             removed.append(booking.user)
             session.facilitations.remove(booking)  # delete-orphan: the row goes at flush
+    session.ical_sequence = (session.ical_sequence or 0) + 1
+    session.changed_at = now
     db.session.flush()
     audit(actor, Action.ALS_SESSION_MOVED, session=session.id, to=new_start.isoformat(), unassigned=len(removed))
+    notices.session_moved(session, removed)
     return removed
 
 
@@ -130,8 +133,11 @@ def cancel_session(actor: User, session: AlsSession, now: datetime | None = None
     if session.starts_at <= now or not session.is_open:
         raise AlsError("Only sessions that have not happened yet can be cancelled")
     session.status = AlsSession.CANCELLED
+    session.ical_sequence = (session.ical_sequence or 0) + 1
+    session.changed_at = now
     db.session.flush()
     audit(actor, Action.ALS_SESSION_CANCELLED, session=session.id)
+    notices.session_cancelled(session)
 
 
 def add_facilitator(actor: User, programme: AlsProgramme, user: User) -> AlsFacilitator:
@@ -160,6 +166,7 @@ def add_facilitator(actor: User, programme: AlsProgramme, user: User) -> AlsFaci
         if not reactivated:
             raise AlsError(f"{user.name} is already in the facilitator pool")
     audit(actor, Action.ALS_FACILITATOR_ADDED, programme=programme.id, user=user.id)
+    notices.facilitator_added(entry, utcnow().isoformat())
     return entry
 
 
@@ -351,5 +358,6 @@ def withdraw_facilitator(actor: User, facilitator: AlsFacilitator, now: datetime
     }
     db.session.flush()
     audit(actor, Action.ALS_FACILITATOR_WITHDRAWN, facilitator=facilitator.id, replanned=len(freed))
+    notices.facilitator_withdrawn(facilitator, now.isoformat(), len(freed))
     by_id = {s.id: s for s in sessions}
     return [by_id[sid] for sid in dict.fromkeys(sid for sid, _ in plan.uncovered)]

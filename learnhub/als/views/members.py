@@ -14,7 +14,7 @@ from learnhub.als.services import participation, planning, records
 from learnhub.als.services.common import AlsError
 from learnhub.als.views import bp
 from learnhub.extensions import db
-from learnhub.urls import external_url
+from learnhub.urls import external_url, public_host
 
 
 @bp.get("/")
@@ -137,7 +137,7 @@ def apologies(session_id: int):  # type: ignore[no-untyped-def]
 def session_ics(session_id: int):  # type: ignore[no-untyped-def]
     """Download one session as a calendar file."""
     session = access.get_session_for(current_user, session_id, access.VIEW)
-    body = sessions_calendar([session], name="Action learning set", url_for_session=_session_url)
+    body = sessions_calendar([session], name="Action learning set", url_for_session=_session_url, host=public_host())
     return Response(
         body,
         mimetype="text/calendar",
@@ -152,7 +152,7 @@ def feed(token: str):  # type: ignore[no-untyped-def]
     if user is None or not user.active:
         abort(404)
     sessions = participation.upcoming_sessions_for(user)
-    body = sessions_calendar(sessions, name="Action learning sets", url_for_session=_session_url)
+    body = sessions_calendar(sessions, name="Action learning sets", url_for_session=_session_url, host=public_host())
     return Response(body, mimetype="text/calendar", headers={"Cache-Control": "private, max-age=900"})
 
 

@@ -7,6 +7,7 @@ from sqlalchemy.exc import IntegrityError
 
 from learnhub.accounts.models import User
 from learnhub.audit import Action, audit
+from learnhub.certificates import notices
 from learnhub.certificates.models import Certificate, CertificateEvent
 from learnhub.certificates.pdf import long_date
 from learnhub.certificates.services.common import CertificateError
@@ -35,6 +36,7 @@ def revoke_certificate(actor: User, cert: Certificate, reason: str) -> None:
         revoke_eligibility(actor, record, reason, now)
     db.session.flush()
     audit(actor, Action.CERTIFICATE_REVOKED, certificate=cert.id, hub=cert.hub_id)
+    notices.revoked(cert, reason)
 
 
 def reinstate_certificate(actor: User, cert: Certificate, reason: str) -> None:
@@ -77,7 +79,8 @@ def reinstate_certificate(actor: User, cert: Certificate, reason: str) -> None:
         raise CertificateError(
             "The completion was recorded again and a new certificate has been issued for it, so this one cannot be reinstated."
         ) from None
-    db.session.add(CertificateEvent(certificate_id=cert.id, kind=CertificateEvent.REINSTATED, reason=reason, actor_id=actor.id))
+    event = CertificateEvent(certificate_id=cert.id, kind=CertificateEvent.REINSTATED, reason=reason, actor_id=actor.id)
+    db.session.add(event)
     records = db.session.scalars(
         select(EligibilityRecord).where(EligibilityRecord.certificate_id == cert.id, EligibilityRecord.revoked_at.is_not(None))
     ).all()
@@ -101,6 +104,7 @@ def reinstate_certificate(actor: User, cert: Certificate, reason: str) -> None:
         audit(actor, Action.ELIGIBILITY_REINSTATED, eligibility_record=record.id, user=record.user_id, hub=record.hub_id)
     db.session.flush()
     audit(actor, Action.CERTIFICATE_REINSTATED, certificate=cert.id, hub=cert.hub_id)
+    notices.reinstated(cert, reason, event.id)
 
 
 def mark_revoked(actor: User, cert: Certificate, reason: str, now: datetime) -> None:

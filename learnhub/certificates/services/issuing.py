@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from learnhub.accounts.models import User
 from learnhub.audit import Action, audit
+from learnhub.certificates import notices
 from learnhub.certificates.models import Certificate
 from learnhub.certificates.pdf import long_date, render_certificate
 from learnhub.certificates.services.common import (
@@ -127,6 +128,7 @@ def issue_certificate(
     for plan in plans:
         _apply_grant(user, hub, cert, plan, completed_on, actor)
     audit(actor, Action.CERTIFICATE_ISSUED, certificate=cert.id, user=user.id, course=course_id, hub=hub.id)
+    notices.course_completed(cert)
     return cert
 
 
@@ -283,4 +285,5 @@ def reissue_certificate(
         record.certificate_id = new.id
     db.session.flush()
     audit(actor, Action.CERTIFICATE_REISSUED, certificate=cert.id, new=new.id, version=new.version, hub=cert.hub_id)
+    notices.superseded(cert, new)
     return new

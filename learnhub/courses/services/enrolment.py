@@ -16,9 +16,9 @@ from learnhub.courses.models import Cohort, Enrolment
 from learnhub.courses.services.common import current_enrolment
 from learnhub.extensions import db
 from learnhub.idempotent import insert_or_get
-from learnhub.mail import send_mail
+from learnhub.notifications.categories import COURSES
+from learnhub.notifications.services import notify
 from learnhub.roles import HubRole
-from learnhub.transactions import after_commit
 from learnhub.urls import external_url
 
 
@@ -59,7 +59,25 @@ def _enrol(cohort: Cohort, user: User) -> EnrolOutcome:
         key={"course_id": cohort.course_id, "user_id": user.id, "attempt": (latest.attempt + 1) if latest else 1},
         values={"cohort_id": cohort.id, "status": Enrolment.WAITING if full else Enrolment.ENROLLED},
     )
+    if created:
+        _tell_enrolled(cohort, user, enrolment)
     return EnrolOutcome(enrolment, created, enrolment.is_waiting)
+
+
+def _tell_enrolled(cohort: Cohort, user: User, enrolment: Enrolment) -> None:
+    """Queue "you are enrolled" or "you are on the waiting list" (sent after commit)."""
+    kind = "waiting" if enrolment.is_waiting else "enrolled"
+    notify(
+        f"{kind}:enrolment-{enrolment.id}",
+        category=COURSES,
+        user=user,
+        template=kind,
+        context={
+            "title": cohort.course.title,
+            "cohort_name": cohort.name,
+            "link": external_url("courses.course_page", course_id=cohort.course_id),
+        },
+    )
 
 
 def enrol(actor: User, cohort: Cohort, user: User) -> EnrolOutcome:
@@ -109,13 +127,12 @@ def promote_waiting(actor: User, cohort: Cohort) -> int:
     title, cohort_name = cohort.course.title, cohort.name
     link = external_url("courses.course_page", course_id=cohort.course_id)
     for e in promoted:
-        email, name = e.user.email, e.user.name
-        after_commit(
-            lambda email=email, name=name: send_mail(
-                email,
-                f"You have a place on {title}",
-                f"Hello {name},\n\nA place has come up for you on {title} ({cohort_name}). You can start now:\n\n{link}\n",
-            )
+        notify(
+            f"promoted:enrolment-{e.id}",
+            category=COURSES,
+            user=e.user,
+            template="promoted",
+            context={"title": title, "cohort_name": cohort_name, "link": link},
         )
     return len(promoted)
 

@@ -6,6 +6,7 @@ from sqlalchemy import func, or_, select
 
 from learnhub.accounts.models import User
 from learnhub.extensions import db
+from learnhub.notifications.services import recent_for
 from learnhub.organisations import services
 from learnhub.organisations.forms import (
     ActiveForm,
@@ -107,7 +108,14 @@ def user_detail(user_id: int):  # type: ignore[no-untyped-def]
     user = get_hub_user(user_id)
     form = PermissionForm(hub_role=user.hub_role)
     manage = may_act_on(current_user, user)
-    return render_template("organisations/user_detail.html", person=user, form=form, active_form=ActiveForm(), may_manage=manage)
+    return render_template(
+        "organisations/user_detail.html",
+        person=user,
+        form=form,
+        active_form=ActiveForm(),
+        may_manage=manage,
+        emails=recent_for(user),
+    )
 
 
 @bp.post("/hub/users/<int:user_id>/permission")
