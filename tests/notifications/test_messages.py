@@ -149,8 +149,11 @@ def test_survey_invitation_once_reminder_once_and_none_after_answering(  # noqa:
     answers, waits = make_user("answers@example.org", hub_id=hub), make_user("waits@example.org", hub_id=hub)
     survey = make_survey(hub)
     course_invitees[101] = [(answers, None), (waits, None)]
+    # cron runs the command: two open waves (pre, post) x two people
+    result = app.test_cli_runner().invoke(args=["evaluation", "send-survey-emails"])
+    assert result.exit_code == 0, result.output
+    assert "Queued 4 survey invitation(s) and 0 reminder(s)." in result.output
     with app.app_context():
-        assert send_survey_emails(commit) == (4, 0)  # two open waves (pre, post) x two people
         assert send_survey_emails(commit) == (0, 0)  # run again: nothing twice
         invitation = inbox.to("waits@example.org")[0]
         assert invitation["Subject"].startswith("Please answer the survey: Supervisor course, March")
