@@ -221,6 +221,12 @@ def test_two_app_servers_and_a_worker_share_everything_and_survive_losing_one(re
             commands = [flows.flask_command(host, "send-eligibility-reminders", "--today", flows.REMINDER_DAY) for host in hosts]
             outputs = _completed(flows.run_at_once(commands, env))
             assert f"Sent {len(due)} eligibility reminders." in outputs
+            # The emails leave through the outbox after the commands commit (the RQ worker or the
+            # commands' own post-commit step): wait for them, then a little longer for any duplicate.
+            deadline = time.monotonic() + 90
+            while time.monotonic() < deadline and len({to for to in sink.recipients() if to in due}) < len(due):
+                time.sleep(0.25)
+            time.sleep(3)
             reminded = [to for to in sink.recipients() if to in due]
             assert sorted(reminded) == sorted(due)
 
