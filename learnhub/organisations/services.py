@@ -159,11 +159,16 @@ def set_active(actor: User, user: User, active: bool) -> None:
     """Deactivate (signs them out everywhere) or reactivate an account."""
     if not may_act_on(actor, user):
         raise PermissionError("Nobody may act on an account with more power than their own")
+    from learnhub.supervision import notices as supervision_notices
+
+    before = supervision_notices.flagged_by(user.id) if not active else set()
     user.active = active
     if not active:
         user.session_version += 1
     db.session.flush()
     audit(actor, Action.USER_ACTIVATED if active else Action.USER_DEACTIVATED, user=user.id, hub=user.hub_id)
+    if not active:  # PCN leads are told about each supervision arrangement this stops counting
+        supervision_notices.tell_leads(user.id, before, supervision_notices.DEACTIVATED)
 
 
 def resend_invite(actor: User, user: User) -> None:

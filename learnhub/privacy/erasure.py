@@ -92,6 +92,9 @@ def erase_user(actor: User, user: User) -> ErasureResult:
     if user.erased_at is not None:
         return ErasureResult(already_erased=True)
     check_erasure(actor, user)
+    from learnhub.supervision import notices as supervision_notices
+
+    supervising = supervision_notices.flagged_by(user.id)
     now = utcnow()
     old_strings = {s.lower() for s in (user.name, user.email) if s}
     variants = name_variants(user.name, user.email)
@@ -217,6 +220,8 @@ def erase_user(actor: User, user: User) -> ErasureResult:
         eligibility_revoked=result.eligibility_revoked,
         survey_completions_removed=result.survey_completions_removed,
     )
+    # PCN leads are told about each supervision arrangement this stops counting (without the name).
+    supervision_notices.tell_leads(user.id, supervising, supervision_notices.ERASED)
     return result
 
 

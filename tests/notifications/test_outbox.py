@@ -226,7 +226,7 @@ def test_preferences_page_saves_choices(app, client, auth, make_user):
     assert response.status_code == 302
     with app.app_context():
         off = set(db.session.scalars(select(NotificationPreference.category).where(NotificationPreference.enabled.is_(False))))
-    assert off == {"certificates", "surveys", "renewal"}
+    assert off == {"certificates", "surveys", "renewal", "supervision"}
     page = client.get("/notifications/preferences").get_data(as_text=True)
     assert 'value="courses" aria-describedby="category-courses-hint" checked' in page
     assert 'value="surveys" aria-describedby="category-surveys-hint">' in page

@@ -117,7 +117,13 @@ def mark_revoked(actor: User, cert: Certificate, reason: str, now: datetime) -> 
 
 
 def revoke_eligibility(actor: User, record: EligibilityRecord, reason: str, now: datetime) -> None:
-    """Revoke an eligibility record with a history line and an audit event."""
+    """Revoke an eligibility record with a history line and an audit event.
+
+    PCN leads are told about each supervision arrangement this stops counting.
+    """
+    from learnhub.supervision import notices as supervision_notices
+
+    before = supervision_notices.flagged_by(record.user_id)
     record.revoked_at = now
     record.revoked_reason = reason
     db.session.add(
@@ -132,3 +138,5 @@ def revoke_eligibility(actor: User, record: EligibilityRecord, reason: str, now:
         )
     )
     audit(actor, Action.ELIGIBILITY_REVOKED, eligibility_record=record.id, user=record.user_id, hub=record.hub_id)
+    db.session.flush()
+    supervision_notices.tell_leads(record.user_id, before, supervision_notices.REVOKED)
