@@ -39,6 +39,10 @@ NOT_IN_DEMO = {
     "accounts.accept_invite": "the token is only in the invitation email",
     "accounts.reset_password": "the token is only in the reset email",
     "certificates.job": "the demo runs no bulk certificate job",
+    "notifications.unsubscribe": (
+        "the token is only in an optional email's unsubscribe link (test_notifications_browser.py checks it "
+        "with axe, by keyboard and at 320 px)"
+    ),
     "certificates.reinstate": "the demo has no revoked certificate to reinstate",
     "courses.record_completion": (
         "linked from the page of a learner who has not completed; the sweep opens two learner pages per "
