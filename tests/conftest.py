@@ -6,6 +6,7 @@ running the real migrations; each test then starts from empty tables.
 """
 
 import atexit
+import copy
 import os
 import shutil
 import tempfile
@@ -210,11 +211,28 @@ def _shared_app(database_url: str, _schema: None, tmp_path_factory: pytest.TempP
     this app as new: its own instance folder, the test configuration restored, nothing kept
     in ``app.extensions`` (such as the test outbox), rate limits reset, tables emptied.
     """
+    from learnhub.extensions import limiter
+
     app = build_app(make_test_config(database_url), instance_path=str(tmp_path_factory.mktemp("instance")))
     app.test_client_class = ClosingClient
+    _LIMITER_STATE[app] = dict(limiter.__dict__)
     yield app
     with app.app_context():
         db.engine.dispose()
+
+
+#: Flask-Limiter's ``limiter`` is one object for every app: each ``init_app`` (every app that
+#: ``make_app`` builds) points its storage at that app's. The shared app's state is kept here
+#: and put back around each test, so a test's app with Redis "down" never leaks into the next.
+_LIMITER_STATE: dict[Flask, dict] = {}
+
+
+def _restore_limiter(app: Flask) -> None:
+    from learnhub.extensions import limiter
+
+    state = _LIMITER_STATE[app]
+    limiter.__dict__.update(state)
+    limiter.limit_manager = copy.copy(state["limit_manager"])
 
 
 @pytest.fixture
@@ -227,6 +245,7 @@ def app(_shared_app: Flask, tmp_path: Path) -> Iterator[Flask]:
     extensions = dict(app.extensions)
     app.instance_path = str(tmp_path / "instance")
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    _restore_limiter(app)
     try:
         yield app
     finally:
@@ -235,6 +254,7 @@ def app(_shared_app: Flask, tmp_path: Path) -> Iterator[Flask]:
         app.config.update(config)
         app.extensions.clear()
         app.extensions.update(extensions)
+        _restore_limiter(app)
         with app.app_context():
             limiter.reset()
 
