@@ -94,8 +94,7 @@ REGISTRY: dict[str, Entry] = {
     "als.unavailable": Entry(overrides={"day": TOMORROW}),
     "als.withdraw": Entry(page="/als/programmes/{programme_id}"),
     "als.undo_withdrawal": Entry(),
-    # TODO(lead): sweep the preferences form (Entry(user="learner")); not run before the deadline.
-    "notifications.preferences": Entry(skip="sets each category on or off: a repeat leaves the same state"),
+    "notifications.preferences": Entry(user="learner"),
     "notifications.unsubscribe": Entry(skip="signed link from an email, no form page here; turning off twice is a no-op"),
     "certificates.cohort_bulk": Entry(),
     "certificates.job_cancel": Entry(page="/hub/certificates/jobs/{job_id}"),
